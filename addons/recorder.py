@@ -1,0 +1,221 @@
+"""Record every flow mitmproxy sees into a piaudit session, detecting and judging off the event loop.
+
+The hooks only hand completed flows to the session's worker thread (no blocking call on
+the event loop); the worker converts, scans and stores them, and sends detections and
+findings back to the loop as a flow marker and comment for mitmweb. Any exception in the
+audit is written to the session's ``errors`` table and the flow goes on untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from typing import Any
+
+from mitmproxy import ctx, exceptions, flow, hooks, http, io, tcp, tls, udp
+from mitmproxy import dns as mdns
+
+from addons.flowmodel import to_record
+from policies.auditor import Auditor, AuditorConfig
+from policies.models import Message, TlsFailure
+
+log = logging.getLogger(__name__)
+
+MARK = ":warning:"
+
+
+class Recorder:
+    """mitmproxy addon: the capture side of a piaudit session."""
+
+    def __init__(self) -> None:
+        self.auditor: Auditor | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._mitm_file: Any = None
+        self._mitm_writer: io.FlowWriter | None = None
+        self.hook_errors = 0
+
+    # ------------------------------------------------------------------ options
+    def load(self, loader: Any) -> None:
+        loader.add_option("piaudit_session", str, "", "Session directory to record into (created 0700). Empty: piaudit records nothing.")
+        loader.add_option("piaudit_policy", str, "", "Privacy-policy YAML to judge the traffic against (see `piaudit policy init`).")
+        loader.add_option("piaudit_identifiers", str, "", "JSON file of the device's identifier values to look for (see README).")
+        loader.add_option("piaudit_catalog", str, "", "Extra SDK catalog YAML merged over the shipped one.")
+        loader.add_option("piaudit_geoip", str, "", "MaxMind-format .mmdb file mapping server IPs to countries (never downloaded).")
+        loader.add_option("piaudit_app", str, "", "Package name of the app under audit, recorded in session.json.")
+        loader.add_option("piaudit_detect", bool, True, "Scan flows for personal data (turn off only to measure the recorder alone).")
+
+    def configure(self, updated: set[str]) -> None:
+        if "piaudit_session" not in updated and self.auditor is not None:
+            return
+        if not ctx.options.piaudit_session or self.auditor is not None:
+            return
+        try:
+            config = AuditorConfig(
+                session_dir=ctx.options.piaudit_session,
+                policy=ctx.options.piaudit_policy or None,
+                identifiers=ctx.options.piaudit_identifiers or None,
+                catalog=ctx.options.piaudit_catalog or None,
+                geoip=ctx.options.piaudit_geoip or None,
+                app=ctx.options.piaudit_app or None,
+                detect=ctx.options.piaudit_detect,
+                options=self._recorded_options(),
+                mode=list(ctx.options.mode),
+            )
+            self.auditor = Auditor.start(config, on_findings=self._log_findings)
+            self._mitm_file = open(self.auditor.session.flows_path, "ab")
+            self._mitm_writer = io.FlowWriter(self._mitm_file)
+            self.auditor.before_flush.append(self._mitm_file.flush)
+        except Exception as e:
+            raise exceptions.OptionsError(f"piaudit: cannot start the session: {e}") from e
+        log.info("piaudit: recording into %s", ctx.options.piaudit_session)
+
+    @staticmethod
+    def _recorded_options() -> dict[str, Any]:
+        """Options that change what is audited; the session records them."""
+        recorded: dict[str, Any] = {}
+        for name in ("piaudit_sinkhole", "piaudit_sinkhole_status", "server_replay", "connection_strategy", "ssl_insecure"):
+            if name in ctx.options:
+                recorded[name] = getattr(ctx.options, name)
+        return recorded
+
+    def running(self) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    def done(self) -> None:
+        if self.auditor is None:
+            return
+        auditor, self.auditor = self.auditor, None
+        auditor.stop(finalize=True)
+        if self._mitm_file is not None:
+            self._mitm_file.close()
+        log.info("piaudit: session %s closed: %s", auditor.session.dir, auditor.summary_line())
+
+    # ------------------------------------------------------------------ plumbing
+    def _submit(self, f: flow.Flow) -> None:
+        if self.auditor is None:
+            return
+        try:
+            self.auditor.submit(lambda: self._process(f))
+        except Exception as e:  # never let the audit break the flow
+            self._hook_failed("submit", e)
+
+    def _process(self, f: flow.Flow) -> None:
+        """On the worker thread: store the raw flow, then record, detect and judge it."""
+        assert self.auditor is not None
+        if self._mitm_writer is not None:
+            try:
+                self._mitm_writer.add(f)
+            except Exception as e:
+                self.auditor.pipeline.record_error("recorder", f"cannot write flows.mitm: {e!r}", traceback.format_exc(), flow=f.id)
+        outcome = self.auditor.pipeline.record_flow(to_record(f))
+        if (outcome.detections or outcome.findings) and self.loop is not None:
+            self.loop.call_soon_threadsafe(self._annotate, f, outcome)
+
+    def _annotate(self, f: flow.Flow, outcome: Any) -> None:
+        """On the event loop: show what was found in mitmweb (marker + comment). Traffic is untouched."""
+        try:
+            parts = []
+            seen = set()
+            for d in outcome.detections:
+                key = (d.data_type, d.where)
+                if key not in seen and d.direction != "response":
+                    seen.add(key)
+                    parts.append(f"{d.data_type} at {d.where} ({d.encoding}{', pattern' if d.source == 'pattern' else ''})")
+            rules = sorted({x.rule for x in outcome.findings})
+            if not parts and not rules:
+                return
+            f.marked = MARK if rules else ":mag:"
+            comment = "piaudit: " + "; ".join(parts[:8] + ([f"+{len(parts) - 8} more"] if len(parts) > 8 else []))
+            if rules:
+                comment += " | " + ", ".join(rules)
+            f.comment = (f.comment + "\n" if f.comment else "") + comment
+            ctx.master.addons.trigger(hooks.UpdateHook([f]))
+        except Exception as e:
+            self._hook_failed("annotate", e)
+
+    def _log_findings(self, findings: list[Any]) -> None:
+        for x in findings:
+            log.warning("piaudit finding %s: %s %s %s", x.rule, x.data_type or "", x.host or "", x.message)
+
+    def _hook_failed(self, where: str, e: BaseException) -> None:
+        self.hook_errors += 1
+        if self.auditor is not None:
+            detail = traceback.format_exc()
+            message = f"{where}: {e!r}"
+            self.auditor.submit(lambda: self.auditor.pipeline.record_error("recorder", message, detail))  # type: ignore[union-attr]
+        log.error("piaudit: %s failed: %r (the flow is not affected)", where, e)
+
+    # ------------------------------------------------------------------ hooks
+    def response(self, f: http.HTTPFlow) -> None:
+        if f.websocket is None:  # a WebSocket is recorded when it ends, with all its messages
+            self._submit(f)
+
+    def error(self, f: http.HTTPFlow) -> None:
+        self._submit(f)
+
+    def websocket_message(self, f: http.HTTPFlow) -> None:
+        self._message(f, f.websocket.messages[-1] if f.websocket and f.websocket.messages else None, text=True)
+
+    def websocket_end(self, f: http.HTTPFlow) -> None:
+        self._submit(f)
+
+    def tcp_message(self, f: tcp.TCPFlow) -> None:
+        self._message(f, f.messages[-1] if f.messages else None)
+
+    def tcp_end(self, f: tcp.TCPFlow) -> None:
+        self._submit(f)
+
+    def tcp_error(self, f: tcp.TCPFlow) -> None:
+        self._submit(f)
+
+    def udp_message(self, f: udp.UDPFlow) -> None:
+        self._message(f, f.messages[-1] if f.messages else None)
+
+    def udp_end(self, f: udp.UDPFlow) -> None:
+        self._submit(f)
+
+    def udp_error(self, f: udp.UDPFlow) -> None:
+        self._submit(f)
+
+    def dns_response(self, f: mdns.DNSFlow) -> None:
+        self._submit(f)
+
+    def dns_error(self, f: mdns.DNSFlow) -> None:
+        self._submit(f)
+
+    def _message(self, f: flow.Flow, m: Any, text: bool = False) -> None:
+        if self.auditor is None or m is None:
+            return
+        try:
+            kind = ("text" if m.is_text else "binary") if text else "binary"
+            message = Message(from_client=m.from_client, content=m.content, time=m.timestamp, type=kind)
+            flow_id = f.id
+            self.auditor.submit(lambda: self.auditor.pipeline.record_message(flow_id, message))  # type: ignore[union-attr]
+        except Exception as e:
+            self._hook_failed("message", e)
+
+    def tls_failed_client(self, data: tls.TlsData) -> None:
+        """A client rejected our certificate (often pinning): that host's traffic was not inspected."""
+        if self.auditor is None:
+            return
+        try:
+            client, server = data.context.client, data.context.server
+            failure = TlsFailure(
+                time=time.time(),
+                client_addr=_addr(client.peername),
+                server_addr=_addr(server.address),
+                host=(server.address[0] if server.address else "") or "",
+                sni=client.sni or "",
+                error=str(data.conn.error or "handshake failed"),
+            )
+            self.auditor.submit(lambda: self.auditor.pipeline.record_tls_failure(failure))  # type: ignore[union-attr]
+        except Exception as e:
+            self._hook_failed("tls_failed_client", e)
+
+
+def _addr(address: Any) -> str:
+    if not address:
+        return ""
+    return f"{address[0]}:{address[1]}"

@@ -1,0 +1,47 @@
+"""Answer every request at the proxy, so an app under audit cannot deliver personal data anywhere.
+
+Off by default. When on, the session records it (the Recorder writes it into session.json):
+the app then talks to the proxy only, and the audit still sees every request it makes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mitmproxy import ctx, exceptions, http
+
+
+class Sinkhole:
+    """mitmproxy addon: ``--set piaudit_sinkhole=true`` answers each request with a fixed response."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.body = b""
+        self.content_type = "application/json"
+
+    def load(self, loader: Any) -> None:
+        loader.add_option("piaudit_sinkhole", bool, False, "Answer every request at the proxy: nothing reaches the real servers.")
+        loader.add_option("piaudit_sinkhole_status", int, 200, "HTTP status the sinkhole answers with.")
+        loader.add_option("piaudit_sinkhole_body", str, '{"ok":true}', "Body the sinkhole answers with.")
+        loader.add_option("piaudit_sinkhole_content_type", str, "application/json", "Content-Type of the sinkhole's answer.")
+
+    def configure(self, updated: set[str]) -> None:
+        if "piaudit_sinkhole_status" in updated:
+            status = ctx.options.piaudit_sinkhole_status
+            if not 100 <= status <= 599:
+                raise exceptions.OptionsError(f"piaudit_sinkhole_status must be an HTTP status (100-599), not {status}")
+            self.status = status
+        if "piaudit_sinkhole_body" in updated:
+            self.body = ctx.options.piaudit_sinkhole_body.encode()
+        if "piaudit_sinkhole_content_type" in updated:
+            self.content_type = ctx.options.piaudit_sinkhole_content_type
+        if "piaudit_sinkhole" in updated and ctx.options.piaudit_sinkhole:
+            # never dial the real server before the request hook had its say
+            ctx.options.update(connection_strategy="lazy")
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        if not ctx.options.piaudit_sinkhole or flow.response is not None:
+            return
+        flow.response = http.Response.make(
+            self.status, self.body, {"Content-Type": self.content_type, "X-Piaudit": "sinkhole"}
+        )

@@ -1,0 +1,340 @@
+"""The data model: every flow, event, detection, finding and session record, defined once.
+
+Times are UNIX epoch seconds (float) on the host clock unless a field says otherwise.
+Events that travel between the Frida agent, JSONL files and the store carry a ``type``
+tag (``noun:verb``) that is the discriminator of :data:`TimelineEvent`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from policies.vocab import DataType
+
+
+class _Strict(BaseModel):
+    """Anything a user or another tool writes: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- flows
+
+
+class Header(_Strict):
+    """One header line, kept in order and with its original case."""
+
+    name: str
+    value: str
+
+
+class Message(_Strict):
+    """One WebSocket, TCP or UDP message, or one DNS question/answer rendered as text."""
+
+    from_client: bool
+    content: bytes = b""
+    time: float
+    type: Literal["text", "binary", "dns"] = "binary"
+
+
+class FlowRecord(_Strict):
+    """One flow as mitmproxy saw it, independent of mitmproxy's classes.
+
+    ``kind`` is the mitmproxy flow type. Bodies are the raw bytes on the wire (still
+    content-encoded); ``*_size`` and ``*_sha256`` describe those bytes.
+    """
+
+    flow_id: str
+    kind: Literal["http", "websocket", "tcp", "udp", "dns"] = "http"
+    method: str = ""
+    url: str = ""
+    host: str = ""
+    port: int = 0
+    scheme: str = ""
+    http_version: str = ""
+    status_code: int | None = None
+    request_headers: list[Header] = []
+    response_headers: list[Header] = []
+    request_body: bytes = b""
+    response_body: bytes = b""
+    request_size: int = 0
+    response_size: int = 0
+    request_sha256: str = ""
+    response_sha256: str = ""
+    truncated: str | None = None  # a note when a body was not kept whole
+    messages: list[Message] = []
+    timestamp_start: float = 0.0
+    timestamp_end: float | None = None
+    timings: dict[str, float | None] = {}
+    client_addr: str = ""
+    server_addr: str = ""
+    server_ip: str = ""
+    sni: str = ""
+    tls: bool = False
+    error: str | None = None
+    marked: str = ""
+    comment: str = ""
+
+
+class TlsFailure(_Strict):
+    """A client TLS handshake that failed: the host's traffic was NOT inspected (often pinning)."""
+
+    time: float
+    client_addr: str = ""
+    server_addr: str = ""
+    host: str = ""
+    sni: str = ""
+    error: str = ""
+
+
+# ------------------------------------------------------------------------- detection
+
+
+class Detection(_Strict):
+    """One piece of personal data found in a flow.
+
+    ``encoding`` is the chain of transformations from the wire to the value, outermost
+    first (``gzip>json>base64>md5``; ``plain`` when there is none). ``where`` names the
+    place (``query:imei``, ``header:X-Device``, ``cookie:uid``, ``body:$.device.ids[0]``,
+    ``form:data>$.aid``, ``ws:3``). ``excerpt`` marks the match as ``[[...]]``.
+    """
+
+    data_type: DataType
+    source: Literal["value", "pattern"]
+    value: str
+    encoding: str = "plain"
+    where: str
+    excerpt: str = ""
+    direction: Literal["request", "response", "message"] = "request"
+
+
+# --------------------------------------------------------------------- timeline events
+
+
+class ApiRef(_Strict):
+    """The hooked API: ``class_name`` fully qualified, nested classes as ``Outer$Inner``."""
+
+    class_name: str
+    method: str
+    overload: str = ""  # argument types, e.g. "int" or "android.content.ContentResolver,java.lang.String"
+
+
+class HookEvent(_Strict):
+    """One read of personal data inside the app, as a Frida hook saw it."""
+
+    type: Literal["hook:call"] = "hook:call"
+    id: int | None = None  # row id in the store; None until stored
+    time: float  # host receive time
+    device_time: float | None = None  # the device clock, epoch seconds
+    data_type: DataType
+    api: ApiRef
+    args: dict[str, Any] = {}
+    value: str | None = None  # the return value rendered as text, passed to the app untouched
+    identifiers: dict[str, list[str]] = {}  # values of vocabulary types found in the return value
+    stack: list[str] = []  # "class.method(file:line)", innermost first
+    caller: str | None = None  # the first frame outside the framework and Java runtime
+    party: str | None = None  # the SDK (catalog entry name) the caller belongs to; None: the app
+    thread: str = ""
+    pid: int | None = None
+    process: str = ""
+    foreground: bool | None = None
+    phase: Literal["before_application_oncreate", "before_first_activity", "running"] | None = None
+    canary: bool = False  # the app was given a canary value instead of the real one
+
+
+class ConsentEvent(_Strict):
+    """The user's answer to the privacy dialog (or an SDK told of it)."""
+
+    type: Literal["consent:signal"] = "consent:signal"
+    id: int | None = None
+    time: float
+    decision: Literal["granted", "refused", "withdrawn"]
+    source: Literal["manual", "ui_click", "sdk_call", "network"]
+    detail: str = ""  # the button text, the SDK call, the note given with `piaudit consent`
+    party: str | None = None  # for an SDK consent call: which SDK was told
+    stack: list[str] = []
+
+
+class LifecycleEvent(_Strict):
+    """The app's state changed: it came to the foreground, went to the background, or moved phase."""
+
+    type: Literal["lifecycle:change"] = "lifecycle:change"
+    id: int | None = None
+    time: float
+    state: Literal[
+        "process_start",
+        "application_oncreate",
+        "activity_resumed",
+        "activity_paused",
+        "foreground",
+        "background",
+        "process_exit",
+    ]
+    detail: str = ""  # e.g. the activity class
+
+
+class HookStatus(_Strict):
+    """A hook that could not be installed (class or method missing): never skipped silently."""
+
+    type: Literal["hook:status"] = "hook:status"
+    id: int | None = None
+    time: float
+    api: ApiRef
+    data_type: DataType | None = None
+    installed: bool
+    error: str = ""
+
+
+class PermissionEvent(_Strict):
+    """The app asked the user for a runtime permission."""
+
+    type: Literal["permission:request"] = "permission:request"
+    id: int | None = None
+    time: float
+    permissions: list[str]
+    stack: list[str] = []
+    caller: str | None = None
+    party: str | None = None
+
+
+TimelineEvent = Annotated[
+    HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent,
+    Field(discriminator="type"),
+]
+timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
+
+
+def parse_event(data: dict[str, Any] | str | bytes) -> HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent:
+    """Parse one timeline event from a dict or a JSON line, by its ``type`` tag."""
+    if isinstance(data, (str, bytes)):
+        return timeline_event_adapter.validate_json(data)
+    return timeline_event_adapter.validate_python(data)
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+class FlowSummary(_Strict):
+    """A flow as the rules see it: where it went, when, and what personal data it carried."""
+
+    flow_id: str
+    kind: Literal["http", "websocket", "tcp", "udp", "dns"] = "http"
+    time: float
+    method: str = ""
+    url: str = ""
+    host: str = ""
+    port: int = 0
+    scheme: str = ""  # "http", "https", "" for raw TCP/UDP
+    tls: bool = False
+    server_ip: str = ""
+    detections: list[Detection] = []
+
+
+class Timeline(_Strict):
+    """Everything one session recorded, in time order: the input of the rules."""
+
+    flows: list[FlowSummary] = []
+    hook_events: list[HookEvent] = []
+    consent_events: list[ConsentEvent] = []
+    lifecycle_events: list[LifecycleEvent] = []
+    permission_events: list[PermissionEvent] = []
+    hook_status: list[HookStatus] = []
+    tls_failures: list[TlsFailure] = []
+
+
+# --------------------------------------------------------------------------- findings
+
+RuleName = Literal[
+    "PRE_CONSENT_ACCESS",
+    "PRE_CONSENT_TRANSMISSION",
+    "POST_REFUSAL_COLLECTION",
+    "UNDECLARED_THIRD_PARTY",
+    "UNDECLARED_DATA_TYPE",
+    "OVER_FREQUENCY",
+    "BACKGROUND_COLLECTION",
+    "BEYOND_NECESSARY_SCOPE",
+    "CLEARTEXT_TRANSMISSION",
+    "CROSS_BORDER_TRANSFER",
+    "INSTALLED_APP_LIST",
+    "CLIPBOARD_READ",
+    "LOCATION_ACCESS",
+    "PERMISSION_ABUSE",
+    "UNINSPECTED_TLS",
+]
+
+
+class Finding(_Strict):
+    """One violation, citing the evidence rows it rests on.
+
+    The field names are a contract (``piaudit report --format json``): keep them stable.
+    ``flow`` is a flow id, ``event`` a hook-event row id; ``evidence_rows`` names every
+    row the finding rests on as ``table:id``.
+    """
+
+    rule: RuleName
+    data_type: DataType | None = None
+    party: str | None = None
+    host: str | None = None
+    encoding: str | None = None
+    where: str | None = None
+    flow: str | None = None
+    event: int | None = None
+    time: float
+    before_consent: bool
+    evidence: str = ""
+    severity: Literal["high", "medium", "low", "info"] = "medium"
+    message: str = ""
+    evidence_rows: list[str] = []
+
+
+# ---------------------------------------------------------------------------- session
+
+
+class ErrorRecord(_Strict):
+    """Something the audit itself failed on: an audit never fails silently."""
+
+    time: float
+    source: str  # "recorder", "detector", "hooks", "agent", "replay", ...
+    message: str
+    detail: str = ""
+    flow: str | None = None
+
+
+class SessionMeta(_Strict):
+    """``session.json``: what was audited, when, with which versions, policy and catalog."""
+
+    format: int = 1
+    app: str | None = None
+    started: float
+    stopped: float | None = None
+    complete: bool = False  # false until the session ended cleanly (a crash leaves it false)
+    incomplete_reason: str | None = None
+    versions: dict[str, str] = {}
+    policy_path: str | None = None
+    policy_sha256: str | None = None
+    catalog_sha256: str | None = None
+    identifiers_sha256: str | None = None
+    mode: list[str] = []
+    options: dict[str, Any] = {}  # options that change what is audited (unpin, canary, sinkhole), recorded
+    source: Literal["live", "replay"] = "live"
+    replay_input: str | None = None
+    notes: list[str] = []
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "flow": FlowRecord,
+    "detection": Detection,
+    "hook-event": HookEvent,
+    "consent-event": ConsentEvent,
+    "lifecycle-event": LifecycleEvent,
+    "hook-status": HookStatus,
+    "permission-event": PermissionEvent,
+    "finding": Finding,
+    "session": SessionMeta,
+    "error": ErrorRecord,
+    "tls-failure": TlsFailure,
+    "flow-summary": FlowSummary,
+    "timeline": Timeline,
+}

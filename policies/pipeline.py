@@ -1,0 +1,193 @@
+"""The audit pipeline: record → detect → judge, the same for the live proxy and for replay.
+
+A :class:`Pipeline` turns flows and timeline events into store rows, buffering them until
+:meth:`Pipeline.flush` writes one transaction. It runs on one thread (the live worker, or
+the replay loop); nothing here knows about mitmproxy or Frida.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from policies import rows
+from policies.models import (
+    Detection,
+    ErrorRecord,
+    Finding,
+    FlowRecord,
+    FlowSummary,
+    HookEvent,
+    Message,
+    TlsFailure,
+)
+from policies.store import Store
+
+log = logging.getLogger(__name__)
+
+LIVE_RUN = 0  # findings found as they happen; the full recompute at the end writes run 1, 2, ...
+MAX_BUFFERED_ROWS = 200_000  # rows kept for a retry when the store cannot be written
+
+
+@dataclass
+class FlowOutcome:
+    """What the pipeline made of one flow."""
+
+    detections: list[Detection] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def summarize(flow: FlowRecord, detections: list[Detection]) -> FlowSummary:
+    """The rules' view of a recorded flow."""
+    return FlowSummary(
+        flow_id=flow.flow_id,
+        kind=flow.kind,
+        time=flow.timestamp_start,
+        method=flow.method,
+        url=flow.url,
+        host=flow.host,
+        port=flow.port,
+        scheme=flow.scheme,
+        tls=flow.tls,
+        server_ip=flow.server_ip,
+        detections=detections,
+    )
+
+
+class Pipeline:
+    """Record, detect and judge into one session store.
+
+    ``detector`` follows :class:`policies.detect.Detector` (``scan_flow``, ``identifiers``);
+    ``judge`` follows :class:`policies.rules.LiveJudge` (``on_flow``, ``on_event``). Either
+    may be None: then flows are only recorded.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        detector: Any = None,
+        judge: Any = None,
+        on_store_failure: Callable[[BaseException], None] | None = None,
+    ):
+        self.store = store
+        self.detector = detector
+        self.judge = judge
+        self.on_store_failure = on_store_failure
+        self._pending: list[tuple[str, dict[str, Any]]] = []
+        self._messages_written: dict[str, int] = {}
+        self.counts: dict[str, int] = {"flows": 0, "detections": 0, "findings": 0, "events": 0, "errors": 0}
+        self.store_failed: str | None = None
+
+    # ------------------------------------------------------------------ inputs
+    def record_flow(self, flow: FlowRecord) -> FlowOutcome:
+        """Record a completed flow with its detections and live findings."""
+        outcome = FlowOutcome()
+        if self.detector is not None:
+            try:
+                result = self.detector.scan_flow(flow)
+                outcome.detections = list(result.detections)
+                outcome.notes = list(result.notes)
+            except Exception as e:  # the detector must never cost us the flow itself
+                self.record_error("detector", f"detection failed: {e!r}", traceback.format_exc(), flow=flow.flow_id)
+        self._pending.append(("flows", rows.flow_row(flow)))
+        start = self._messages_written.pop(flow.flow_id, 0)
+        for row in rows.message_rows(flow, start):
+            self._pending.append(("messages", row))
+        for d in outcome.detections:
+            self._pending.append(("detections", rows.detection_row(flow.flow_id, d)))
+        for note in outcome.notes:
+            self.record_error("detector", note, flow=flow.flow_id)
+        self.counts["flows"] += 1
+        self.counts["detections"] += len(outcome.detections)
+        if self.judge is not None:
+            try:
+                outcome.findings = list(self.judge.on_flow(summarize(flow, outcome.detections)))
+            except Exception as e:
+                self.record_error("judge", f"live rules failed: {e!r}", traceback.format_exc(), flow=flow.flow_id)
+            self._add_findings(outcome.findings)
+        return outcome
+
+    def record_message(self, flow_id: str, message: Message) -> None:
+        """Record one WebSocket/TCP/UDP message as it passes (the flow row follows at its end)."""
+        index = self._messages_written.get(flow_id, 0)
+        fake = FlowRecord(flow_id=flow_id, messages=[message])
+        for row in rows.message_rows(fake):
+            row["idx"] = index
+            self._pending.append(("messages", row))
+        self._messages_written[flow_id] = index + 1
+
+    def record_event(self, event: Any) -> list[Finding]:
+        """Record a timeline event (hook call, consent, lifecycle, ...); hook values become known identifiers."""
+        if isinstance(event, HookEvent) and self.detector is not None:
+            for data_type, values in event.identifiers.items():
+                for value in values:
+                    try:
+                        self._add_identifier(data_type, value)
+                    except Exception as e:
+                        self.record_error("detector", f"identifier {data_type}={value!r} rejected: {e}")
+        table, row = rows.event_row(event)
+        self._pending.append((table, row))
+        self.counts["events"] += 1
+        findings: list[Finding] = []
+        if self.judge is not None:
+            try:
+                findings = list(self.judge.on_event(event))
+            except Exception as e:
+                self.record_error("judge", f"live rules failed on {event.type}: {e!r}", traceback.format_exc())
+            self._add_findings(findings)
+        return findings
+
+    def _add_identifier(self, data_type: str, value: str) -> None:
+        identifiers = self.detector.identifiers
+        if data_type == "location" and "," in value:
+            lat, lon = (float(x) for x in value.split(",", 1))
+            identifiers.add_location(lat, lon)
+        else:
+            identifiers.add(data_type, value)
+
+    def record_tls_failure(self, failure: TlsFailure) -> None:
+        """Record a client handshake that failed (that host was not inspected)."""
+        self._pending.append(("tls_failures", rows.tls_failure_row(failure)))
+
+    def record_error(self, source: str, message: str, detail: str = "", *, flow: str | None = None) -> None:
+        """Record something the audit failed on."""
+        self.counts["errors"] += 1
+        err = ErrorRecord(time=time.time(), source=source, message=message, detail=detail, flow=flow)
+        self._pending.append(("errors", rows.error_row(err)))
+
+    def _add_findings(self, findings: list[Finding]) -> None:
+        for f in findings:
+            self._pending.append(("findings", rows.finding_row(LIVE_RUN, f)))
+        self.counts["findings"] += len(findings)
+
+    # ------------------------------------------------------------------ output
+    def flush(self) -> None:
+        """Write everything buffered in one transaction; on failure keep it for the next try."""
+        if not self._pending:
+            return
+        batch = self._pending
+        self._pending = []
+        try:
+            self.store.write_batch(batch)
+        except Exception as e:
+            # keep the rows (bounded) and say so loudly; the session will be marked incomplete
+            self._pending = (batch + self._pending)[-MAX_BUFFERED_ROWS:]
+            self.store_failed = f"{type(e).__name__}: {e}"
+            log.error("piaudit: cannot write the evidence store: %s (%d rows held in memory)", e, len(self._pending))
+            if self.on_store_failure is not None:
+                self.on_store_failure(e)
+            return
+        if self.store_failed:
+            log.warning("piaudit: the evidence store is writable again")
+            self.store_failed = None
+
+    @property
+    def pending(self) -> int:
+        """Rows buffered and not yet written."""
+        return len(self._pending)

@@ -1,0 +1,227 @@
+"""Between models and store rows: one function each way per table, nothing else."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from policies.models import (
+    ConsentEvent,
+    Detection,
+    ErrorRecord,
+    Finding,
+    FlowRecord,
+    FlowSummary,
+    HookEvent,
+    HookStatus,
+    LifecycleEvent,
+    Timeline,
+    TlsFailure,
+    parse_event,
+)
+from policies.store import Store
+
+EVENT_TABLES: dict[str, str] = {
+    "hook:call": "hook_events",
+    "consent:signal": "consent_events",
+    "lifecycle:change": "lifecycle_events",
+    "permission:request": "permission_events",
+    "hook:status": "hook_status",
+}
+
+
+def _headers_json(headers: list[Any]) -> str:
+    return json.dumps([[h.name, h.value] for h in headers], ensure_ascii=False)
+
+
+def flow_row(flow: FlowRecord) -> dict[str, Any]:
+    """The ``flows`` row of a recorded flow (bodies live in ``flows.mitm``; sizes and hashes here)."""
+    return {
+        "flow_id": flow.flow_id,
+        "kind": flow.kind,
+        "method": flow.method,
+        "url": flow.url,
+        "host": flow.host,
+        "port": flow.port,
+        "scheme": flow.scheme,
+        "http_version": flow.http_version,
+        "status_code": flow.status_code,
+        "request_headers": _headers_json(flow.request_headers),
+        "response_headers": _headers_json(flow.response_headers),
+        "request_size": flow.request_size,
+        "response_size": flow.response_size,
+        "request_sha256": flow.request_sha256,
+        "response_sha256": flow.response_sha256,
+        "truncated": flow.truncated,
+        "timestamp_start": flow.timestamp_start,
+        "timestamp_end": flow.timestamp_end,
+        "timings": json.dumps(flow.timings),
+        "client_addr": flow.client_addr,
+        "server_addr": flow.server_addr,
+        "server_ip": flow.server_ip,
+        "sni": flow.sni,
+        "tls": int(flow.tls),
+        "error": flow.error,
+        "n_messages": len(flow.messages),
+        "marked": flow.marked,
+        "comment": flow.comment,
+    }
+
+
+def message_rows(flow: FlowRecord, start_index: int = 0) -> list[dict[str, Any]]:
+    """The ``messages`` rows of a WebSocket/TCP/UDP/DNS flow, from message ``start_index`` on."""
+    import hashlib
+
+    return [
+        {
+            "flow_id": flow.flow_id,
+            "idx": i,
+            "from_client": int(m.from_client),
+            "type": m.type,
+            "time": m.time,
+            "size": len(m.content),
+            "sha256": hashlib.sha256(m.content).hexdigest(),
+            "content": m.content,
+        }
+        for i, m in enumerate(flow.messages[start_index:], start=start_index)
+    ]
+
+
+def detection_row(flow_id: str, d: Detection) -> dict[str, Any]:
+    """The ``detections`` row of one detection in a flow."""
+    return {"flow_id": flow_id} | d.model_dump(mode="json")
+
+
+def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
+    """The table and row of a timeline event."""
+    data = event.model_dump(mode="json", exclude={"id"})
+    table = EVENT_TABLES[data["type"]]
+    row: dict[str, Any] = {"time": data["time"], "type": data["type"], "json": json.dumps(data, ensure_ascii=False)}
+    if isinstance(event, HookEvent):
+        row |= {
+            "data_type": data["data_type"],
+            "class_name": event.api.class_name,
+            "method": event.api.method,
+            "party": event.party,
+            "caller": event.caller,
+            "value": event.value,
+        }
+    elif isinstance(event, ConsentEvent):
+        row |= {"decision": event.decision, "source": event.source, "detail": event.detail}
+    elif isinstance(event, LifecycleEvent):
+        row |= {"state": event.state}
+    elif isinstance(event, HookStatus):
+        row |= {
+            "class_name": event.api.class_name,
+            "method": event.api.method,
+            "installed": int(event.installed),
+            "error": event.error,
+        }
+    return table, row
+
+
+def tls_failure_row(failure: TlsFailure) -> dict[str, Any]:
+    """The ``tls_failures`` row of a failed client handshake."""
+    return failure.model_dump(mode="json")
+
+
+def error_row(error: ErrorRecord) -> dict[str, Any]:
+    """The ``errors`` row of something the audit failed on."""
+    row = error.model_dump(mode="json")
+    row["flow_id"] = row.pop("flow")
+    return row
+
+
+def finding_row(run: int, finding: Finding) -> dict[str, Any]:
+    """The ``findings`` row of one finding in recompute ``run``."""
+    return {
+        "run": run,
+        "rule": finding.rule,
+        "data_type": finding.data_type,
+        "party": finding.party,
+        "host": finding.host,
+        "flow_id": finding.flow,
+        "event": finding.event,
+        "time": finding.time,
+        "before_consent": int(finding.before_consent),
+        "json": finding.model_dump_json(),
+    }
+
+
+# ---------------------------------------------------------------------- reading back
+
+
+def _headers(text: str | None) -> list[dict[str, str]]:
+    return [{"name": n, "value": v} for n, v in json.loads(text or "[]")]
+
+
+def flow_summaries(store: Store) -> Iterator[FlowSummary]:
+    """Every flow as the rules see it, with its detections, in time order."""
+    detections: dict[str, list[Detection]] = {}
+    for row in store.rows("detections"):
+        fields = {k: row[k] for k in ("data_type", "source", "value", "encoding", "where", "excerpt", "direction")}
+        detections.setdefault(row["flow_id"], []).append(Detection(**fields))
+    for row in store.rows("flows", order_by="timestamp_start, id"):
+        yield FlowSummary(
+            flow_id=row["flow_id"],
+            kind=row["kind"],
+            time=row["timestamp_start"] or 0.0,
+            method=row["method"] or "",
+            url=row["url"] or "",
+            host=row["host"] or "",
+            port=row["port"] or 0,
+            scheme=row["scheme"] or "",
+            tls=bool(row["tls"]),
+            server_ip=row["server_ip"] or "",
+            detections=detections.get(row["flow_id"], []),
+        )
+
+
+def flow_headers(row: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Request and response headers of a ``flows`` row."""
+    return _headers(row["request_headers"]), _headers(row["response_headers"])
+
+
+def events(store: Store, table: str) -> Iterator[Any]:
+    """The timeline events of one event table, with their row ids."""
+    for row in store.rows(table, order_by="time, id"):
+        event = parse_event(row["json"])
+        event.id = row["id"]
+        yield event
+
+
+def load_timeline(store: Store) -> Timeline:
+    """The whole timeline of a session: the input of the rules."""
+    return Timeline(
+        flows=list(flow_summaries(store)),
+        hook_events=list(events(store, "hook_events")),
+        consent_events=list(events(store, "consent_events")),
+        lifecycle_events=list(events(store, "lifecycle_events")),
+        permission_events=list(events(store, "permission_events")),
+        hook_status=list(events(store, "hook_status")),
+        tls_failures=[
+            TlsFailure(**{k: r[k] for k in ("time", "client_addr", "server_addr", "host", "sni", "error")})
+            for r in store.rows("tls_failures")
+        ],
+    )
+
+
+def latest_findings(store: Store) -> list[Finding]:
+    """The findings of the last recompute run."""
+    run = store.conn.execute("SELECT max(run) FROM findings").fetchone()[0]
+    if run is None:
+        return []
+    return [Finding.model_validate_json(r["json"]) for r in store.rows("findings", "run = ?", (run,))]
+
+
+def errors(store: Store) -> list[ErrorRecord]:
+    """What the audit itself failed on."""
+    out = []
+    for r in store.rows("errors"):
+        out.append(
+            ErrorRecord(time=r["time"], source=r["source"], message=r["message"], detail=r["detail"] or "", flow=r["flow_id"])
+        )
+    return out

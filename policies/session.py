@@ -1,0 +1,139 @@
+"""One audit is one directory: ``evidence.db``, ``flows.mitm`` and ``session.json``.
+
+The directory is created with mode 0700: it holds personal data. ``session.json`` is
+rewritten atomically (temp file + rename) so a crash never leaves it half-written; its
+``complete`` flag stays false until the session ends cleanly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from policies.models import SessionMeta
+from policies.store import Store
+
+DB_NAME = "evidence.db"
+FLOWS_NAME = "flows.mitm"
+META_NAME = "session.json"
+
+
+class SessionError(Exception):
+    """A session directory that cannot be used, with what to do about it."""
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def versions() -> dict[str, str]:
+    """Versions of everything that shapes an audit's result."""
+    return {
+        "piaudit": _version("piaudit"),
+        "mitmproxy": _version("mitmproxy"),
+        "frida": _version("frida"),
+        "pydantic": _version("pydantic"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+
+
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 of a file's bytes, streamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON through a temp file and a rename: readers see the old or the new file, never half."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False, sort_keys=True)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class Session:
+    """An open session directory: its store and its metadata."""
+
+    def __init__(self, directory: Path, store: Store, meta: SessionMeta):
+        self.dir = directory
+        self.store = store
+        self.meta = meta
+
+    @property
+    def flows_path(self) -> Path:
+        """The raw mitmproxy flows, readable by mitmproxy tools."""
+        return self.dir / FLOWS_NAME
+
+    @property
+    def db_path(self) -> Path:
+        """The evidence database."""
+        return self.dir / DB_NAME
+
+    @classmethod
+    def create(cls, directory: Path | str, *, app: str | None = None, source: str = "live", **meta: Any) -> Session:
+        """Start a new session in ``directory`` (created 0700), or continue one that holds no session yet.
+
+        A directory that already holds a session is continued (a second `run` appends to it):
+        its metadata keeps the first start time and is marked incomplete until this run ends.
+        """
+        directory = Path(directory)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)
+        meta_path = directory / META_NAME
+        if meta_path.exists():
+            session = cls.open(directory)
+            session.meta.complete = False
+            session.meta.stopped = None
+            session.meta.notes.append(f"continued at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
+            if app and not session.meta.app:
+                session.meta.app = app
+            session.save()
+            return session
+        store = Store(directory / DB_NAME)
+        os.chmod(directory / DB_NAME, 0o600)
+        info = SessionMeta(started=time.time(), app=app, versions=versions(), source=source, **meta)  # type: ignore[arg-type]
+        session = cls(directory, store, info)
+        session.save()
+        return session
+
+    @classmethod
+    def open(cls, directory: Path | str) -> Session:
+        """Open an existing session directory."""
+        directory = Path(directory)
+        meta_path = directory / META_NAME
+        if not meta_path.is_file():
+            raise SessionError(f"{directory}: not a piaudit session (no {META_NAME}); create one with `piaudit run --session {directory}`")
+        try:
+            meta = SessionMeta.model_validate_json(meta_path.read_text(encoding="utf-8"))
+        except ValueError as e:
+            raise SessionError(f"{meta_path}: unreadable session metadata: {str(e).splitlines()[0]}") from e
+        return cls(directory, Store(directory / DB_NAME), meta)
+
+    def save(self) -> None:
+        """Write ``session.json`` atomically."""
+        write_json_atomic(self.dir / META_NAME, self.meta.model_dump(mode="json"))
+
+    def close(self, *, complete: bool = True, reason: str | None = None) -> None:
+        """Mark the session stopped and close the store."""
+        self.meta.stopped = time.time()
+        self.meta.complete = complete
+        self.meta.incomplete_reason = None if complete else reason
+        self.save()
+        self.store.close()

@@ -1,0 +1,330 @@
+"""The evidence store: ``evidence.db``, SQLite in WAL mode, every row hash-chained per table.
+
+Schema changes are append-only named migrations (:data:`MIGRATIONS`). Rows get their id
+and their chain hash from :class:`Store` when they are written, so the chain covers the
+id too: ``chain = sha256(previous chain + canonical JSON of the row)``. The first row of a
+table chains from :data:`GENESIS`.
+
+The store is a library object: pass it in, never keep it global. Writes from the live
+proxy go through :class:`policies.writer.SessionWriter`, which batches them off the event
+loop; replay and tests call :meth:`Store.insert_many` directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+GENESIS = "0" * 64
+
+# Tables whose rows are evidence, in the order a verifier reports them.
+CHAINED_TABLES = (
+    "flows",
+    "messages",
+    "detections",
+    "tls_failures",
+    "hook_events",
+    "consent_events",
+    "lifecycle_events",
+    "permission_events",
+    "hook_status",
+    "findings",
+    "errors",
+)
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["flows"].create(
+        {
+            "id": int,
+            "flow_id": str,
+            "kind": str,
+            "method": str,
+            "url": str,
+            "host": str,
+            "port": int,
+            "scheme": str,
+            "http_version": str,
+            "status_code": int,
+            "request_headers": str,  # JSON [[name, value], ...]
+            "response_headers": str,
+            "request_size": int,
+            "response_size": int,
+            "request_sha256": str,
+            "response_sha256": str,
+            "truncated": str,
+            "timestamp_start": float,
+            "timestamp_end": float,
+            "timings": str,  # JSON
+            "client_addr": str,
+            "server_addr": str,
+            "server_ip": str,
+            "sni": str,
+            "tls": int,
+            "error": str,
+            "n_messages": int,
+            "marked": str,
+            "comment": str,
+            "chain": str,
+        },
+        pk="id",
+        not_null={"flow_id", "chain"},
+    )
+    db["flows"].create_index(["flow_id"])
+    db["flows"].create_index(["host"])
+    db["messages"].create(
+        {
+            "id": int,
+            "flow_id": str,
+            "idx": int,
+            "from_client": int,
+            "type": str,
+            "time": float,
+            "size": int,
+            "sha256": str,
+            "content": bytes,
+            "chain": str,
+        },
+        pk="id",
+    )
+    db["messages"].create_index(["flow_id"])
+    db["detections"].create(
+        {
+            "id": int,
+            "flow_id": str,
+            "data_type": str,
+            "source": str,
+            "value": str,
+            "encoding": str,
+            "where": str,
+            "excerpt": str,
+            "direction": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    db["detections"].create_index(["flow_id"])
+    db["tls_failures"].create(
+        {"id": int, "time": float, "client_addr": str, "server_addr": str, "host": str, "sni": str, "error": str, "chain": str},
+        pk="id",
+    )
+    for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
+        columns: dict[str, Any] = {"id": int, "time": float, "type": str}
+        if table == "hook_events":
+            columns |= {"data_type": str, "class_name": str, "method": str, "party": str, "caller": str, "value": str}
+        if table == "consent_events":
+            columns |= {"decision": str, "source": str, "detail": str}
+        if table == "lifecycle_events":
+            columns |= {"state": str}
+        if table == "hook_status":
+            columns |= {"class_name": str, "method": str, "installed": int, "error": str}
+        columns |= {"json": str, "chain": str}
+        db[table].create(columns, pk="id")
+    db["findings"].create(
+        {
+            "id": int,
+            "run": int,  # findings are recomputed in full at the end: each run appends, the last run counts
+            "rule": str,
+            "data_type": str,
+            "party": str,
+            "host": str,
+            "flow_id": str,
+            "event": int,
+            "time": float,
+            "before_consent": int,
+            "json": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    db["findings"].create_index(["run"])
+    db["errors"].create(
+        {"id": int, "time": float, "source": str, "message": str, "detail": str, "flow_id": str, "chain": str},
+        pk="id",
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$b64": base64.b64encode(bytes(value)).decode()}
+    return value
+
+
+def _coerce(value: Any, column_type: str) -> Any:
+    """The value as SQLite will give it back, so the hash computed now verifies later."""
+    if value is None:
+        return None
+    if column_type == "INTEGER" and isinstance(value, (bool, int)):
+        return int(value)
+    if column_type in ("REAL", "FLOAT") and isinstance(value, (int, float)):
+        return float(value)
+    if column_type == "TEXT" and not isinstance(value, str):
+        return value if isinstance(value, (bytes, bytearray)) else str(value)
+    if column_type == "BLOB" and isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    return value
+
+
+def row_digest(prev: str, row: dict[str, Any]) -> str:
+    """The chain hash of ``row`` (without its ``chain`` column) following ``prev``."""
+    body = {k: _canonical(v) for k, v in row.items() if k != "chain"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256((prev + "\n" + text).encode()).hexdigest()
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection with the settings every writer and reader uses."""
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+class Store:
+    """The evidence database of one session.
+
+    >>> store = Store(":memory:")
+    >>> store.insert_many("errors", [{"time": 1.0, "source": "test", "message": "m"}])
+    [1]
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = path
+        self.conn = connect(path)
+        self.db = sqlite_utils.Database(self.conn)
+        self._lock = threading.Lock()
+        self._column_cache: dict[str, dict[str, str]] = {}
+        self.migrate()
+
+    # ------------------------------------------------------------------ schema
+    def migrate(self) -> list[str]:
+        """Apply the migrations not applied yet, in order; return their names."""
+        if "_migrations" not in self.db.table_names():
+            self.db["_migrations"].create({"name": str, "applied_at": float}, pk="name")
+        done = {row["name"] for row in self.db["_migrations"].rows}
+        applied = []
+        for name, migration in MIGRATIONS:
+            if name in done:
+                continue
+            with self.conn:
+                self.conn.execute("BEGIN")
+                migration(self.db)
+                self.db["_migrations"].insert({"name": name, "applied_at": time.time()})
+            applied.append(name)
+        return applied
+
+    # ------------------------------------------------------------------ writes
+    def insert_many(self, table: str, rows: Iterable[dict[str, Any]]) -> list[int]:
+        """Append rows to ``table`` in one transaction, assigning ids and chain hashes."""
+        return self.write_batch([(table, row) for row in rows])[table] if rows else []
+
+    def write_batch(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, list[int]]:
+        """Append rows to several tables in one transaction; returns the new ids per table."""
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for table, row in items:
+            by_table.setdefault(table, []).append(row)
+        ids: dict[str, list[int]] = {}
+        with self._lock:
+            # BEGIN IMMEDIATE takes the write lock first, so the heads read below are the
+            # current ones even when another process (`piaudit consent`) appends too.
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table, table_rows in by_table.items():
+                    last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+                    last_id, chain = (last[0], last[1]) if last else (0, GENESIS)
+                    prepared = []
+                    columns = self._columns(table)
+                    for row in table_rows:
+                        unknown = set(row) - columns.keys()
+                        if unknown:
+                            raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
+                        last_id += 1
+                        full = {c: _coerce(row.get(c), t) for c, t in columns.items()}
+                        full["id"] = last_id
+                        chain = row_digest(chain, full)
+                        full["chain"] = chain
+                        prepared.append(full)
+                    sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
+                        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+                    )
+                    self.conn.executemany(sql, [tuple(r.get(c) for c in columns) for r in prepared])
+                    ids[table] = [r["id"] for r in prepared]
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return ids
+
+    def _columns(self, table: str) -> dict[str, str]:
+        if table not in self._column_cache:
+            self._column_cache[table] = {r[1]: r[2].upper() for r in self.conn.execute(f"PRAGMA table_info([{table}])")}
+        return self._column_cache[table]
+
+    # ------------------------------------------------------------------ reads
+    def rows(self, table: str, where: str | None = None, params: Iterable[Any] = (), order_by: str = "id") -> Iterator[dict[str, Any]]:
+        """Rows of ``table`` as dicts, in id order unless told otherwise."""
+        cursor = self.conn.execute(
+            f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by}", tuple(params)
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def count(self, table: str, where: str | None = None, params: Iterable[Any] = ()) -> int:
+        """How many rows ``table`` has (matching ``where``)."""
+        sql = f"SELECT count(*) FROM [{table}]" + (f" WHERE {where}" if where else "")
+        return self.conn.execute(sql, tuple(params)).fetchone()[0]
+
+    def heads(self) -> dict[str, dict[str, Any]]:
+        """The last id and chain hash of every evidence table (a bundle records these)."""
+        out = {}
+        for table in CHAINED_TABLES:
+            last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+            out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
+        return out
+
+    def verify(self) -> dict[str, str | None]:
+        """Recompute every chain; per table ``None`` when intact, else what is wrong first."""
+        return verify_chains(self.conn)
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the main file and close."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.conn.close()
+
+
+def verify_chains(conn: sqlite3.Connection) -> dict[str, str | None]:
+    """Check the hash chain of every evidence table: ``None`` when intact, else the first problem."""
+    result: dict[str, str | None] = {}
+    for table in CHAINED_TABLES:
+        cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        prev, expected_id, problem = GENESIS, 1, None
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            if row["id"] != expected_id:
+                problem = f"row id {expected_id} missing (next is {row['id']})"
+                break
+            if row_digest(prev, row) != row["chain"]:
+                problem = f"row {row['id']} was changed (its hash does not match)"
+                break
+            prev, expected_id = row["chain"], expected_id + 1
+        result[table] = problem
+    return result

@@ -1,0 +1,55 @@
+"""The data-type vocabulary: one fixed list of names used by code, policies, reports and tests."""
+
+from enum import StrEnum
+
+
+class DataType(StrEnum):
+    """A kind of personal data. The names are a contract other tools parse: never rename."""
+
+    imei = "imei"
+    meid = "meid"
+    imsi = "imsi"
+    iccid = "iccid"
+    phone = "phone"
+    android_id = "android_id"
+    serial = "serial"
+    mac = "mac"
+    bluetooth_mac = "bluetooth_mac"
+    bssid = "bssid"
+    ssid = "ssid"
+    ad_id = "ad_id"
+    oaid = "oaid"
+    location = "location"
+    installed_apps = "installed_apps"
+    running_apps = "running_apps"
+    clipboard = "clipboard"
+    contacts = "contacts"
+    sms = "sms"
+    call_log = "call_log"
+    calendar = "calendar"
+    media = "media"
+    camera = "camera"
+    microphone = "microphone"
+    sensors = "sensors"
+    accounts = "accounts"
+    email = "email"
+    ip = "ip"
+
+
+DATA_TYPES: tuple[str, ...] = tuple(t.value for t in DataType)
+
+# Device identifiers: persistent ids that single out a device (ePrivacy 5(3), COPPA persistent identifiers).
+DEVICE_IDENTIFIERS: frozenset[DataType] = frozenset(
+    {
+        DataType.imei,
+        DataType.meid,
+        DataType.imsi,
+        DataType.iccid,
+        DataType.android_id,
+        DataType.serial,
+        DataType.mac,
+        DataType.bluetooth_mac,
+        DataType.ad_id,
+        DataType.oaid,
+    }
+)

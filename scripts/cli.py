@@ -1,0 +1,244 @@
+"""The `piaudit` command: thin subcommands over the core.
+
+Exit codes are stable: 0 done, 1 the audit found a problem to act on (a failed check,
+a changed bundle), 2 a usage or input error (bad option, malformed policy or capture).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A user mistake: printed as one line, exit code 2."""
+
+
+def _example(text: str) -> str:
+    return "example:\n" + textwrap.indent(textwrap.dedent(text).strip(), "  ")
+
+
+def _lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
+    """A handler imported only when its command runs (keeps `piaudit --help` fast)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(module), func)(args)
+
+    return handler
+
+
+# ---------------------------------------------------------------------- small commands
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    """Record a consent (or refusal/withdrawal) event into a session, now or at --at."""
+    from datetime import datetime
+
+    from policies import rows
+    from policies.models import ConsentEvent
+    from policies.session import Session, SessionError
+
+    when = args.at
+    if when is None:
+        import time
+
+        t = time.time()
+    else:
+        try:
+            t = float(when)
+        except ValueError:
+            try:
+                t = datetime.fromisoformat(when).timestamp()
+            except ValueError as e:
+                raise UsageError(f"--at {when!r}: give epoch seconds or an ISO 8601 time (2026-11-28T17:03:00+00:00)") from e
+    decision = "refused" if args.refused else "withdrawn" if args.withdrawn else "granted"
+    try:
+        session = Session.open(args.session)
+    except SessionError as e:
+        raise UsageError(str(e)) from e
+    event = ConsentEvent(time=t, decision=decision, source="manual", detail=args.note or "marked with piaudit consent")
+    table, row = rows.event_row(event)
+    (row_id,) = session.store.insert_many(table, [row])
+    session.store.conn.close()
+    print(f"consent {decision} recorded at {t:.3f} as {table}:{row_id} in {args.session}")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Summarise a session: metadata, row counts, chain status, findings per rule."""
+    from policies import rows
+    from policies.session import Session, SessionError
+
+    try:
+        session = Session.open(args.dir)
+    except SessionError as e:
+        raise UsageError(str(e)) from e
+    store, meta = session.store, session.meta
+    counts = {t: store.count(t) for t in ("flows", "messages", "detections", "tls_failures", "hook_events", "consent_events", "lifecycle_events", "hook_status", "errors")}
+    findings = rows.latest_findings(store)
+    chains = store.verify()
+    if args.json:
+        print(json.dumps({"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "findings": len(findings)}, indent=2))
+        return EXIT_OK
+    from datetime import UTC, datetime
+
+    def ts(x: float | None) -> str:
+        return datetime.fromtimestamp(x, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if x else "-"
+
+    print(f"session   {session.dir}")
+    print(f"app       {meta.app or '-'}    source {meta.source}")
+    print(f"started   {ts(meta.started)}    stopped {ts(meta.stopped)}    complete {meta.complete}")
+    if meta.incomplete_reason:
+        print(f"INCOMPLETE {meta.incomplete_reason}")
+    print(f"policy    {meta.policy_path or '-'} {(meta.policy_sha256 or '')[:16]}")
+    print(f"catalog   {(meta.catalog_sha256 or '-')[:16]}")
+    print("versions  " + ", ".join(f"{k} {v}" for k, v in meta.versions.items() if k != "platform"))
+    if meta.options:
+        print("options   " + json.dumps(meta.options, sort_keys=True))
+    print("rows      " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    broken = {t: p for t, p in chains.items() if p}
+    print("chains    " + ("all intact" if not broken else "; ".join(f"{t}: {p}" for t, p in broken.items())))
+    by_rule: dict[str, int] = {}
+    for f in findings:
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    print(f"findings  {len(findings)}" + "".join(f"\n  {n:5d}  {r}" for r, n in sorted(by_rule.items())))
+    return EXIT_OK if not broken else EXIT_FAIL
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print a model's JSON Schema."""
+    from policies.models import MODELS
+
+    models: dict[str, Any] = dict(MODELS)
+    try:
+        from policies.policy import Policy
+
+        models["policy"] = Policy
+    except ImportError:
+        pass
+    if args.name not in models:
+        raise UsageError(f"unknown schema {args.name!r}; choose one of: {', '.join(sorted(models))}")
+    print(json.dumps(models[args.name].model_json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="piaudit",
+        description="Audit what an Android app does with personal data: capture its traffic, hook its identifier reads, judge both against its privacy policy.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_example(
+            """
+            piaudit demo                                   # the whole pipeline on the bundled stand-in app
+            piaudit run --session runs/app1 --policy policy.yaml --app com.example.app
+            piaudit report runs/app1 --format html -o report.html
+            """
+        ),
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str, example: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=_example(example), formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(handler=handler)
+        return p
+
+    # run
+    p = add(
+        "run",
+        _lazy("scripts.run", "main_run"),
+        "Run the proxy with piaudit's addons (and the Frida hooks with --app) until stopped.",
+        """
+        piaudit run --session runs/app1 --policy policy.yaml --listen-port 8080
+        piaudit run --session runs/app1 --policy policy.yaml --app com.example.app --device usb --unpin
+        piaudit run --session runs/wg --mode wireguard
+        """,
+    )
+    p.add_argument("--session", required=True, metavar="DIR", help="session directory (created 0700; an existing session is continued)")
+    p.add_argument("--listen-host", default="127.0.0.1", metavar="H", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--listen-port", type=int, default=8080, metavar="P", help="port to listen on (default 8080)")
+    p.add_argument("--mode", action="append", metavar="MODE", help="mitmproxy mode: regular (default), wireguard, upstream:URL, ... (repeatable)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any mitmproxy or piaudit option (repeatable)")
+    p.add_argument("--policy", metavar="FILE", help="privacy policy YAML to judge against")
+    p.add_argument("--identifiers", metavar="FILE", help="identifiers JSON of the device under test")
+    p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
+    p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb file for CROSS_BORDER_TRANSFER")
+    p.add_argument("--sinkhole", action="store_true", help="answer every request at the proxy (recorded in the session)")
+    p.add_argument("--confdir", metavar="DIR", help="mitmproxy confdir (its CA); default ~/.mitmproxy")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("-q", "--quiet", action="store_true", help="no mitmproxy log on the terminal")
+    p.add_argument("--app", metavar="PACKAGE", help="spawn (or --attach to) this app with the Frida hooks")
+    p.add_argument("--spawn", metavar="CMDLINE", help="spawn this local command with the hooks instead of an app (the stand-in JVM)")
+    p.add_argument("--device", default="usb", metavar="usb|ID|local|HOST:PORT", help="Frida device (default usb)")
+    p.add_argument("--attach", action="store_true", help="attach to the running app instead of spawning it (misses startup reads)")
+    p.add_argument("--unpin", action="store_true", help="neutralise certificate pinning in the app (recorded in the session)")
+    p.add_argument("--canary", metavar="FILE", help="JSON {data_type: value}: hooks return these values instead (recorded)")
+    p.add_argument("--exit-with-app", action="store_true", help="stop when the hooked app exits")
+
+    p = add(
+        "consent",
+        cmd_consent,
+        "Record the user's consent (or refusal) in a session, now or at a given time.",
+        """
+        piaudit consent --session runs/app1                 # the user tapped "Agree" just now
+        piaudit consent --session runs/app1 --refused --at 2026-11-28T17:03:12+00:00
+        """,
+    )
+    p.add_argument("--session", required=True, metavar="DIR")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--refused", action="store_true", help="the user refused")
+    g.add_argument("--withdrawn", action="store_true", help="the user withdrew an earlier consent")
+    p.add_argument("--at", metavar="TIME", help="when (epoch seconds or ISO 8601); default now")
+    p.add_argument("--note", metavar="TEXT", help="what happened, for the report")
+
+    p = add("info", cmd_info, "Summarise a session.", "piaudit info runs/app1")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = add("schema", cmd_schema, "Print the JSON Schema of a model (policy, hook-event, finding, ...).", "piaudit schema policy > policy.schema.json")
+    p.add_argument("name", metavar="NAME")
+
+    _add_optional_commands(add, sub)
+    return parser
+
+
+def _add_optional_commands(add: Any, sub: Any) -> None:
+    """Commands whose modules live in other files; each registers its own arguments."""
+    for module in ("scripts.commands",):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError as e:
+            if e.name != module:
+                raise
+            continue
+        mod.register(add, sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `piaudit` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except UsageError as e:
+        print(f"piaudit {args.command}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The `piaudit` subcommands beyond run/consent/info/schema: each a thin adapter over its module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    """`piaudit policy check FILE` / `piaudit policy init --app PACKAGE`."""
+    from policies.policy import PolicyError, load_policy, policy_init_yaml
+
+    if args.policy_command == "check":
+        try:
+            policy = load_policy(Path(args.file))
+        except PolicyError as e:
+            print(str(e), file=sys.stderr)
+            return EXIT_USAGE
+        print(f"{args.file}: OK — app {policy.app.package}, {len(policy.first_party_domains)} first-party domains, {len(policy.third_parties)} declared third parties")
+        return EXIT_OK
+    text = policy_init_yaml(args.app)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        out = Path(args.output)
+        if out.exists() and not args.force:
+            raise UsageError(f"{out} exists; use --force to overwrite")
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}; edit it, then run `piaudit policy check {out}`")
+    return EXIT_OK
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """`piaudit catalog import-exodus FILE` / `piaudit catalog show`."""
+    from policies import catalog
+
+    if args.catalog_command == "import-exodus":
+        try:
+            return catalog.cmd_import_exodus(args) or EXIT_OK
+        except (ValueError, OSError) as e:
+            raise UsageError(str(e).splitlines()[0]) from e
+    cat = catalog.load_catalog(Path(args.extra) if args.extra else None)
+    if args.json:
+        print(json.dumps([e.model_dump(mode="json") for e in cat.entries], indent=2, ensure_ascii=False))
+    else:
+        for e in cat.entries:
+            print(f"{e.id:32s} {e.category:12s} {e.country or '--'}  {e.name}")
+        print(f"{len(cat.entries)} entries, sha256 {cat.sha256}")
+    return EXIT_OK
+
+
+def cmd_hooks(args: argparse.Namespace) -> int:
+    """`piaudit hooks [--json]`: every Java API the agent hooks."""
+    from hooks.hooklist import hooked_apis
+
+    apis = hooked_apis()
+    if args.json:
+        print(json.dumps(apis, indent=2, ensure_ascii=False))
+    else:
+        for api in apis:
+            print(f"{api['data_type']:15s} {api['class']}.{api['method']}")
+        print(f"{len(apis)} hooked Java methods (every overload of each)")
+    return EXIT_OK
+
+
+def register(add: Any, sub: Any) -> None:
+    """Add the commands to the `piaudit` parser."""
+    p = add(
+        "replay",
+        _lazy("scripts.replay", "main_replay"),
+        "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
+        """
+        piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json --out runs/replayed
+        piaudit replay runs/app1 --policy policy-v2.yaml          # re-judge in place
+        """,
+    )
+    p.add_argument("input", metavar="INPUT", help="session directory, .mitm file or HAR file")
+    p.add_argument("--policy", metavar="FILE")
+    p.add_argument("--hooks", metavar="EVENTS.jsonl", help="timeline events (hook calls, consent, lifecycle) as JSONL")
+    p.add_argument("--identifiers", metavar="IDS.json")
+    p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
+    p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb")
+    p.add_argument("--out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
+
+    p = add(
+        "policy",
+        cmd_policy,
+        "Check a privacy-policy file, or write a starter one.",
+        """
+        piaudit policy init --app com.example.app -o policy.yaml
+        piaudit policy check policy.yaml
+        """,
+    )
+    psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init")
+    c = psub.add_parser("check", help="validate a policy file (exit 2 naming file, line and field)")
+    c.add_argument("file", metavar="FILE")
+    c = psub.add_parser("init", help="write a starter policy that passes check")
+    c.add_argument("--app", required=True, metavar="PACKAGE")
+    c.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    c.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    p = add(
+        "catalog",
+        cmd_catalog,
+        "Show the SDK/tracker catalog, or merge an Exodus ETIP export into a catalog file.",
+        """
+        piaudit catalog show
+        piaudit catalog import-exodus trackers.json --out my-catalog.yaml
+        piaudit run --session runs/app1 --catalog my-catalog.yaml
+        """,
+    )
+    csub = p.add_subparsers(dest="catalog_command", required=True, metavar="show|import-exodus")
+    c = csub.add_parser("show", help="list the catalog")
+    c.add_argument("--extra", metavar="FILE", help="an extra catalog file merged over the shipped one")
+    c.add_argument("--json", action="store_true")
+    c = csub.add_parser("import-exodus", help="merge an Exodus ETIP JSON export (code and network signatures)")
+    c.add_argument("file", metavar="FILE")
+    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: exodus-catalog.yaml)")
+
+    p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
+    p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
+
+    for extra in ("scripts.commands_evidence",):
+        try:
+            mod = __import__(extra, fromlist=["register"])
+        except ImportError as e:
+            if e.name != extra:
+                raise
+            continue
+        mod.register(add, sub)

@@ -1,0 +1,217 @@
+"""`piaudit run`: the proxy with piaudit's addons in-process, and optionally the Frida hooks on the app.
+
+One session, one timeline: the Frida host's events go to the same auditor as the flows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("piaudit")
+
+
+@dataclass
+class RunOptions:
+    """Everything `piaudit run` was asked to do."""
+
+    session: str
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
+    mode: list[str] = field(default_factory=lambda: ["regular"])
+    sets: list[str] = field(default_factory=list)
+    policy: str | None = None
+    identifiers: str | None = None
+    catalog: str | None = None
+    geoip: str | None = None
+    sinkhole: bool = False
+    confdir: str | None = None
+    duration: float | None = None
+    quiet: bool = False
+    # hooks
+    app: str | None = None
+    spawn_argv: list[str] | None = None  # a local process to spawn instead of an app package (the stand-in)
+    device: str = "usb"
+    attach: bool = False
+    unpin: bool = False
+    canary: str | None = None
+    exit_with_app: bool = False
+    grace: float = 1.0
+
+
+class RunResult:
+    """What a run left behind, for the summary and for the demo."""
+
+    def __init__(self) -> None:
+        self.session_dir: str = ""
+        self.summary: str = ""
+        self.findings: list[Any] = []
+        self.app_exit: int | None = None
+        self.errors: list[str] = []
+
+
+async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> None:
+    from mitmproxy import options as mopts
+    from mitmproxy.tools.dump import DumpMaster
+
+    from addons.recorder import Recorder
+    from addons.sinkhole import Sinkhole
+
+    options = mopts.Options(listen_host=opts.listen_host, listen_port=opts.listen_port, mode=opts.mode)
+    if opts.confdir:
+        options.update(confdir=opts.confdir)
+    master = DumpMaster(options, with_termlog=not opts.quiet, with_dumper=False)
+    recorder = Recorder()
+    master.addons.add(Sinkhole(), recorder)
+    settings: dict[str, Any] = {"piaudit_session": opts.session, "piaudit_app": opts.app or ""}
+    if opts.policy:
+        settings["piaudit_policy"] = opts.policy
+    if opts.identifiers:
+        settings["piaudit_identifiers"] = opts.identifiers
+    if opts.catalog:
+        settings["piaudit_catalog"] = opts.catalog
+    if opts.geoip:
+        settings["piaudit_geoip"] = opts.geoip
+    if opts.sinkhole:
+        settings["piaudit_sinkhole"] = True
+    if opts.sets:
+        options.set(*opts.sets)
+    options.update(**settings)
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, master.shutdown)
+
+    host = None
+
+    async def supervise() -> None:
+        nonlocal host
+        # wait until the proxy listens
+        for _ in range(200):
+            if recorder.loop is not None:
+                break
+            await asyncio.sleep(0.025)
+        if on_ready is not None:
+            on_ready(master)
+        if opts.app or opts.spawn_argv:
+            host = await loop.run_in_executor(None, _start_hooks, opts, recorder)
+        if opts.duration:
+            await asyncio.sleep(opts.duration)
+            master.shutdown()
+        elif host is not None and opts.exit_with_app:
+            result.app_exit = await loop.run_in_executor(None, host.wait, None)
+            await asyncio.sleep(opts.grace)
+            master.shutdown()
+
+    task = asyncio.create_task(supervise())
+    try:
+        await master.run()
+    finally:
+        task.cancel()
+        if host is not None:
+            await loop.run_in_executor(None, host.stop)
+    result.session_dir = opts.session
+
+
+def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
+    """Start the Frida host; its events go to the recorder's auditor (the same session)."""
+    import json
+    from pathlib import Path
+
+    from hooks.host import HookHost
+    from policies.models import ErrorRecord
+
+    auditor = recorder.auditor
+    canary = json.loads(Path(opts.canary).read_text()) if opts.canary else None
+    policy = auditor.context.policy
+    auditor.session.meta.options |= {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device}
+    auditor.session.save()
+
+    def on_error(err: ErrorRecord) -> None:
+        auditor.submit(lambda: auditor.pipeline.record_error(err.source, err.message, err.detail))
+
+    host = HookHost(
+        device="local" if opts.spawn_argv else opts.device,
+        target=opts.spawn_argv or opts.app,
+        attach=opts.attach,
+        unpin=opts.unpin,
+        canary=canary,
+        agree_words=list(policy.consent.agree_words) if policy is not None else None,
+        refuse_words=list(policy.consent.refuse_words) if policy is not None else None,
+        catalog=auditor.context.catalog,
+        on_events=auditor.submit_events,
+        on_error=on_error,
+    )
+    host.start()
+    return host
+
+
+def run(opts: RunOptions, on_ready: Any = None) -> RunResult:
+    """Run the proxy (and hooks) until stopped; return what was recorded."""
+    result = RunResult()
+    started = time.time()
+    asyncio.run(_run(opts, result, on_ready))
+    result.summary = summarize(opts.session)
+    log.debug("run took %.1f s", time.time() - started)
+    return result
+
+
+def summarize(session_dir: str) -> str:
+    """A short end-of-run summary of a session."""
+    from policies import rows
+    from policies.session import Session
+
+    session = Session.open(session_dir)
+    store = session.store
+    findings = rows.latest_findings(store)
+    by_rule: dict[str, int] = {}
+    for f in findings:
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    lines = [
+        f"session {session_dir}: {store.count('flows')} flows, {store.count('detections')} detections, "
+        f"{store.count('hook_events')} hook events, {store.count('consent_events')} consent events, "
+        f"{store.count('tls_failures')} TLS failures, {store.count('errors')} audit errors"
+        + ("" if session.meta.complete else f" — INCOMPLETE: {session.meta.incomplete_reason}"),
+    ]
+    lines += [f"  {n:5d}  {rule}" for rule, n in sorted(by_rule.items())]
+    store.close()
+    return "\n".join(lines)
+
+
+def main_run(args: Any) -> int:
+    """CLI adapter for `piaudit run`."""
+    argv = None
+    if args.spawn:
+        import shlex
+
+        argv = shlex.split(args.spawn)
+    opts = RunOptions(
+        session=args.session,
+        listen_host=args.listen_host,
+        listen_port=args.listen_port,
+        mode=args.mode or ["regular"],
+        sets=args.set or [],
+        policy=args.policy,
+        identifiers=args.identifiers,
+        catalog=args.catalog,
+        geoip=args.geoip,
+        sinkhole=args.sinkhole,
+        confdir=args.confdir,
+        duration=args.duration,
+        quiet=args.quiet,
+        app=args.app,
+        spawn_argv=argv,
+        device=args.device,
+        attach=args.attach,
+        unpin=args.unpin,
+        canary=args.canary,
+        exit_with_app=args.exit_with_app,
+    )
+    result = run(opts)
+    print(result.summary, file=sys.stderr if args.quiet else sys.stdout)
+    return 0
