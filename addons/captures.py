@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Iterator
@@ -71,6 +72,12 @@ def read_har(path: Path) -> Iterator[mflow.Flow]:
             f = request_to_flow(entry)
         except Exception as e:  # mitmproxy's HAR reader raises many kinds
             raise CaptureError(f"{path}: log.entries[{i}]: cannot read this entry: {type(e).__name__}: {e}") from e
+        post = (entry.get("request") or {}).get("postData") or {}
+        if post.get("encoding") == "base64" and isinstance(post.get("text"), str):
+            try:  # mitmproxy's reader ignores the encoding: binary bodies would stay base64 text
+                f.request.content = base64.b64decode(post["text"])
+            except ValueError as e:
+                raise CaptureError(f"{path}: log.entries[{i}].request.postData: invalid base64 ({e})") from e
         f.id = entry.get("_piaudit_flow_id") or har_flow_id(i, entry)
         yield f
 

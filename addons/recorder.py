@@ -1,9 +1,9 @@
 """Record every flow mitmproxy sees into a piaudit session, detecting and judging off the event loop.
 
-The hooks only hand completed flows to the session's worker thread (no blocking call on
-the event loop); the worker converts, scans and stores them, and sends detections and
-findings back to the loop as a flow marker and comment for mitmweb. Any exception in the
-audit is written to the session's ``errors`` table and the flow goes on untouched.
+The hooks only queue completed flows for the audit process (:mod:`addons.auditproc`); it
+stores, scans and judges them, and sends detections and findings back, which appear in
+mitmweb as a flow marker and comment. Any exception in the audit is written to the
+session's ``errors`` table and the flow goes on untouched.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import asyncio
 import logging
 import time
 import traceback
+import weakref
 from typing import Any
 
-from mitmproxy import ctx, exceptions, flow, hooks, http, io, tcp, tls, udp
+from mitmproxy import ctx, exceptions, flow, hooks, http, tcp, tls, udp
 from mitmproxy import dns as mdns
 
-from addons.flowmodel import to_record
-from policies.auditor import Auditor, AuditorConfig
+from addons.auditproc import AuditClient
+from policies.auditor import AuditorConfig
 from policies.models import Message, TlsFailure
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,9 @@ class Recorder:
     """mitmproxy addon: the capture side of a piaudit session."""
 
     def __init__(self) -> None:
-        self.auditor: Auditor | None = None
+        self.auditor: AuditClient | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._mitm_file: Any = None
-        self._mitm_writer: io.FlowWriter | None = None
+        self._flows: weakref.WeakValueDictionary[str, flow.Flow] = weakref.WeakValueDictionary()
         self.hook_errors = 0
 
     # ------------------------------------------------------------------ options
@@ -63,10 +63,9 @@ class Recorder:
                 options=self._recorded_options(),
                 mode=list(ctx.options.mode),
             )
-            self.auditor = Auditor.start(config, on_findings=self._log_findings)
-            self._mitm_file = open(self.auditor.session.flows_path, "ab")
-            self._mitm_writer = io.FlowWriter(self._mitm_file)
-            self.auditor.before_flush.append(self._mitm_file.flush)
+            self.auditor = AuditClient(config, on_annotate=self._on_annotate, on_findings=self._log_findings)
+            if self.loop is not None:  # configured while already running (mitmweb's options editor)
+                self.auditor.attach(self.loop)
         except Exception as e:
             raise exceptions.OptionsError(f"piaudit: cannot start the session: {e}") from e
         log.info("piaudit: recording into %s", ctx.options.piaudit_session)
@@ -82,48 +81,33 @@ class Recorder:
 
     def running(self) -> None:
         self.loop = asyncio.get_running_loop()
+        if self.auditor is not None:
+            self.auditor.attach(self.loop)
 
     def done(self) -> None:
         if self.auditor is None:
             return
         auditor, self.auditor = self.auditor, None
-        auditor.stop(finalize=True)
-        if self._mitm_file is not None:
-            self._mitm_file.close()
-        log.info("piaudit: session %s closed: %s", auditor.session.dir, auditor.summary_line())
+        summary = auditor.stop()
+        log.info("piaudit: session %s closed: %s", auditor.session_dir, summary or auditor.dead or "")
 
     # ------------------------------------------------------------------ plumbing
     def _submit(self, f: flow.Flow) -> None:
         if self.auditor is None:
             return
         try:
-            self.auditor.submit(lambda: self._process(f))
+            self._flows[f.id] = f
+            self.auditor.submit_flow(f)
         except Exception as e:  # never let the audit break the flow
             self._hook_failed("submit", e)
 
-    def _process(self, f: flow.Flow) -> None:
-        """On the worker thread: store the raw flow, then record, detect and judge it."""
-        assert self.auditor is not None
-        if self._mitm_writer is not None:
-            try:
-                self._mitm_writer.add(f)
-            except Exception as e:
-                self.auditor.pipeline.record_error("recorder", f"cannot write flows.mitm: {e!r}", traceback.format_exc(), flow=f.id)
-        outcome = self.auditor.pipeline.record_flow(to_record(f))
-        if (outcome.detections or outcome.findings) and self.loop is not None:
-            self.loop.call_soon_threadsafe(self._annotate, f, outcome)
-
-    def _annotate(self, f: flow.Flow, outcome: Any) -> None:
-        """On the event loop: show what was found in mitmweb (marker + comment). Traffic is untouched."""
+    def _on_annotate(self, flow_id: str, annotation: dict) -> None:
+        """Show what the audit found in mitmweb (marker + comment). Traffic is untouched."""
+        f = self._flows.get(flow_id)
+        if f is None:
+            return
         try:
-            parts = []
-            seen = set()
-            for d in outcome.detections:
-                key = (d.data_type, d.where)
-                if key not in seen and d.direction != "response":
-                    seen.add(key)
-                    parts.append(f"{d.data_type} at {d.where} ({d.encoding}{', pattern' if d.source == 'pattern' else ''})")
-            rules = sorted({x.rule for x in outcome.findings})
+            parts, rules = annotation["parts"], annotation["rules"]
             if not parts and not rules:
                 return
             f.marked = MARK if rules else ":mag:"
@@ -142,9 +126,7 @@ class Recorder:
     def _hook_failed(self, where: str, e: BaseException) -> None:
         self.hook_errors += 1
         if self.auditor is not None:
-            detail = traceback.format_exc()
-            message = f"{where}: {e!r}"
-            self.auditor.submit(lambda: self.auditor.pipeline.record_error("recorder", message, detail))  # type: ignore[union-attr]
+            self.auditor.submit(("error", "recorder", f"{where}: {e!r}", traceback.format_exc()))
         log.error("piaudit: %s failed: %r (the flow is not affected)", where, e)
 
     # ------------------------------------------------------------------ hooks
@@ -191,8 +173,7 @@ class Recorder:
         try:
             kind = ("text" if m.is_text else "binary") if text else "binary"
             message = Message(from_client=m.from_client, content=m.content, time=m.timestamp, type=kind)
-            flow_id = f.id
-            self.auditor.submit(lambda: self.auditor.pipeline.record_message(flow_id, message))  # type: ignore[union-attr]
+            self.auditor.submit(("message", f.id, message))
         except Exception as e:
             self._hook_failed("message", e)
 
@@ -210,7 +191,7 @@ class Recorder:
                 sni=client.sni or "",
                 error=str(data.conn.error or "handshake failed"),
             )
-            self.auditor.submit(lambda: self.auditor.pipeline.record_tls_failure(failure))  # type: ignore[union-attr]
+            self.auditor.submit(("tls", failure))
         except Exception as e:
             self._hook_failed("tls_failed_client", e)
 

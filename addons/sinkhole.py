@@ -35,7 +35,7 @@ class Sinkhole:
             self.body = ctx.options.piaudit_sinkhole_body.encode()
         if "piaudit_sinkhole_content_type" in updated:
             self.content_type = ctx.options.piaudit_sinkhole_content_type
-        if "piaudit_sinkhole" in updated and ctx.options.piaudit_sinkhole:
+        if "piaudit_sinkhole" in updated and ctx.options.piaudit_sinkhole and "connection_strategy" in ctx.options.keys():
             # never dial the real server before the request hook had its say
             ctx.options.update(connection_strategy="lazy")
 

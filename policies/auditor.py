@@ -18,7 +18,6 @@ from policies import rows
 from policies.models import Finding
 from policies.pipeline import Pipeline
 from policies.session import Session, file_sha256
-from policies.writer import Worker
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def load_context(policy: str | Path | None, catalog: str | Path | None = None, g
     from policies.policy import Policy, load_policy
 
     pol = load_policy(Path(policy)) if policy else Policy.empty()
-    cat = load_catalog(Path(catalog) if catalog else None)
+    cat = load_catalog(extra=Path(catalog) if catalog else None)
     classifier = Classifier(pol.first_party_domains, pol.third_parties, cat)
     geo = GeoLookup(mmdb=Path(geoip) if geoip else None, server_countries=pol.server_countries)
     return Context(policy=pol, catalog=cat, classifier=classifier, geo=geo)
@@ -85,19 +84,26 @@ def build_detector(identifiers_path: str | Path | None) -> Any:
 
 
 class Auditor:
-    """A running audit. Producers call :meth:`submit`; everything else happens on the worker."""
+    """A running audit, driven by one thread (the audit process's loop, or a test).
 
-    def __init__(self, session: Session, pipeline: Pipeline, context: Context, worker: Worker):
+    Producers hand it flows and events through :attr:`pipeline`; :meth:`flush` writes what
+    the pipeline buffered (at least every ``flush_interval`` seconds, so a batch reaches disk
+    within 250 ms); :meth:`stop` writes the rest and judges the whole timeline once more.
+    """
+
+    def __init__(self, session: Session, pipeline: Pipeline, context: Context, flush_interval: float = 0.1):
         self.session = session
         self.pipeline = pipeline
         self.context = context
-        self.worker = worker
+        self.flush_interval = flush_interval
         self.before_flush: list[Callable[[], None]] = []
         self.final_findings: list[Finding] | None = None
 
     @classmethod
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
-        """Open (or continue) the session, load policy/catalog/identifiers, start the worker."""
+        """Open (or continue) the session and load policy, catalog and identifiers."""
+        from policies.rules import LiveJudge
+
         context = load_context(config.policy, config.catalog, config.geoip)
         detector = build_detector(config.identifiers) if config.detect else None
         session = Session.create(
@@ -112,40 +118,15 @@ class Auditor:
         meta.catalog_sha256 = context.catalog.sha256
         meta.identifiers_sha256 = file_sha256(config.identifiers) if config.identifiers else None
         session.save()
-        from policies.rules import LiveJudge
-
-        judge = LiveJudge(context.policy, context.classifier, geo=context.geo)
-        auditor: Auditor
-
-        def on_store_failure(e: BaseException) -> None:
-            auditor.mark_incomplete(f"the evidence store could not be written: {e}")
-
-        pipeline = Pipeline(session.store, detector=detector, judge=judge, on_store_failure=on_store_failure)
-        worker = Worker(lambda: auditor._flush(), lambda where, e, tb: auditor._job_failed(where, e, tb), interval=config.flush_interval)
-        auditor = cls(session, pipeline, context, worker)
-        auditor.on_findings = on_findings
-        worker.start()
+        judge = LiveJudge(context.policy, context.classifier, geo=context.geo, keep=False)
+        pipeline = Pipeline(session.store, detector=detector, judge=judge)
+        auditor = cls(session, pipeline, context, config.flush_interval)
+        pipeline.on_store_failure = lambda e: auditor.mark_incomplete(f"the evidence store could not be written: {e}")
+        pipeline.on_findings = on_findings
         return auditor
 
-    on_findings: Callable[[list[Finding]], None] | None = None
-
-    def submit(self, job: Callable[[], None]) -> None:
-        """Run ``job`` on the worker thread (never blocks)."""
-        self.worker.submit(job)
-
-    def submit_events(self, events: list[Any]) -> None:
-        """Record timeline events (from the Frida host or `piaudit consent`) on the worker."""
-
-        def job() -> None:
-            found = []
-            for event in events:
-                found += self.pipeline.record_event(event)
-            if found and self.on_findings:
-                self.on_findings(found)
-
-        self.worker.submit(job)
-
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Write flows.mitm and the buffered rows."""
         for fn in self.before_flush:
             try:
                 fn()
@@ -153,11 +134,6 @@ class Auditor:
                 self.pipeline.record_error("recorder", f"cannot flush flows.mitm: {e!r}")
                 self.mark_incomplete(f"flows.mitm could not be written: {e}")
         self.pipeline.flush()
-
-    def _job_failed(self, where: str, e: BaseException, tb: str) -> None:
-        log.error("piaudit: %s failed: %r", where, e)
-        if where == "job":
-            self.pipeline.record_error("worker", f"{e!r}", tb)
 
     def mark_incomplete(self, reason: str) -> None:
         """Say loudly, in the log and in session.json, that this session lost something."""
@@ -169,14 +145,10 @@ class Auditor:
             except OSError as e:
                 log.error("piaudit: cannot even update session.json: %s", e)
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until everything submitted so far is on disk (tests, `piaudit consent`)."""
-        return self.worker.wait_idle(timeout)
-
     def stop(self, *, finalize: bool = True) -> None:
-        """Drain the worker, recompute findings in full, close the session."""
-        self.worker.stop()
-        complete = self.pipeline.pending == 0 and self.session.meta.incomplete_reason is None
+        """Write everything, recompute findings in full (``finalize``), close the session."""
+        self.flush()
+        complete = finalize and self.pipeline.pending == 0 and self.session.meta.incomplete_reason is None
         if finalize:
             try:
                 self.final_findings = recompute(self.session, self.context)
@@ -185,7 +157,8 @@ class Auditor:
                 self.pipeline.record_error("judge", f"final recompute failed: {e!r}")
                 self.pipeline.flush()
                 complete = False
-        self.session.close(complete=complete, reason=self.session.meta.incomplete_reason or "rows could not be written")
+        reason = self.session.meta.incomplete_reason or ("rows could not be written" if self.pipeline.pending else None)
+        self.session.close(complete=complete, reason=reason)
 
     def summary_line(self) -> str:
         """One line for the log at the end."""

@@ -81,6 +81,7 @@ class FlowRecord(_Strict):
 class TlsFailure(_Strict):
     """A client TLS handshake that failed: the host's traffic was NOT inspected (often pinning)."""
 
+    id: int | None = None  # row id in the store
     time: float
     client_addr: str = ""
     server_addr: str = ""
@@ -126,7 +127,7 @@ class HookEvent(_Strict):
 
     type: Literal["hook:call"] = "hook:call"
     id: int | None = None  # row id in the store; None until stored
-    time: float  # host receive time
+    time: float  # when the call happened, on the host clock (device time + measured offset, never after receipt)
     device_time: float | None = None  # the device clock, epoch seconds
     data_type: DataType
     api: ApiRef

@@ -79,6 +79,7 @@ class Pipeline:
         self.detector = detector
         self.judge = judge
         self.on_store_failure = on_store_failure
+        self.on_findings: Callable[[list[Finding]], None] | None = None  # live findings, for the log
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self._messages_written: dict[str, int] = {}
         self.counts: dict[str, int] = {"flows": 0, "detections": 0, "findings": 0, "events": 0, "errors": 0}
@@ -162,6 +163,8 @@ class Pipeline:
         self._pending.append(("errors", rows.error_row(err)))
 
     def _add_findings(self, findings: list[Finding]) -> None:
+        if findings and self.on_findings is not None:
+            self.on_findings(findings)
         for f in findings:
             self._pending.append(("findings", rows.finding_row(LIVE_RUN, f)))
         self.counts["findings"] += len(findings)

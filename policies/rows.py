@@ -125,7 +125,7 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
 
 def tls_failure_row(failure: TlsFailure) -> dict[str, Any]:
     """The ``tls_failures`` row of a failed client handshake."""
-    return failure.model_dump(mode="json")
+    return failure.model_dump(mode="json", exclude={"id"})
 
 
 def error_row(error: ErrorRecord) -> dict[str, Any]:
@@ -203,7 +203,7 @@ def load_timeline(store: Store) -> Timeline:
         permission_events=list(events(store, "permission_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
-            TlsFailure(**{k: r[k] for k in ("time", "client_addr", "server_addr", "host", "sni", "error")})
+            TlsFailure(**{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")})
             for r in store.rows("tls_failures")
         ],
     )

@@ -52,7 +52,7 @@ def parse_hey(text: str) -> dict[str, float]:
     """Requests/s, p50 and p99 (ms) from hey's summary."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
     def pct(p: str) -> float:
-        m = re.search(rf"\s{p}%% in ([\d.]+) secs", text)
+        m = re.search(rf"\s{p}% in ([\d.]+) secs", text)
         return float(m.group(1)) * 1000 if m else float("nan")
     codes = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", text))
     return {"rps": rps, "p50": pct("50"), "p99": pct("99"), "ok": int(codes.get("200", 0))}

@@ -44,7 +44,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             return catalog.cmd_import_exodus(args) or EXIT_OK
         except (ValueError, OSError) as e:
             raise UsageError(str(e).splitlines()[0]) from e
-    cat = catalog.load_catalog(Path(args.extra) if args.extra else None)
+    cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
     if args.json:
         print(json.dumps([e.model_dump(mode="json") for e in cat.entries], indent=2, ensure_ascii=False))
     else:
@@ -124,6 +124,10 @@ def register(add: Any, sub: Any) -> None:
 
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
+
+    from scripts import device
+
+    device.add_device_commands(sub)
 
     for extra in ("scripts.commands_evidence",):
         try:

@@ -1,0 +1,470 @@
+"""Evidence bundles: one zip with a session, its reports, policy and catalog, and a manifest naming every byte.
+
+``manifest.json`` records the SHA-256 of every file, the head (last row id and chain
+hash) of every evidence hash chain, and the versions used. ``manifest.sig`` (optional)
+holds an Ed25519 signature over the exact bytes of ``manifest.json``, with the signing
+key's fingerprint. :func:`verify_bundle` re-checks all of it and names what changed:
+a file, a table row, the tail of a table, the manifest or the signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from policies.session import DB_NAME, FLOWS_NAME, META_NAME, Session, file_sha256, versions
+from policies.store import CHAINED_TABLES, GENESIS, Store, row_digest
+
+FORMAT = "piaudit-bundle/1"
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+DB_MEMBER = "session/evidence.db"
+REPORT_FORMATS = ("html", "json", "csv")
+CATALOG_MEMBER = "catalog/catalog.json"
+
+
+class BundleError(Exception):
+    """A bundle or key that cannot be made or used, with what to do about it."""
+
+
+@dataclass
+class BundleResult:
+    """A written bundle: where, its manifest, and anything the auditor should know."""
+
+    path: Path
+    manifest: dict[str, Any]
+    signed: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    """``sha256:<hex>`` of the raw 32-byte public key."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def keygen(name: Path | str) -> tuple[Path, Path]:
+    """Write a new Ed25519 key pair: ``NAME.key`` (PEM, mode 0600) and ``NAME.pub``; never overwrite."""
+    key_path, pub_path = Path(f"{name}.key"), Path(f"{name}.pub")
+    for path in (key_path, pub_path):
+        if path.exists():
+            raise BundleError(f"{path} exists; choose another name (keys are never overwritten)")
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(private)
+    pub_path.write_bytes(public)
+    return key_path, pub_path
+
+
+def load_private_key(path: Path | str) -> Ed25519PrivateKey:
+    """An Ed25519 private key from a PEM file written by :func:`keygen`."""
+    try:
+        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    except OSError as e:
+        raise BundleError(f"{path}: cannot read the key: {e.strerror}") from e
+    except (ValueError, TypeError) as e:
+        raise BundleError(f"{path}: not an unencrypted PEM private key ({e}); make one with `piaudit keygen -o NAME`") from e
+    if not isinstance(key, Ed25519PrivateKey):
+        raise BundleError(f"{path}: not an Ed25519 key; make one with `piaudit keygen -o NAME`")
+    return key
+
+
+def load_public_key(path: Path | str) -> Ed25519PublicKey:
+    """An Ed25519 public key from ``NAME.pub`` (a private key file is accepted too)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise BundleError(f"{path}: cannot read the key: {e.strerror}") from e
+    try:
+        key: Any = serialization.load_pem_public_key(data)
+    except ValueError:
+        key = load_private_key(path).public_key()
+    if not isinstance(key, Ed25519PublicKey):
+        raise BundleError(f"{path}: not an Ed25519 public key; use the NAME.pub written by `piaudit keygen`")
+    return key
+
+
+def sign_manifest(manifest_bytes: bytes, key: Ed25519PrivateKey) -> bytes:
+    """The ``manifest.sig`` envelope: the signature over the exact manifest bytes, and who signed."""
+    envelope = {
+        "algorithm": "ed25519",
+        "signed_file": MANIFEST,
+        "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
+        "key_fingerprint": fingerprint(key.public_key()),
+        "signature": base64.b64encode(key.sign(manifest_bytes)).decode(),
+    }
+    return _envelope_bytes(envelope)
+
+
+def _envelope_bytes(envelope: dict[str, Any]) -> bytes:
+    return (json.dumps(envelope, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+# --------------------------------------------------------------------------- bundle
+
+
+def _snapshot(src: Path, dst: Path) -> None:
+    """A consistent copy of a live WAL database (SQLite backup API), as a single self-contained file."""
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    target = sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+    target.execute("PRAGMA journal_mode=DELETE")
+    target.close()
+
+
+def _safe_member(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "policy"
+
+
+def _policy(meta: Any, stage: Path, warnings: list[str]) -> dict[str, Any]:
+    """Copy the policy the session was judged with into the bundle, noting whether it still matches."""
+    if not meta.policy_path:
+        return {"included": False, "reason": "the session was judged without a policy"}
+    path = Path(meta.policy_path)
+    if not path.is_file():
+        warnings.append(f"policy file {path} not found: the bundle does not include it")
+        return {"path": str(path), "included": False, "reason": "file not found when bundling"}
+    member = "policy/" + _safe_member(path.name)
+    (stage / "policy").mkdir()
+    shutil.copyfile(path, stage / member)
+    sha = file_sha256(path)
+    if meta.policy_sha256 and sha != meta.policy_sha256:
+        warnings.append(f"policy file {path} changed since the session used it (sha256 {sha[:12]}… ≠ {meta.policy_sha256[:12]}…)")
+    return {
+        "path": str(path),
+        "member": member,
+        "sha256": sha,
+        "session_sha256": meta.policy_sha256,
+        "matches_session": sha == meta.policy_sha256,
+    }
+
+
+def _catalog(meta: Any, stage: Path, warnings: list[str]) -> dict[str, Any]:
+    """Write the shipped catalog's canonical JSON (whose sha256 is ``Catalog.sha256``) into the bundle."""
+    from policies.catalog import default_catalog
+
+    catalog = default_catalog()
+    canonical = [entry.canonical() for entry in sorted(catalog.entries, key=lambda entry: entry.id)]
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    (stage / "catalog").mkdir()
+    (stage / CATALOG_MEMBER).write_text(text, encoding="utf-8")  # its sha256 is Catalog.sha256
+    if meta.catalog_sha256 and meta.catalog_sha256 != catalog.sha256:
+        warnings.append(
+            "the shipped catalog differs from the one the session used (an extra catalog at run time?);"
+            " the bundled catalog is the shipped one"
+        )
+    return {
+        "member": CATALOG_MEMBER,
+        "sha256": catalog.sha256,
+        "session_sha256": meta.catalog_sha256,
+        "matches_session": catalog.sha256 == meta.catalog_sha256,
+        "entries": len(catalog),
+    }
+
+
+def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519PrivateKey | None = None) -> BundleResult:
+    """Write the evidence bundle of ``session_dir`` to ``out`` (atomically, mode 0600)."""
+    from scripts.reports import write_report
+
+    session_dir, out = Path(session_dir), Path(out)
+    session = Session.open(session_dir)
+    session.store.conn.close()
+    meta = session.meta
+    warnings: list[str] = []
+    # staged next to the output: a copy of a large flows.mitm must not fill a small /tmp
+    with tempfile.TemporaryDirectory(prefix=".piaudit-bundle-", dir=out.parent) as tmp:
+        stage = Path(tmp)
+        (stage / "session").mkdir(mode=0o700)
+        _snapshot(session_dir / DB_NAME, stage / "session" / DB_NAME)
+        for name in (FLOWS_NAME, META_NAME):
+            if (session_dir / name).is_file():
+                shutil.copyfile(session_dir / name, stage / "session" / name)
+            else:
+                warnings.append(f"{session_dir / name} does not exist: not in the bundle")
+        (stage / "reports").mkdir()
+        for fmt in REPORT_FORMATS:
+            write_report(stage / "session", fmt, stage / "reports" / f"report.{fmt}")
+        store = Store(stage / "session" / DB_NAME)  # the reports reopened it in WAL mode: back to one file
+        heads, chains = store.heads(), store.verify()
+        store.close()
+        conn = sqlite3.connect(stage / "session" / DB_NAME)
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
+        for table, problem in chains.items():
+            if problem:
+                warnings.append(f"the session's own evidence chain is already broken: {table}: {problem}")
+        policy = _policy(meta, stage, warnings)
+        catalog = _catalog(meta, stage, warnings)
+        members = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+        now = time.time()
+        manifest = {
+            "format": FORMAT,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "created_epoch": now,
+            "session": {k: getattr(meta, k) for k in ("app", "started", "stopped", "complete", "source")}
+            | {"dir": session_dir.name},
+            "versions": {"bundled_by": versions(), "session": meta.versions},
+            "files": {m: {"sha256": file_sha256(stage / m), "size": (stage / m).stat().st_size} for m in members},
+            "chains": heads,
+            "chains_at_bundle": {t: p or "intact" for t, p in chains.items()},
+            "policy": policy,
+            "catalog": catalog,
+            "signed_by": fingerprint(key.public_key()) if key else None,
+        }
+        manifest_bytes = _manifest_bytes(manifest)
+        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                stamp = time.gmtime(now)[:6]
+                zf.writestr(zipfile.ZipInfo(MANIFEST, stamp), manifest_bytes, zipfile.ZIP_DEFLATED)
+                if key is not None:
+                    zf.writestr(zipfile.ZipInfo(SIGNATURE, stamp), sign_manifest(manifest_bytes, key), zipfile.ZIP_DEFLATED)
+                for m in members:
+                    zf.write(stage / m, m)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    return BundleResult(out, manifest, key is not None, warnings)
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@dataclass
+class Problem:
+    """One thing that was changed, named: a file, a row (``table:id``), a table's tail, the signature."""
+
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.detail}"
+
+
+@dataclass
+class VerifyResult:
+    """What :func:`verify_bundle` found: problems (empty when clean) and notes."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing was changed."""
+        return not self.problems
+
+
+def _read(zf: zipfile.ZipFile, name: str, sink: Any = None) -> tuple[str, int]:
+    """SHA-256 and size of a member, streamed (optionally copied into ``sink``)."""
+    digest, size = hashlib.sha256(), 0
+    with zf.open(name) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            if sink is not None:
+                sink.write(chunk)
+    return digest.hexdigest(), size
+
+
+def _check_signature(
+    zf: zipfile.ZipFile, manifest_bytes: bytes, signed_by: str | None, key: Ed25519PublicKey | None, result: VerifyResult
+) -> None:
+    """Check ``manifest.sig``; name whichever of it and ``manifest.json`` was changed."""
+    problems = result.problems
+    if SIGNATURE not in zf.namelist():
+        if signed_by:
+            problems.append(Problem(SIGNATURE, f"missing, but the manifest says the bundle was signed by {signed_by}"))
+        elif key is not None:
+            problems.append(Problem(SIGNATURE, "missing: the bundle is not signed, but --key was given"))
+        else:
+            result.notes.append("signature: none (the bundle is not signed)")
+        return
+    try:
+        raw = zf.read(SIGNATURE)
+        envelope = json.loads(raw)
+        signature = base64.b64decode(envelope["signature"], validate=True)
+        recorded_sha, signer = envelope["manifest_sha256"], envelope["key_fingerprint"]
+    except Exception as e:  # any damage to the envelope: CRC, JSON, base64, missing field
+        problems.append(Problem(SIGNATURE, f"unreadable ({type(e).__name__}): it was changed"))
+        return
+    if _envelope_bytes(envelope) != raw or envelope.get("algorithm") != "ed25519" or envelope.get("signed_file") != MANIFEST:
+        problems.append(Problem(SIGNATURE, "changed: it is not as piaudit wrote it"))
+        return
+    actual_sha = hashlib.sha256(manifest_bytes).hexdigest()
+    if key is None:
+        if recorded_sha != actual_sha:
+            problems.append(
+                Problem(
+                    MANIFEST,
+                    "differs from the manifest that was signed: it (or manifest.sig) was changed; give --key to tell which",
+                )
+            )
+        elif signed_by != signer:
+            problems.append(Problem(SIGNATURE, f"names signer {signer}, the manifest names {signed_by}: it was replaced"))
+        else:
+            result.notes.append(f"signature: present ({signer}) but NOT checked: give --key NAME.pub")
+        return
+    try:
+        key.verify(signature, manifest_bytes)
+    except InvalidSignature:
+        if signer != fingerprint(key):
+            problems.append(Problem(SIGNATURE, f"signed by {signer}, not by the given key {fingerprint(key)}"))
+        elif recorded_sha != actual_sha:
+            problems.append(Problem(MANIFEST, "changed after it was signed (the signature does not match it)"))
+        else:
+            problems.append(Problem(SIGNATURE, "the signature does not match manifest.json: manifest.sig was changed"))
+        return
+    if recorded_sha != actual_sha or signer != fingerprint(key):
+        problems.append(Problem(SIGNATURE, "changed: its recorded hash or key no longer match its valid signature"))
+    else:
+        result.notes.append(f"signature: valid, ed25519 key {signer}")
+
+
+def _check_chains(db_path: Path, heads: dict[str, Any], result: VerifyResult, member: str) -> None:
+    """Recompute every hash chain of the bundled database and compare each table's head with the manifest."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
+    try:
+        for table in CHAINED_TABLES:
+            cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY id")
+            names = [d[0] for d in cursor.description]
+            prev, expected, last_id, changed = GENESIS, 1, 0, []
+            for values in cursor:
+                row = dict(zip(names, values, strict=True))
+                if row["id"] != expected:
+                    result.problems.append(Problem(f"{member} {table}", f"rows {expected}–{row['id'] - 1} were deleted"))
+                elif row_digest(prev, row) != row["chain"]:
+                    changed.append(row["id"])
+                prev, expected, last_id = row["chain"], row["id"] + 1, row["id"]
+            for row_id in changed[:20]:
+                result.problems.append(
+                    Problem(f"{member} {table}:{row_id}", "row was changed (its hash does not match the chain)")
+                )
+            if len(changed) > 20:
+                result.problems.append(Problem(f"{member} {table}", f"{len(changed) - 20} more changed rows"))
+            recorded = heads.get(table)
+            if recorded is None:
+                result.problems.append(Problem(f"{MANIFEST} chains", f"no head recorded for {table}"))
+            elif last_id < recorded["rows"]:
+                result.problems.append(
+                    Problem(
+                        f"{member} {table}",
+                        f"rows {last_id + 1}–{recorded['rows']} were deleted at the end "
+                        f"(the manifest recorded {recorded['rows']} rows)",
+                    )
+                )
+            elif last_id > recorded["rows"]:
+                result.problems.append(
+                    Problem(f"{member} {table}", f"rows {recorded['rows'] + 1}–{last_id} were added after bundling")
+                )
+            elif prev != recorded["head"]:
+                result.problems.append(
+                    Problem(f"{member} {table}", "the chain head differs from the manifest: the table was rewritten")
+                )
+    finally:
+        conn.close()
+
+
+def _well_formed(records: Any, fields: dict[str, type]) -> bool:
+    """A manifest map of name → record with the given typed fields."""
+    return isinstance(records, dict) and all(
+        isinstance(r, dict) and all(isinstance(r.get(k), t) for k, t in fields.items()) for r in records.values()
+    )
+
+
+def verify_bundle(path: Path | str, key: Ed25519PublicKey | None = None) -> VerifyResult:
+    """Check a bundle: every file against the manifest, the signature, and every evidence hash chain."""
+    result, path = VerifyResult(), Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        result.problems.append(Problem(str(path), f"not a readable zip archive ({e})"))
+        return result
+    with zf, tempfile.TemporaryDirectory(prefix="piaudit-verify-") as tmp:
+        names = zf.namelist()
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            result.problems.append(Problem(name, f"appears {names.count(name)} times in the archive (one copy may hide another)"))
+        try:
+            manifest_bytes = zf.read(MANIFEST)
+            manifest = json.loads(manifest_bytes)
+            if not isinstance(manifest, dict):
+                raise ValueError("not a JSON object")
+        except KeyError:
+            result.problems.append(Problem(MANIFEST, "missing: this is not a piaudit bundle, or its manifest was removed"))
+            return result
+        except Exception as e:  # CRC error, bad JSON: the manifest's bytes were changed
+            result.problems.append(
+                Problem(MANIFEST, f"unreadable ({type(e).__name__}): it was changed; nothing else can be checked")
+            )
+            return result
+        _check_signature(zf, manifest_bytes, manifest.get("signed_by"), key, result)
+        if _manifest_bytes(manifest) != manifest_bytes:
+            result.problems.append(Problem(MANIFEST, "changed: it is not as piaudit wrote it"))
+        files, heads = manifest.get("files"), manifest.get("chains")
+        if not _well_formed(files, {"sha256": str, "size": int}) or not _well_formed(heads, {"rows": int, "head": str}):
+            result.problems.append(
+                Problem(MANIFEST, "changed: its files or chains records are malformed; nothing else can be checked")
+            )
+            return result
+        assert isinstance(files, dict) and isinstance(heads, dict)
+        db_copy = Path(tmp) / "evidence.db"
+        for name, recorded in sorted(files.items()):
+            if name not in names:
+                result.problems.append(Problem(name, "missing from the bundle"))
+                continue
+            sink = open(db_copy, "wb") if name == DB_MEMBER else None
+            try:
+                sha, size = _read(zf, name, sink)
+            except Exception as e:  # CRC or inflate error: the stored bytes were changed
+                result.problems.append(
+                    Problem(name, f"cannot be read ({type(e).__name__}: {e}): its bytes in the archive were changed")
+                )
+                db_copy.unlink(missing_ok=True)
+                continue
+            finally:
+                if sink is not None:
+                    sink.close()
+            if sha != recorded["sha256"] or size != recorded["size"]:
+                result.problems.append(
+                    Problem(
+                        name,
+                        f"changed (sha256 {sha[:16]}…, size {size}; the manifest says "
+                        f"{recorded['sha256'][:16]}…, size {recorded['size']})",
+                    )
+                )
+        for name in sorted(set(names) - set(files) - {MANIFEST, SIGNATURE}):
+            result.problems.append(Problem(name, "not in the manifest (added after bundling)"))
+        if db_copy.is_file():
+            try:
+                _check_chains(db_copy, heads, result, DB_MEMBER)
+            except sqlite3.DatabaseError as e:
+                result.problems.append(Problem(DB_MEMBER, f"not a readable SQLite database ({e})"))
+        result.notes.append(f"files: {len(files)} checked against the manifest; chains: {len(CHAINED_TABLES)} tables recomputed")
+    return result

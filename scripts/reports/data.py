@@ -1,0 +1,249 @@
+"""What the reports show, loaded from a session directory: findings, their evidence, consent, coverage.
+
+Every report format reads the session through :func:`load`, so they cannot disagree.
+Lists that grow with the session (errors, hosts) are capped at ``cap`` with their
+total kept, and evidence is loaded only for the findings a report will show.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from policies import rows
+from policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
+from policies.session import Session
+from policies.store import Store, verify_chains
+
+NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
+DEFAULT_SIGNALS = ("manual", "ui_click")
+COUNTED_TABLES = (
+    "flows",
+    "messages",
+    "detections",
+    "tls_failures",
+    "hook_events",
+    "consent_events",
+    "lifecycle_events",
+    "permission_events",
+    "hook_status",
+    "errors",
+)
+
+
+def utc(t: float | None) -> str:
+    """Epoch seconds as ISO 8601 UTC with milliseconds (``2025-11-24T16:00:01.500Z``), or ``""``."""
+    if t is None:
+        return ""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class Capped:
+    """A list cut at a cap, with the full count."""
+
+    items: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many items were left out."""
+        return self.total - len(self.items)
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows about one session."""
+
+    dir: Path
+    meta: SessionMeta
+    findings: list[Finding]
+    consent_events: list[ConsentEvent]
+    lifecycle_events: list[LifecycleEvent]
+    counts: dict[str, int]
+    consent: dict[str, Any]
+    coverage: dict[str, Any]
+    chains: dict[str, str | None]
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
+    detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    hook_events: dict[int, HookEvent] = field(default_factory=dict)
+    timeline: Any = None  # scripts.reports.timeline.TimelineData when asked for
+
+
+def _in_chunks(store: Store, sql: str, keys: list[Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (with one ``{}`` for the placeholders) over ``keys`` in chunks SQLite accepts."""
+    out: list[tuple[Any, ...]] = []
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        out += store.conn.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall()
+    return out
+
+
+def _signals(meta: SessionMeta) -> tuple[str, ...]:
+    """The consent signals the session's policy counts (the default when it cannot be read)."""
+    if not meta.policy_path:
+        return DEFAULT_SIGNALS
+    try:
+        from policies.policy import load_policy
+
+        return tuple(load_policy(Path(meta.policy_path)).consent.signals)
+    except Exception:  # a moved or broken policy file must not stop a report
+        return DEFAULT_SIGNALS
+
+
+def consent_summary(events: list[ConsentEvent], signals: tuple[str, ...]) -> dict[str, Any]:
+    """The consent moment, the last answer in force, and every consent event (counted or not)."""
+    counted = [e for e in sorted(events, key=lambda e: (e.time, e.id or 0)) if e.source in signals]
+    granted = next((e for e in counted if e.decision == "granted"), None)
+    return {
+        "consent_time": granted.time if granted else None,
+        "consent_time_utc": utc(granted.time) if granted else None,
+        "decision": counted[-1].decision if counted else "none",
+        "signals": list(signals),
+        "note": None if counted else NO_CONSENT_NOTE,
+        "events": [
+            {
+                "id": e.id,
+                "time": e.time,
+                "time_utc": utc(e.time),
+                "decision": e.decision,
+                "source": e.source,
+                "detail": e.detail,
+                "party": e.party,
+                "counted": e.source in signals,
+            }
+            for e in sorted(events, key=lambda e: (e.time, e.id or 0))
+        ],
+    }
+
+
+def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
+    """What the audit could not see: uninspected TLS, non-HTTP traffic, failed hooks, its own errors."""
+    conn = store.conn
+    tls = conn.execute(
+        "SELECT host, sni, error, count(*), min(time) FROM tls_failures GROUP BY host, sni, error ORDER BY min(time), host"
+    ).fetchall()
+    raw = conn.execute(
+        "SELECT kind, host, port, count(*), sum(coalesce(request_size, 0) + coalesce(response_size, 0)), min(timestamp_start)"
+        " FROM flows WHERE kind NOT IN ('http', 'websocket') GROUP BY kind, host, port ORDER BY min(timestamp_start)"
+    ).fetchall()
+    hooks = [json.loads(j) for (j,) in conn.execute("SELECT json FROM hook_status WHERE installed = 0 ORDER BY id")]
+    n_errors = store.count("errors")
+    errs = conn.execute("SELECT time, source, message, flow_id FROM errors ORDER BY id LIMIT ?", (cap,)).fetchall()
+    return {
+        "complete": meta.complete,
+        "incomplete_reason": meta.incomplete_reason,
+        "tls_not_inspected": [
+            {"host": h, "sni": s, "error": e, "handshakes": n, "first_utc": utc(t)} for h, s, e, n, t in tls[:cap]
+        ],
+        "tls_not_inspected_total": len(tls),
+        "non_http": [
+            {"kind": k, "host": h, "port": p, "flows": n, "bytes": b or 0, "first_utc": utc(t)} for k, h, p, n, b, t in raw[:cap]
+        ],
+        "non_http_total": len(raw),
+        "hooks_failed": [
+            {
+                "api": f"{h['api']['class_name']}.{h['api']['method']}",
+                "data_type": h.get("data_type"),
+                "error": h.get("error", ""),
+            }
+            for h in hooks[:cap]
+        ],
+        "hooks_failed_total": len(hooks),
+        "hooks_installed": store.count("hook_status", "installed = 1"),
+        "truncated_flows": store.count("flows", "truncated IS NOT NULL"),
+        "errors": [{"time_utc": utc(t), "source": s, "message": m, "flow": f} for t, s, m, f in errs],
+        "errors_total": n_errors,
+    }
+
+
+def load(
+    session_dir: Path | str, *, evidence_for: int = 0, cap: int = 200, with_chains: bool = True, with_timeline: bool = False
+) -> ReportData:
+    """Read a session for a report; load the evidence of the first ``evidence_for`` findings."""
+    session = Session.open(session_dir)
+    store = session.store
+    try:
+        findings = sorted(rows.latest_findings(store), key=lambda f: (f.time, f.rule, f.flow or "", f.event or 0))
+        consent_events = list(rows.events(store, "consent_events"))
+        data = ReportData(
+            dir=Path(session_dir),
+            meta=session.meta,
+            findings=findings,
+            consent_events=consent_events,
+            lifecycle_events=list(rows.events(store, "lifecycle_events")),
+            counts={t: store.count(t) for t in COUNTED_TABLES},
+            consent=consent_summary(consent_events, _signals(session.meta)),
+            coverage=coverage(store, session.meta, cap),
+            chains=verify_chains(store.conn) if with_chains else {},
+        )
+        shown = findings[:evidence_for]
+        flow_ids = sorted({f.flow for f in shown if f.flow})
+        for i in range(0, len(flow_ids), 500):
+            chunk = flow_ids[i : i + 500]
+            for row in store.rows("flows", f"flow_id IN ({', '.join('?' * len(chunk))})", chunk):
+                data.flows.setdefault(row["flow_id"], row)
+        for fid, *det in _in_chunks(
+            store,
+            "SELECT flow_id, data_type, value, encoding, [where], excerpt, direction FROM detections WHERE flow_id IN ({}) ORDER BY id",
+            flow_ids,
+        ):
+            keys = ("data_type", "value", "encoding", "where", "excerpt", "direction")
+            data.detections.setdefault(fid, []).append(dict(zip(keys, det, strict=True)))
+        event_ids = sorted({f.event for f in shown if f.event is not None})
+        for row_id, text in _in_chunks(store, "SELECT id, json FROM hook_events WHERE id IN ({})", event_ids):
+            event = HookEvent.model_validate_json(text)
+            event.id = row_id
+            data.hook_events[row_id] = event
+        if with_timeline:
+            from scripts.reports.timeline import load_timeline
+
+            data.timeline = load_timeline(store, findings, consent_events, data.lifecycle_events)
+        return data
+    finally:
+        store.conn.close()
+
+
+def by_rule(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Per rule: how many findings, how many before consent, the worst severity."""
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    out: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        entry = out.setdefault(f.rule, {"rule": f.rule, "findings": 0, "before_consent": 0, "severity": f.severity})
+        entry["findings"] += 1
+        entry["before_consent"] += f.before_consent
+        if order[f.severity] < order[entry["severity"]]:
+            entry["severity"] = f.severity
+    return sorted(out.values(), key=lambda e: (order[e["severity"]], -e["findings"], e["rule"]))
+
+
+def by_party(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Per party (None: the app itself): findings, rules, data types and hosts involved."""
+    out: dict[str | None, dict[str, Any]] = {}
+    for f in findings:
+        entry = out.setdefault(
+            f.party,
+            {"party": f.party, "findings": 0, "before_consent": 0, "rules": Counter(), "data_types": set(), "hosts": set()},
+        )
+        entry["findings"] += 1
+        entry["before_consent"] += f.before_consent
+        entry["rules"][f.rule] += 1
+        if f.data_type:
+            entry["data_types"].add(str(f.data_type))
+        if f.host:
+            entry["hosts"].add(f.host)
+    result = []
+    for entry in sorted(out.values(), key=lambda e: (-e["findings"], e["party"] or "")):
+        result.append(
+            entry
+            | {
+                "rules": dict(entry["rules"].most_common()),
+                "data_types": sorted(entry["data_types"]),
+                "hosts": sorted(entry["hosts"]),
+            }
+        )
+    return result

@@ -1,0 +1,463 @@
+"""The hook host: message parsing, batching, attribution, error and detach reporting.
+
+:class:`AgentMessages` is driven directly with the agent's message shapes; :class:`HookHost` runs
+the real agent under real Frida in small local processes (no JVM needed for these).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from hooks.host import AgentMessages, HookHost, HookHostError, parse_java_stack, validate_canary
+from policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
+from tests.hooks import frida_tmpdir, pid_alive
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _frida_tmpdir():
+    with frida_tmpdir() as directory:
+        yield directory
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+
+
+class PrefixCatalog:
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = prefixes
+
+    def match_package(self, class_or_package_name: str) -> list[Entry]:
+        hits = [p for p in self.prefixes if class_or_package_name.startswith(p + ".")]
+        return [Entry(self.prefixes[max(hits, key=len)])] if hits else []
+
+
+CATALOG = PrefixCatalog({"com.umeng": "Umeng", "com.huawei.hms": "Huawei HMS"})
+
+IMEI_STACK_TEXT = (
+    "[java.base/java.lang.Thread.getStackTrace(Thread.java:1619), "
+    "android.telephony.TelephonyManager.getDeviceId(Native Method), "
+    "com.umeng.commonsdk.statistics.common.DeviceConfig.getImei(DeviceConfig.java:21), "
+    "com.example.demoapp.DemoApplication.onCreate(DemoApplication.java:40)]"
+)
+
+
+def hook_call(**overrides) -> dict:
+    event = {
+        "type": "hook:call",
+        "device_time": 1000.0,
+        "data_type": "imei",
+        "api": {"class_name": "android.telephony.TelephonyManager", "method": "getDeviceId", "overload": ""},
+        "args": {},
+        "value": "867530912345673",
+        "identifiers": {"imei": ["867530912345673"]},
+        "_stack": IMEI_STACK_TEXT,
+        "_stack_id": 1,
+        "thread": "main",
+        "pid": 42,
+        "process": "com.example.demoapp",
+        "foreground": None,
+        "phase": "before_first_activity",
+        "canary": False,
+    }
+    event.update(overrides)
+    return event
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.batches: list[list] = []
+        self.errors: list[ErrorRecord] = []
+        self.identifiers: list[tuple[str, str]] = []
+
+    @property
+    def events(self) -> list:
+        return [event for batch in self.batches for event in batch]
+
+    def messages(self, catalog=CATALOG) -> AgentMessages:
+        return AgentMessages(
+            catalog=catalog,
+            on_events=self.batches.append,
+            on_error=self.errors.append,
+            on_identifier=lambda data_type, value: self.identifiers.append((data_type, value)),
+        )
+
+
+class TestAgentMessages:
+    def test_a_batch_becomes_one_call_with_parsed_attributed_models(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        messages.handle_payload(
+            1000.010,
+            {
+                "type": "batch",
+                "sent_at": 1000.005,
+                "events": [hook_call(), hook_call(device_time=1000.002, _stack=None, _stack_id=1)],
+            },
+        )
+        assert len(out.batches) == 1
+        first, second = out.batches[0]
+        assert isinstance(first, HookEvent)
+        assert first.party == "Umeng"
+        assert first.caller == "com.umeng.commonsdk.statistics.common.DeviceConfig.getImei(DeviceConfig.java:21)"
+        assert first.stack[0] == "android.telephony.TelephonyManager.getDeviceId(Native Method)"
+        assert second.stack == first.stack  # interned stack: sent once, then by id
+        assert first.time == pytest.approx(1000.005)  # device time + offset (receipt - sent_at)
+        assert second.time == pytest.approx(1000.007)
+        assert first.device_time == 1000.0
+        assert out.errors == []
+
+    def test_batches_keep_their_order_and_size(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        for batch in range(3):
+            events = [hook_call(args={"seq": batch * 200 + i}, _stack=None, stack=["a.B.c(B.java:1)"]) for i in range(200)]
+            messages.handle_payload(2000.0 + batch, {"type": "batch", "sent_at": 2000.0 + batch, "events": events})
+        assert [len(batch) for batch in out.batches] == [200, 200, 200]
+        assert [event.args["seq"] for event in out.events] == list(range(600))
+        assert messages.stats.events == 600
+        assert messages.stats.batches == 3
+
+    def test_identifiers_are_passed_on_once_per_value(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        events = [
+            hook_call(),
+            hook_call(),
+            hook_call(data_type="location", identifiers={"location": ["31.230416,121.473701"]}),
+        ]
+        messages.handle_payload(1.0, {"type": "batch", "sent_at": 1.0, "events": events})
+        assert out.identifiers == [("imei", "867530912345673"), ("location", "31.230416,121.473701")]
+
+    def test_sdk_class_hooks_are_attributed_to_their_caller(self) -> None:
+        out = Collector()
+        stack = (
+            "[com.huawei.hms.ads.identifier.AdvertisingIdClient$Info.getId(Native Method), "
+            "com.umeng.commonsdk.statistics.idtracking.OaidTracker.a(OaidTracker.java:8)]"
+        )
+        api = {"class_name": "com.huawei.hms.ads.identifier.AdvertisingIdClient$Info", "method": "getId", "overload": ""}
+        out.messages().handle_payload(
+            1.0,
+            {"type": "batch", "sent_at": 1.0, "events": [hook_call(data_type="oaid", api=api, _stack=stack, _stack_id=2)]},
+        )
+        assert out.events[0].party == "Umeng"
+
+    def test_consent_permission_status_and_lifecycle_events(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        events = [
+            {
+                "type": "consent:signal",
+                "_device_time": 5.0,
+                "decision": "granted",
+                "source": "ui_click",
+                "detail": "同意",
+                "_stack": "[android.view.View.performClick(Native Method), com.example.App.run(App.java:3)]",
+                "_stack_id": 7,
+            },
+            {
+                "type": "consent:signal",
+                "_device_time": 5.1,
+                "decision": "refused",
+                "source": "sdk_call",
+                "detail": "UMConfigure.submitPolicyGrantResult(false)",
+                "_party_class": "com.umeng.commonsdk.UMConfigure",
+                "_stack_id": 7,
+            },
+            {
+                "type": "permission:request",
+                "_device_time": 5.2,
+                "permissions": ["android.permission.CAMERA"],
+                "_stack": "[android.app.Activity.requestPermissions(Native Method), com.umeng.x.Y.z(Y.java:1)]",
+                "_stack_id": 8,
+            },
+            {
+                "type": "hook:status",
+                "_device_time": 5.3,
+                "_overloads": 2,
+                "installed": True,
+                "error": "",
+                "data_type": "imei",
+                "api": {"class_name": "android.telephony.TelephonyManager", "method": "getDeviceId", "overload": ""},
+            },
+            {
+                "type": "hook:status",
+                "_device_time": 5.3,
+                "_overloads": 0,
+                "installed": False,
+                "data_type": "oaid",
+                "error": "class not found: java.lang.ClassNotFoundException: com.heytap.openid.IOpenID$Stub$Proxy",
+                "api": {"class_name": "com.heytap.openid.IOpenID$Stub$Proxy", "method": "getSerID", "overload": ""},
+            },
+            {"type": "lifecycle:change", "_device_time": 5.4, "state": "foreground", "detail": "com.example.MainActivity"},
+        ]
+        messages.handle_payload(6.0, {"type": "batch", "sent_at": 6.0, "events": events})
+        click, sdk, permission, installed, failed, lifecycle = out.events
+        assert isinstance(click, ConsentEvent) and click.party is None and click.stack[1] == "com.example.App.run(App.java:3)"
+        assert isinstance(sdk, ConsentEvent) and sdk.party == "Umeng" and sdk.stack == click.stack
+        assert isinstance(permission, PermissionEvent) and permission.party == "Umeng"
+        assert isinstance(installed, HookStatus) and isinstance(failed, HookStatus)
+        assert isinstance(lifecycle, LifecycleEvent) and lifecycle.time == pytest.approx(5.4)
+        assert messages.stats.installed == 1 and messages.stats.overloads == 2
+        assert messages.stats.failed == 1 and messages.stats.failures == [failed]
+
+    def test_an_invalid_event_is_reported_and_the_rest_delivered(self) -> None:
+        out = Collector()
+        out.messages().handle_payload(
+            1.0, {"type": "batch", "sent_at": 1.0, "events": [hook_call(data_type="shoe_size"), hook_call(), "garbage"]}
+        )
+        assert len(out.events) == 1
+        assert [error.message for error in out.errors] == [
+            "the agent sent an invalid event",
+            "the agent sent an event that is not an object",
+        ]
+        assert all(error.source == "agent" for error in out.errors)
+
+    def test_agent_errors_are_reported(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        messages.handle_payload(
+            3.0, {"type": "agent:error", "message": "hook X.y failed to record a call", "detail": "TypeError"}
+        )
+        messages.handle_script_error(
+            4.0, {"type": "error", "description": "ReferenceError: nope is not defined", "stack": "at index.ts:3"}
+        )
+        messages.handle_payload(5.0, {"type": "surprise"})
+        assert [(e.time, e.source) for e in out.errors] == [(3.0, "agent"), (4.0, "agent"), (5.0, "agent")]
+        assert out.errors[1].message == "agent error: ReferenceError: nope is not defined"
+        assert out.errors[1].detail == "at index.ts:3"
+
+    def test_an_exit_is_a_lifecycle_event_and_an_error(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        messages.handle_payload(9.0, {"type": "process:exit", "status": 3})
+        messages.handle_detached(9.1, "process-terminated", None, stopping=False)
+        assert messages.exit_status == 3
+        exits = [e for e in out.events if isinstance(e, LifecycleEvent)]
+        assert [(e.state, e.detail) for e in exits] == [("process_exit", "exit(3)")]
+        assert [e.message for e in out.errors] == ["the app's process exited with status 3; hooks no longer record"]
+
+    def test_our_own_stop_is_not_an_error(self) -> None:
+        out = Collector()
+        messages = out.messages()
+        messages.handle_detached(9.0, "process-terminated", None, stopping=True)
+        messages.handle_detached(9.0, "application-requested", None, stopping=True)
+        assert out.errors == []
+        assert [e.detail for e in out.events] == ["killed at the end of the audit"]
+
+    @pytest.mark.parametrize(
+        ("reason", "crash", "message"),
+        [
+            (
+                "process-terminated",
+                type("Crash", (), {"summary": "SIGSEGV in libfoo.so", "report": "..."})(),
+                "the app crashed: SIGSEGV in libfoo.so",
+            ),
+            ("connection-terminated", None, "the hook session ended (connection-terminated); hooks no longer record"),
+            ("device-lost", None, "the hook session ended (device-lost); hooks no longer record"),
+            ("application-requested", None, "the hook session ended (application-requested); hooks no longer record"),
+        ],
+    )
+    def test_unexpected_detaches_are_reported(self, reason: str, crash, message: str) -> None:
+        out = Collector()
+        out.messages().handle_detached(1.0, reason, crash, stopping=False)
+        assert [e.message for e in out.errors] == [message]
+
+    def test_host_time_is_never_after_receipt(self) -> None:
+        messages = Collector().messages()
+        assert messages.host_time(50.0, 100.0) == 100.0  # no offset measured yet: receipt time
+        messages.handle_payload(100.0, {"type": "batch", "sent_at": 90.0, "events": []})
+        messages.handle_payload(101.0, {"type": "batch", "sent_at": 99.0, "events": []})  # less delay: offset 2
+        assert messages.host_time(98.5, 101.0) == pytest.approx(100.5)
+        assert messages.host_time(200.0, 101.0) == 101.0
+
+
+@pytest.mark.parametrize(
+    ("text", "frames"),
+    [
+        ("[]", []),
+        ("", []),
+        (
+            IMEI_STACK_TEXT,
+            [
+                "android.telephony.TelephonyManager.getDeviceId(Native Method)",
+                "com.umeng.commonsdk.statistics.common.DeviceConfig.getImei(DeviceConfig.java:21)",
+                "com.example.demoapp.DemoApplication.onCreate(DemoApplication.java:40)",
+            ],
+        ),
+        (
+            "[dalvik.system.VMStack.getThreadStackTrace(Native Method), java.lang.Thread.getStackTrace(Thread.java:1538), "
+            "a.B.c(Native Method), a.B.c(Native Method), a.B.c(Native Method), app//x.Y.z(Y.java:2)]",
+            ["a.B.c(Native Method)", "x.Y.z(Y.java:2)"],
+        ),
+    ],
+)
+def test_parse_java_stack(text: str, frames: list[str]) -> None:
+    assert parse_java_stack(text) == frames
+
+
+def test_parse_java_stack_limits_depth() -> None:
+    text = "[" + ", ".join(f"a.B.m{i}(B.java:{i})" for i in range(100)) + "]"
+    assert len(parse_java_stack(text, 10)) == 10
+
+
+@pytest.mark.parametrize(
+    ("canary", "error"),
+    [
+        ({"imei": "860000000000001"}, None),
+        ({"mac": "02:11:22:33:44:55", "location": "39.9042,116.4074"}, None),
+        ({"shoe_size": "42"}, "not in the vocabulary"),
+        ({"imei": ""}, "non-empty"),
+        ({"mac": "0211.2233.4455"}, "02:11:22:33:44:55"),
+        ({"location": "north"}, "latitude,longitude"),
+    ],
+)
+def test_validate_canary(canary: dict[str, str], error: str | None) -> None:
+    if error is None:
+        assert validate_canary(canary) == canary
+    else:
+        with pytest.raises(ValueError, match=error):
+            validate_canary(canary)
+
+
+# ------------------------------------------------------------------ real Frida, small local processes
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.batches: list[tuple[str, list]] = []
+        self.errors: list[ErrorRecord] = []
+
+    def on_events(self, events: list) -> None:
+        with self.lock:
+            self.batches.append((threading.current_thread().name, events))
+
+    def on_error(self, error: ErrorRecord) -> None:
+        with self.lock:
+            self.errors.append(error)
+
+    def events(self, kind: type) -> list:
+        with self.lock:
+            return [e for _, batch in self.batches for e in batch if isinstance(e, kind)]
+
+    def wait_for(self, kind: type, count: int, timeout: float = 20.0) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.events(kind)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        return self.events(kind)
+
+
+def run_host(argv: list[str], recorder: Recorder, **options) -> HookHost:
+    return HookHost(target=argv, catalog=CATALOG, on_events=recorder.on_events, on_error=recorder.on_error, **options)
+
+
+class TestHookHost:
+    def test_batches_arrive_complete_on_the_owner_thread(self) -> None:
+        recorder = Recorder()
+        host = run_host(["/bin/sleep", "30"], recorder)
+        pid = host.start()
+        try:
+            assert host.synthesize(1000) == 1000
+            calls = recorder.wait_for(HookEvent, 1000)
+            assert [e.args["seq"] for e in calls] == list(range(1000))
+            assert {name for name, _ in recorder.batches} == {"piaudit-hooks"}
+            assert max(len(batch) for _, batch in recorder.batches) <= 200
+            assert all(e.party == "Umeng" for e in calls)
+            assert host.stats.events >= 1000
+        finally:
+            host.stop()
+        assert not pid_alive(pid)
+        assert recorder.errors == []
+        assert [e.detail for e in recorder.events(LifecycleEvent) if e.state == "process_exit"] == [
+            "killed at the end of the audit"
+        ]
+
+    def test_exit_status_and_exit_are_reported(self) -> None:
+        recorder = Recorder()
+        host = run_host([sys.executable, "-c", "import sys, time; time.sleep(0.2); sys.exit(7)"], recorder)
+        host.start()
+        try:
+            assert host.wait(20) == 7
+        finally:
+            host.stop()
+        assert [e.message for e in recorder.errors] == ["the app's process exited with status 7; hooks no longer record"]
+        assert [e.detail for e in recorder.events(LifecycleEvent) if e.state == "process_exit"] == ["exit(7)"]
+        assert recorder.events(LifecycleEvent)[0].state == "process_start"
+
+    def test_a_process_killed_from_outside_is_reported(self) -> None:
+        recorder = Recorder()
+        host = run_host(["/bin/sleep", "30"], recorder)
+        pid = host.start()
+        try:
+            os.kill(pid, signal.SIGKILL)
+            assert host.wait(10) is None  # no exit() ran: status unknown
+            assert not host.running
+        finally:
+            host.stop()
+        assert [e.message for e in recorder.errors] == ["the app's process exited; hooks no longer record"]
+
+    def test_a_missing_native_symbol_is_reported_not_skipped(self) -> None:
+        recorder = Recorder()
+        host = run_host(["/bin/sleep", "30"], recorder)
+        host.start()
+        try:
+            statuses = recorder.wait_for(HookStatus, 9)
+        finally:
+            host.stop()
+        by_symbol = {(s.api.class_name, s.api.method): s for s in statuses}
+        # glibc has no __system_property_get (Android's bionic has): reported as not installed.
+        missing = by_symbol[("libc", "__system_property_get")]
+        assert not missing.installed and "symbol not found" in missing.error
+        assert by_symbol[("libc", "open")].installed and by_symbol[("libc", "ioctl")].installed
+
+    def test_start_errors_say_what_to_do(self) -> None:
+        recorder = Recorder()
+        with pytest.raises(HookHostError, match="not found on PATH"):
+            run_host(["no-such-program-piaudit"], recorder).start()
+        with pytest.raises(HookHostError, match="frida-ls-devices"):
+            HookHost(device="no-such-device", target="com.example", on_events=print, on_error=print, device_timeout=0.2).start()
+        with pytest.raises(ValueError, match="attach needs a package name or pid"):
+            HookHost(target=["/bin/true"], attach=True, on_events=print, on_error=print)
+
+
+# ------------------------------------------------------------------ the hook list
+
+
+def test_hooked_apis_is_what_the_agent_is_sent() -> None:
+    from hooks.hooklist import agent_hooks, hooked_apis
+
+    apis = hooked_apis()
+    java = [(a["class"], a["method"]) for a in apis if a["layer"] == "java"]
+    sent = agent_hooks(unpin=True)
+    assert java == [(h["class"], h["method"]) for h in sent["java"]]
+    assert [(a["class"], a["method"]) for a in apis if a["layer"] == "native"] == [
+        (h["module"], h["symbol"]) for h in sent["native"]
+    ]
+    assert {a["option"] for a in apis if "option" in a} == {"unpin"}
+    assert all(h.get("option") is None for h in agent_hooks(unpin=False)["java"])
+    assert len(java) >= 120 and len(set(java)) == len(java)
+
+
+def test_the_hook_list_covers_every_data_type_read_on_the_device() -> None:
+    from hooks.hooklist import hooked_apis
+
+    covered = {a["data_type"] for a in hooked_apis() if a.get("kind", "data") == "data"}
+    # Every vocabulary type a hook can see (email via accounts, ip via Wi-Fi; the rest by name).
+    expected = {
+        "imei", "meid", "imsi", "iccid", "phone", "android_id", "serial", "mac", "bluetooth_mac", "bssid", "ssid",
+        "ad_id", "oaid", "location", "installed_apps", "running_apps", "clipboard", "contacts", "media",
+        "camera", "microphone", "sensors", "accounts", "ip",
+    }  # fmt: skip
+    assert expected <= covered
