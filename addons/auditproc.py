@@ -33,12 +33,24 @@ log = logging.getLogger(__name__)
 
 def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
     """Entry point of the audit process."""
+    import signal
+
     from mitmproxy import flow as mflow
     from mitmproxy import io as mio
 
     from addons.flowmodel import to_record
     from policies.auditor import Auditor
 
+    # Ctrl-C reaches the whole process group: the audit ends when the proxy tells it to (or
+    # its pipe closes), after writing everything, never halfway through
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # the proxy's latency matters, the audit's does not: let the proxy (and the app) have the
+    # CPU first; the audit catches up when they wait (its input is buffered, never dropped)
+    try:
+        os.nice(10)
+    except OSError:
+        pass
     logging.basicConfig(level=logging.INFO, format="%(levelname)s piaudit-audit: %(message)s")
 
     _register_pickling()
@@ -46,8 +58,18 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
     def send(message: tuple) -> None:
         outbox.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
+    findings_log = logging.getLogger("piaudit.findings")
+
+    logged: set[tuple] = set()
+
     def on_findings(findings: list[Any]) -> None:
-        send(("findings", findings))
+        # the log line of a live finding is written here, not in the proxy process; a rule
+        # that fires again for the same data type and party is not logged again
+        for x in findings:
+            key = (x.rule, x.data_type, x.party or x.host)
+            if key not in logged:
+                logged.add(key)
+                findings_log.warning("%s %s %s %s", x.rule, x.data_type or "", x.party or x.host or "", x.message)
 
     try:
         auditor = Auditor.start(config, on_findings=on_findings)
@@ -57,6 +79,18 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
     mitm_file = open(auditor.session.flows_path, "ab")
     writer = mio.FlowWriter(mitm_file)
     auditor.before_flush.append(mitm_file.flush)
+
+    def recorded_flows() -> Any:
+        from addons.captures import CaptureError, read_mitm
+
+        mitm_file.flush()
+        try:
+            for f in read_mitm(auditor.session.flows_path):
+                yield to_record(f)
+        except CaptureError as e:  # a torn tail after a crash of an earlier run: keep what was read
+            pipeline.record_error("recorder", f"rescan stopped: {e}")
+
+    auditor.rescan_source = recorded_flows
     pipeline = auditor.pipeline
     outbox.send(("ready", str(auditor.session.dir)))
 
@@ -72,7 +106,7 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
         except Exception as e:
             pipeline.record_error("recorder", f"cannot record flow: {e!r}", traceback.format_exc(), flow=f.id)
             return
-        if outcome.detections or outcome.findings:
+        if config.annotate and (outcome.detections or outcome.findings):
             send(("annotate", f.id, _annotation(outcome)))
 
     last_flush = time.monotonic()
@@ -103,6 +137,9 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
                         pipeline.record_event(event)
                 elif kind == "tls":
                     pipeline.record_tls_failure(item[1])
+                elif kind == "options":  # options that change what is audited, recorded in session.json
+                    auditor.session.meta.options |= item[1]
+                    auditor.session.save()
                 elif kind == "error":
                     pipeline.record_error(item[1], item[2], item[3], flow=item[4] if len(item) > 4 else None)
                 elif kind == "sync":
@@ -182,11 +219,10 @@ class AuditClient:
     SEND_DELAY = 0.02  # seconds between a first queued item and its batch being sent
     WARN_BUFFER = 256 * 1024 * 1024
 
-    def __init__(self, config: Any, *, on_annotate: Callable[[str, dict], None], on_findings: Callable[[list], None]):
+    def __init__(self, config: Any, *, on_annotate: Callable[[str, dict], None]):
         _register_pickling()
         self.config = config
         self.on_annotate = on_annotate
-        self.on_findings = on_findings
         self.loop: Any = None
         self._items: list[tuple] = []
         self._scheduled = False
@@ -320,13 +356,15 @@ class AuditClient:
             chunk = os.read(self._rfd, 1 << 20)
         except BlockingIOError:
             return
-        except OSError:
+        except OSError as e:
+            log.error("piaudit: reading from the audit process failed: %r", e)
             chunk = b""
         if not chunk:
             if self.loop is not None:
                 self.loop.remove_reader(self._rfd)
             if not self._stopped:
-                self._died("the audit process ended unexpectedly")
+                self.process.join(1)
+                self._died(f"the audit process ended unexpectedly (exit code {self.process.exitcode})")
             return
         self._in += chunk
         self._dispatch_frames()
@@ -350,8 +388,6 @@ class AuditClient:
         kind = message[0]
         if kind == "annotate":
             self.on_annotate(message[1], message[2])
-        elif kind == "findings":
-            self.on_findings(message[1])
         elif kind == "synced":
             self._syncs_done.add(message[1])
         elif kind == "stopped":

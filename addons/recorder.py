@@ -52,7 +52,10 @@ class Recorder:
         if not ctx.options.piaudit_session or self.auditor is not None:
             return
         try:
+            # flow markers and comments are for an interactive view (mitmweb, mitmproxy):
+            # mitmdump has none, so the audit process need not send them back
             config = AuditorConfig(
+                annotate=ctx.master.addons.get("view") is not None,
                 session_dir=ctx.options.piaudit_session,
                 policy=ctx.options.piaudit_policy or None,
                 identifiers=ctx.options.piaudit_identifiers or None,
@@ -63,7 +66,7 @@ class Recorder:
                 options=self._recorded_options(),
                 mode=list(ctx.options.mode),
             )
-            self.auditor = AuditClient(config, on_annotate=self._on_annotate, on_findings=self._log_findings)
+            self.auditor = AuditClient(config, on_annotate=self._on_annotate)
             if self.loop is not None:  # configured while already running (mitmweb's options editor)
                 self.auditor.attach(self.loop)
         except Exception as e:
@@ -96,7 +99,8 @@ class Recorder:
         if self.auditor is None:
             return
         try:
-            self._flows[f.id] = f
+            if self.auditor.config.annotate:
+                self._flows[f.id] = f
             self.auditor.submit_flow(f)
         except Exception as e:  # never let the audit break the flow
             self._hook_failed("submit", e)
@@ -118,10 +122,6 @@ class Recorder:
             ctx.master.addons.trigger(hooks.UpdateHook([f]))
         except Exception as e:
             self._hook_failed("annotate", e)
-
-    def _log_findings(self, findings: list[Any]) -> None:
-        for x in findings:
-            log.warning("piaudit finding %s: %s %s %s", x.rule, x.data_type or "", x.host or "", x.message)
 
     def _hook_failed(self, where: str, e: BaseException) -> None:
         self.hook_errors += 1

@@ -15,6 +15,7 @@ class Sinkhole:
     """mitmproxy addon: ``--set piaudit_sinkhole=true`` answers each request with a fixed response."""
 
     def __init__(self) -> None:
+        self.enabled = False
         self.status = 200
         self.body = b""
         self.content_type = "application/json"
@@ -35,12 +36,14 @@ class Sinkhole:
             self.body = ctx.options.piaudit_sinkhole_body.encode()
         if "piaudit_sinkhole_content_type" in updated:
             self.content_type = ctx.options.piaudit_sinkhole_content_type
-        if "piaudit_sinkhole" in updated and ctx.options.piaudit_sinkhole and "connection_strategy" in ctx.options.keys():
+        if "piaudit_sinkhole" in updated:
+            self.enabled = ctx.options.piaudit_sinkhole
+        if "piaudit_sinkhole" in updated and self.enabled and "connection_strategy" in ctx.options:
             # never dial the real server before the request hook had its say
             ctx.options.update(connection_strategy="lazy")
 
     def request(self, flow: http.HTTPFlow) -> None:
-        if not ctx.options.piaudit_sinkhole or flow.response is not None:
+        if not self.enabled or flow.response is not None:
             return
         flow.response = http.Response.make(
             self.status, self.body, {"Content-Type": self.content_type, "X-Piaudit": "sinkhole"}

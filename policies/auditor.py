@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from policies import rows
-from policies.models import Finding
+from policies.models import Finding, FlowRecord
 from policies.pipeline import Pipeline
 from policies.session import Session, file_sha256
 
@@ -36,6 +36,7 @@ class AuditorConfig:
     options: dict[str, Any] = field(default_factory=dict)
     mode: list[str] = field(default_factory=list)
     flush_interval: float = 0.1
+    annotate: bool = True  # send detections and findings back to the proxy's view
 
 
 @dataclass
@@ -98,6 +99,10 @@ class Auditor:
         self.flush_interval = flush_interval
         self.before_flush: list[Callable[[], None]] = []
         self.final_findings: list[Finding] | None = None
+        # the flows recorded so far, for the final rescan (set by the adapter that can read them)
+        self.rescan_source: Callable[[], Iterable[FlowRecord]] | None = None
+        detector = pipeline.detector
+        self._identifiers_version = detector.identifiers.version if detector is not None else 0
 
     @classmethod
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
@@ -145,9 +150,47 @@ class Auditor:
             except OSError as e:
                 log.error("piaudit: cannot even update session.json: %s", e)
 
+    def rescan(self) -> int:
+        """Scan every recorded flow again with all identifiers known now; store what the live scan missed.
+
+        Live, a value a hook returns only takes effect for the flows after it; at the end the
+        whole session is checked against every value. Returns how many detections were added.
+        """
+        detector = self.pipeline.detector
+        if detector is None or self.rescan_source is None or detector.identifiers.version == self._identifiers_version:
+            return 0
+        known: dict[str, set[tuple]] = {}
+        for r in self.session.store.rows("detections"):
+            known.setdefault(r["flow_id"], set()).add((r["data_type"], r["value"], r["where"], r["encoding"], r["direction"]))
+        added = 0
+        for n, record in enumerate(self.rescan_source(), start=1):
+            try:
+                result = detector.scan_flow(record)
+            except Exception as e:
+                self.pipeline.record_error("detector", f"rescan failed: {e!r}", flow=record.flow_id)
+                continue
+            seen = known.get(record.flow_id, set())
+            for d in result.detections:
+                if (d.data_type, d.value, d.where, d.encoding, d.direction) not in seen:
+                    self.pipeline.add_detection(record.flow_id, d)
+                    added += 1
+            if n % 500 == 0:
+                self.pipeline.flush()
+        self.pipeline.flush()
+        if added:
+            self.session.meta.notes.append(f"final rescan: {added} detections of values learnt after their flow had passed")
+        return added
+
     def stop(self, *, finalize: bool = True) -> None:
         """Write everything, recompute findings in full (``finalize``), close the session."""
         self.flush()
+        if finalize:
+            try:
+                self.rescan()
+            except Exception as e:
+                log.exception("piaudit: the final rescan failed")
+                self.pipeline.record_error("detector", f"final rescan failed: {e!r}")
+                self.pipeline.flush()
         complete = finalize and self.pipeline.pending == 0 and self.session.meta.incomplete_reason is None
         if finalize:
             try:

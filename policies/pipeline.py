@@ -114,6 +114,11 @@ class Pipeline:
             self._add_findings(outcome.findings)
         return outcome
 
+    def add_detection(self, flow_id: str, detection: Detection) -> None:
+        """Store one more detection for a flow already recorded (the final rescan)."""
+        self._pending.append(("detections", rows.detection_row(flow_id, detection)))
+        self.counts["detections"] += 1
+
     def record_message(self, flow_id: str, message: Message) -> None:
         """Record one WebSocket/TCP/UDP message as it passes (the flow row follows at its end)."""
         index = self._messages_written.get(flow_id, 0)

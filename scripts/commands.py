@@ -125,6 +125,18 @@ def register(add: Any, sub: Any) -> None:
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
 
+    p = add(
+        "demo",
+        _lazy("scripts.demo", "main_demo"),
+        "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
+        """
+        piaudit demo
+        piaudit demo --out /tmp/demo
+        """,
+    )
+    p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
+    p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
+
     from scripts import device
 
     device.add_device_commands(sub)

@@ -99,7 +99,13 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
         if on_ready is not None:
             on_ready(master)
         if opts.app or opts.spawn_argv:
-            host = await loop.run_in_executor(None, _start_hooks, opts, recorder)
+            try:
+                host = await loop.run_in_executor(None, _start_hooks, opts, recorder)
+            except Exception as e:
+                log.error("piaudit: the hooks could not start: %s", e)
+                result.errors.append(f"hooks: {e}")
+                master.shutdown()
+                return
         if opts.duration:
             await asyncio.sleep(opts.duration)
             master.shutdown()
@@ -119,21 +125,25 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
 
 
 def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
-    """Start the Frida host; its events go to the recorder's auditor (the same session)."""
+    """Start the Frida host; its events go to the recorder's audit process (the same session)."""
     import json
     from pathlib import Path
 
     from hooks.host import HookHost
+    from policies.catalog import load_catalog
     from policies.models import ErrorRecord
+    from policies.policy import load_policy
+    from policies.rules import consent_words, default_consent_words
 
-    auditor = recorder.auditor
+    client = recorder.auditor
     canary = json.loads(Path(opts.canary).read_text()) if opts.canary else None
-    policy = auditor.context.policy
-    auditor.session.meta.options |= {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device}
-    auditor.session.save()
+    policy = load_policy(Path(opts.policy)) if opts.policy else None
+    words = consent_words(policy) if policy is not None else default_consent_words()
+    catalog = load_catalog(extra=Path(opts.catalog) if opts.catalog else None)
+    client.submit(("options", {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device}))
 
     def on_error(err: ErrorRecord) -> None:
-        auditor.submit(lambda: auditor.pipeline.record_error(err.source, err.message, err.detail))
+        client.submit(("error", err.source, err.message, err.detail))
 
     host = HookHost(
         device="local" if opts.spawn_argv else opts.device,
@@ -141,10 +151,10 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
         attach=opts.attach,
         unpin=opts.unpin,
         canary=canary,
-        agree_words=list(policy.consent.agree_words) if policy is not None else None,
-        refuse_words=list(policy.consent.refuse_words) if policy is not None else None,
-        catalog=auditor.context.catalog,
-        on_events=auditor.submit_events,
+        agree_words=list(words.agree),
+        refuse_words=list(words.refuse),
+        catalog=catalog,
+        on_events=client.submit_events,
         on_error=on_error,
     )
     host.start()

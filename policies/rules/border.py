@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from policies.geo import GeoLookup, declared_country
 from policies.models import Finding, FlowSummary
 from policies.policy import Policy
-from policies.rules.common import FlowView, flow_finding
+from policies.rules.common import FlowView, flow_detections, flow_finding
 
 if TYPE_CHECKING:
     from policies.rules.context import Context
@@ -68,7 +68,7 @@ def border_notes(flows: list[FlowSummary], policy: Policy, geo: GeoLookup | None
     declared = {d for p in policy.third_parties if p.country for d in p.domains}
     unknown: dict[str, int] = {}
     for flow in flows:
-        if not any(d.direction != "response" for d in flow.detections):
+        if not any(d.direction != "response" for d in flow_detections(flow)):
             continue
         host = flow.host or flow.server_ip
         if declared_country(flow.host, policy.server_countries) or declared_country(flow.host, dict.fromkeys(declared, "")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -25,17 +25,48 @@ def _clip(text: str, limit: int = MAX_EVIDENCE_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _better(a: Detection, b: Detection) -> bool:
-    """Known values beat patterns; then a stable order so input order never matters."""
-    return (a.source != "value", a.where, a.encoding, a.value) < (b.source != "value", b.where, b.encoding, b.value)
+_DIRECTION_RANK = {"request": 0, "message": 0, "response": 1}  # a client message is sent data, like a request
+
+
+def _strength(detection: Detection) -> tuple[int, int]:
+    """Lower is stronger: known values before patterns, then sent (request, client message) before response."""
+    return (detection.source != "value", _DIRECTION_RANK[detection.direction])
+
+
+def flow_detections(flow: FlowSummary) -> list[Detection]:
+    """A flow's detections, in the detector's order, without pattern hits a value hit of another type explains.
+
+    A known android_id value ``9774d56d682e549c`` also matches the OAID pattern: where a
+    value hit of one type sits (same ``where``, same direction), a pattern hit of a
+    different type is the same string misread, not a second identifier.
+    """
+    known: dict[tuple[str, str], set[DataType]] = {}
+    for d in flow.detections:
+        if d.source == "value":
+            known.setdefault((d.direction, d.where), set()).add(d.data_type)
+    return [d for d in flow.detections if d.source == "value" or not (known.get((d.direction, d.where), set()) - {d.data_type})]
+
+
+def strongest(detections: Iterable[Detection]) -> dict[DataType, Detection]:
+    """Per data type, the detection that stands for it: value before pattern, request before response, then the first.
+
+    >>> strongest([pattern_oaid_at_a, value_oaid_at_b, imei_at_c])  # doctest: +SKIP
+    {DataType.imei: imei_at_c, DataType.oaid: value_oaid_at_b}
+    """
+    found: dict[DataType, Detection] = {}
+    for d in detections:
+        if d.data_type not in found or _strength(d) < _strength(found[d.data_type]):
+            found[d.data_type] = d
+    return dict(sorted(found.items()))
 
 
 @dataclass(slots=True)
 class FlowView:
     """A flow as the rules use it, computed once: who received it and which data it carried.
 
-    ``sent`` holds, per data type, the strongest request-side detection (response
-    detections are data the server sent, not a transmission). ``kind`` is the
+    ``sent`` holds, per data type, the strongest sent detection (:func:`strongest` over
+    :func:`flow_detections`; response detections are data the server sent, not a
+    transmission), so a finding about type X always cites X's own detection. ``kind`` is the
     classifier's host class; ``party`` is the catalog or policy name of a third party.
     """
 
@@ -51,16 +82,13 @@ class FlowView:
     @classmethod
     def build(cls, flow: FlowSummary, host_class: Any, declared: ThirdParty | None) -> FlowView:
         """Combine a flow with its host class (``None`` when the flow has no host or IP)."""
-        sent: dict[DataType, Detection] = {}
-        for d in flow.detections:
-            if d.direction != "response" and (d.data_type not in sent or _better(d, sent[d.data_type])):
-                sent[d.data_type] = d
+        sent = strongest(d for d in flow_detections(flow) if d.direction != "response")
         kind = host_class.kind if host_class is not None else "unknown_third_party"
         named = kind in ("declared_third_party", "known_third_party")
         return cls(
             flow=flow,
             host=flow.host or flow.server_ip,
-            sent=dict(sorted(sent.items())),
+            sent=sent,
             kind=kind,
             party=host_class.party if named else None,
             declared=declared,

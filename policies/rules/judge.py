@@ -52,7 +52,7 @@ class _Group:
         """The first occurrence, citing all occurrences."""
         first, span = self.first, self.last - self.start
         if first.rule == "OVER_FREQUENCY":
-            suffix = f" The burst had {self.count} reads over {span:.1f} s."
+            suffix = f" The burst had {self.count} accesses over {span:.1f} s."
         elif self.count > 1:
             suffix = f" Seen {self.count} times over {span:.1f} s."
         else:
@@ -123,13 +123,13 @@ class LiveJudge:
         found = self._emit(
             [
                 *access.judge_hook(event, party, ctx),
-                *sensitive.judge_hook(event, party, ctx),
+                *sensitive.judge_hook(event, party, declared, ctx),
                 *background.judge_hook(event, party, ctx),
             ]
         )
-        for occurrence in [*parties.judge_hook(event, party, declared, ctx), *scope.judge_hook(event, party, ctx)]:
+        for occurrence in [*parties.judge_hook(event, party, declared, ctx), *scope.judge_hook(event, party, ctx, declared)]:
             found += self._group(occurrence)
-        if (burst := self._frequency.add(event, party, ctx)) is not None:
+        if (burst := self._frequency.add(event, party, ctx)) is not None:  # count: accesses, not API calls
             found += self._group(*burst)
         return found
 

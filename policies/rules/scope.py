@@ -7,6 +7,11 @@ piaudit's interpretation). Collecting more is lawful only with separate consent 
 not be a condition of the basic service, hence low severity: the finding tells the
 auditor what to check (does the app still work when the user declines?). Category
 ``other`` disables the rule. One finding per (party, data type), reads and uploads alike.
+
+Collection beyond the necessary scope that the policy declares for that reader and that
+happens while consent is granted is the lawful case the rule allows (an extended function
+the user agreed to): it gives no finding. Before consent, after a refusal, or undeclared,
+it does.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from policies.models import HookEvent
-from policies.policy import app_categories
+from policies.policy import ThirdParty, app_categories
 from policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row, reader
 from policies.vocab import DataType
 
@@ -32,11 +37,22 @@ def _beyond(data_type: DataType, ctx: Context) -> str | None:
     return f"a {category.name_en} app ({category.name_zh}) needs {needs} for its basic service"
 
 
-def judge_hook(event: HookEvent, party: str | None, ctx: Context) -> list[Occurrence]:
+def _consented_and_declared(data_type: DataType, party: str | None, declared: ThirdParty | None, granted: bool, ctx: Context) -> bool:
+    """Declared for this reader and collected under consent: the extended-function case the rule allows."""
+    if not granted:
+        return False
+    if declared is not None:
+        return data_type in declared.data_types
+    return party is None and data_type in ctx.declared_types
+
+
+def judge_hook(event: HookEvent, party: str | None, ctx: Context, declared: ThirdParty | None = None) -> list[Occurrence]:
     """A read of a data type the category does not need."""
     if (why := _beyond(event.data_type, ctx)) is None:
         return []
     state = ctx.consent.state_at(event.time)
+    if _consented_and_declared(event.data_type, party, declared, state.granted, ctx):
+        return []
     message = f"{reader(party)} read {event.data_type} via {api_name(event)}, beyond the necessary scope: {why}."
     make = partial(hook_finding, "BEYOND_NECESSARY_SCOPE", event, state, party=party, severity="low", message=message)
     return [Occurrence(("BEYOND_NECESSARY_SCOPE", party, event.data_type), event.time, hook_row(event), make)]
@@ -49,6 +65,11 @@ def judge_flow(view: FlowView, ctx: Context) -> list[Occurrence]:
         if (why := _beyond(data_type, ctx)) is None:
             continue
         state = ctx.consent.state_at(view.flow.time)
+        first_party = view.kind == "first_party"
+        if (first_party or view.declared is not None) and _consented_and_declared(
+            data_type, None if first_party else view.party, None if first_party else view.declared, state.granted, ctx
+        ):
+            continue
         message = f"{data_type} was sent to {view.recipient()}, beyond the necessary scope: {why}."
         make = partial(flow_finding, "BEYOND_NECESSARY_SCOPE", view, state, data_type=data_type, severity="low", message=message)
         who = "domain:" + view.registrable_domain if view.kind == "unknown_third_party" else view.party

@@ -1,11 +1,18 @@
 """Reads the regulators name one by one: the installed-app list, the clipboard, the location.
 
-INSTALLED_APP_LIST, CLIPBOARD_READ, LOCATION_ACCESS: every such read is reported, so an
-auditor can check each against its purpose. MIIT rectification reports name reading the
-installed-app list and the clipboard without need or consent; PIPL Art. 28/29 make location tracks sensitive personal information needing
-separate consent. Severity: high before consent, after a refusal or in the background;
-otherwise medium; ``info`` for location in a category that needs it (map, ride hailing,
-vehicle services).
+INSTALLED_APP_LIST and CLIPBOARD_READ: every such read is reported, so an auditor can
+check each against its purpose (MIIT rectification reports name reading the
+installed-app list and the clipboard without need or consent). LOCATION_ACCESS: PIPL
+Art. 28/29 make location tracks sensitive personal information needing separate consent;
+a read is reported only when something is wrong with it — before consent, after a
+refusal or withdrawal, in the background, or when location is neither necessary for the
+app's category nor declared for the reader.
+
+Severity: high before consent, after a refusal or in the background; otherwise medium,
+and low for an installed-app or clipboard read the policy declares for the reader. "Declared
+for the reader" is ``declared_data_types`` for the app's own code and the declared third
+party's ``data_types`` for an SDK (an undeclared SDK has nothing declared). An unknown
+foreground state counts as foreground, as for BACKGROUND_COLLECTION.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from policies.models import Finding, HookEvent, RuleName
+from policies.policy import ThirdParty
 from policies.rules.common import Severity, api_name, hook_finding, reader
 from policies.vocab import DataType
 
@@ -26,13 +34,21 @@ SENSITIVE_READS: dict[DataType, tuple[RuleName, str]] = {
 }
 
 
-def judge_hook(event: HookEvent, party: str | None, ctx: Context) -> list[Finding]:
-    """One finding per sensitive read, graded by consent, foreground and category."""
+def declared_for(data_type: DataType, party: str | None, declared: ThirdParty | None, ctx: Context) -> bool:
+    """Whether the policy declares ``data_type`` for this reader (the app itself when ``party`` is None)."""
+    if declared is not None:
+        return data_type in declared.data_types
+    return party is None and data_type in ctx.declared_types
+
+
+def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None, ctx: Context) -> list[Finding]:
+    """One finding per sensitive read that needs a look, graded by consent, foreground and declaration."""
     if event.data_type not in SENSITIVE_READS:
         return []
     rule, what = SENSITIVE_READS[event.data_type]
     state = ctx.consent.state_at(event.time)
     foreground = event.foreground if event.foreground is not None else ctx.activity.foreground_at(event.time)
+    is_declared = declared_for(event.data_type, party, declared, ctx)
     severity: Severity = "medium"
     when = ""
     if not state.granted:
@@ -42,8 +58,13 @@ def judge_hook(event: HookEvent, party: str | None, ctx: Context) -> list[Findin
         )
     elif foreground is False:
         severity, when = "high", " while the app was in the background"
-    elif event.data_type == DataType.location and ctx.necessary is not None and DataType.location in ctx.necessary:
-        severity = "info"
+    elif event.data_type == DataType.location:
+        if is_declared or (ctx.necessary is not None and DataType.location in ctx.necessary):
+            return []  # after consent, in the foreground, needed or declared: correct behaviour
+        who = f"for {party}" if party else "in declared_data_types"
+        when = f", which the app's category does not need and the policy does not declare {who}"
+    elif is_declared:
+        severity = "low"
     message = f"{reader(party)} read {what} via {api_name(event)}{when}."
     rows = state.rows if state.refused else []
     return [hook_finding(rule, event, state, party=party, severity=severity, message=message, extra_rows=rows)]

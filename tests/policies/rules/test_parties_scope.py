@@ -72,9 +72,24 @@ def test_declared_party_sent_beyond_its_data_types():
 
 
 def test_scope_news_app_needs_nothing():
+    # android_id is declared for the app and read under consent: the allowed extended-function
+    # case; phone is not declared: beyond the scope
     findings = only(judge(hook(1, "android_id", id=1), flow("f", 2, "api.demoapp.example", "phone")), "BEYOND_NECESSARY_SCOPE")
-    assert [(f.data_type, f.severity) for f in findings] == [("android_id", "low"), ("phone", "low")]
+    assert [(f.data_type, f.severity) for f in findings] == [("phone", "low")]
     assert "needs no personal information" in findings[0].message
+
+
+def test_scope_declared_type_counts_before_consent_and_after_refusal():
+    pol = policy()
+    for items in ([hook(1, "android_id", id=1)], [consent(0.5, "refused"), hook(1, "android_id", id=1)]):
+        findings = only(evaluate(timeline(*items), pol, classifier(pol)), "BEYOND_NECESSARY_SCOPE")
+        assert [f.data_type for f in findings] == ["android_id"]
+
+
+def test_scope_declared_party_under_consent_is_allowed_undeclared_type_is_not():
+    # Bugly is declared for android_id in the test policy
+    findings = only(judge(flow("f", 2, "android.bugly.qq.com", "android_id"), flow("g", 3, "android.bugly.qq.com", "imei")), "BEYOND_NECESSARY_SCOPE")
+    assert [f.data_type for f in findings] == ["imei"]
 
 
 def test_scope_map_app_needs_location_only():

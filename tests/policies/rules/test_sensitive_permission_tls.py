@@ -27,10 +27,85 @@ def test_sensitive_read_severity(data_type, rule):
     assert "in the background" in findings[2].message
 
 
-def test_location_in_a_category_that_needs_it_is_info():
-    changes = {"app": {"package": "com.example.map", "category": "map_navigation"}}
-    (f,) = only(judge(consent(0), hook(1, "location", id=1), **changes), "LOCATION_ACCESS")
-    assert f.severity == "info"
+MAP = {"app": {"package": "com.example.map", "category": "map_navigation"}}
+APP_DECLARES_LOCATION = {"declared_data_types": ["android_id", "location"]}
+
+
+def bugly(*data_types):
+    """The demo policy's Bugly, declared for ``data_types``."""
+    party = {"name": "Bugly", "catalog_id": "tencent-bugly", "sdk_prefixes": ["com.tencent.bugly"], "purpose": "crash reporting"}
+    return {"third_parties": [{**party, "data_types": list(data_types)}]}
+
+
+BY_BUGLY = {"party": "Bugly", "caller": "com.tencent.bugly.A.b(A.java:1)"}
+BY_UMENG = {"party": "Umeng", "caller": "com.umeng.a.B.c(B.java:1)"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "read", "before", "expected"),
+    [
+        # correct behaviour: after consent, in the foreground, needed or declared for the reader
+        pytest.param(MAP, {"foreground": True}, [consent(0)], None, id="category-needs-it"),
+        pytest.param(APP_DECLARES_LOCATION, {"foreground": True}, [consent(0)], None, id="app-declares-it"),
+        pytest.param(bugly("location"), {"foreground": True, **BY_BUGLY}, [consent(0)], None, id="sdk-declared-for-it"),
+        pytest.param(MAP, {"foreground": True, **BY_UMENG}, [consent(0)], None, id="category-needs-it-any-reader"),
+        pytest.param(MAP, {}, [consent(0), life(0.5, "activity_resumed")], None, id="foreground-from-lifecycle"),
+        pytest.param(MAP, {}, [consent(0)], None, id="foreground-unknown-counts-as-foreground"),
+        pytest.param(MAP, {"foreground": True}, [consent(1)], None, id="consent-at-the-same-instant"),
+        # something is wrong
+        pytest.param({}, {"foreground": True}, [consent(0)], "medium", id="neither-needed-nor-declared"),
+        pytest.param(bugly("location"), {"foreground": True}, [consent(0)], "medium", id="declared-for-sdk-read-by-app"),
+        pytest.param(
+            {**APP_DECLARES_LOCATION, **bugly("android_id")},
+            {"foreground": True, **BY_BUGLY},
+            [consent(0)],
+            "medium",
+            id="declared-for-app-read-by-sdk",
+        ),
+        pytest.param(APP_DECLARES_LOCATION, {"foreground": True, **BY_UMENG}, [consent(0)], "medium", id="undeclared-sdk"),
+        pytest.param(MAP, {"foreground": True}, [], "high", id="before-consent"),
+        pytest.param(MAP, {"foreground": True}, [consent(1.001)], "high", id="just-before-consent"),
+        pytest.param(MAP, {"foreground": True}, [consent(0, "refused")], "high", id="after-refusal"),
+        pytest.param(MAP, {"foreground": True}, [consent(0), consent(0.5, "withdrawn")], "high", id="after-withdrawal"),
+        pytest.param(MAP, {"foreground": False}, [consent(0)], "high", id="hook-saw-background"),
+        pytest.param(MAP, {}, [consent(0), life(0.5, "background")], "high", id="background-from-lifecycle"),
+        pytest.param(APP_DECLARES_LOCATION, {}, [consent(0), life(1, "background")], "high", id="background-same-instant"),
+    ],
+)
+def test_location_access_only_when_something_is_wrong(changes, read, before, expected):
+    findings = only(judge(*before, hook(1, "location", id=1, **read), **changes), "LOCATION_ACCESS")
+    assert [f.severity for f in findings] == ([] if expected is None else [expected])
+
+
+def test_location_message_says_why():
+    (app,) = only(judge(consent(0), hook(1, "location", id=1)), "LOCATION_ACCESS")
+    assert app.message.endswith("which the app's category does not need and the policy does not declare in declared_data_types.")
+    (sdk,) = only(judge(consent(0), hook(1, "location", id=1, **BY_UMENG)), "LOCATION_ACCESS")
+    assert sdk.message.startswith("SDK Umeng read the location") and sdk.message.endswith("does not declare for Umeng.")
+
+
+@pytest.mark.parametrize(("data_type", "rule"), [("installed_apps", "INSTALLED_APP_LIST"), ("clipboard", "CLIPBOARD_READ")])
+@pytest.mark.parametrize(
+    ("declares", "read", "before", "expected"),
+    [
+        pytest.param("app", {"foreground": True}, [consent(0)], "low", id="declared-for-app"),
+        pytest.param("app", {}, [consent(0)], "low", id="declared-foreground-unknown"),
+        pytest.param("bugly", {"foreground": True, **BY_BUGLY}, [consent(0)], "low", id="declared-for-sdk"),
+        pytest.param(None, {"foreground": True}, [consent(0)], "medium", id="not-declared"),
+        pytest.param("bugly", {"foreground": True}, [consent(0)], "medium", id="declared-for-sdk-read-by-app"),
+        pytest.param("app", {"foreground": True, **BY_BUGLY}, [consent(0)], "medium", id="declared-for-app-read-by-sdk"),
+        pytest.param("app", {"foreground": True, **BY_UMENG}, [consent(0)], "medium", id="undeclared-sdk"),
+        pytest.param("app", {"foreground": True}, [], "high", id="declared-before-consent"),
+        pytest.param("app", {"foreground": True}, [consent(0, "refused")], "high", id="declared-after-refusal"),
+        pytest.param("app", {"foreground": False}, [consent(0)], "high", id="declared-background"),
+    ],
+)
+def test_installed_apps_and_clipboard_always_reported(data_type, rule, declares, read, before, expected):
+    changes = {"declared_data_types": ["android_id", data_type]} if declares == "app" else {}
+    if declares == "bugly":
+        changes = bugly("android_id", data_type)
+    findings = only(judge(*before, hook(1, data_type, id=1, **read), **changes), rule)
+    assert [f.severity for f in findings] == [expected]
 
 
 def test_other_reads_are_not_sensitive_rules():

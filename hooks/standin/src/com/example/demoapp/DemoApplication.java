@@ -1,0 +1,56 @@
+package com.example.demoapp;
+
+import android.app.Application;
+import android.content.Context;
+import com.android.internal.standin.Fake;
+import com.android.internal.standin.StandinLog;
+import com.tencent.bugly.crashreport.CrashReport;
+import com.tendcloud.tenddata.TCAgent;
+import com.umeng.commonsdk.UMConfigure;
+
+/**
+ * The demo app's Application. In the demo and refuse scenarios it initialises its SDKs before the
+ * privacy dialog, as many real apps did: Umeng collects and uploads at once, Bugly reads android_id,
+ * TalkingData uploads the installed-app list, and the app itself reads the clipboard.
+ */
+public class DemoApplication extends Application {
+    public static final String UMENG_APPKEY = "5f8a1b2c3d4e5f6a7b8c9d0e";
+    public static final String BUGLY_APPID = "b7c1d2e3f4";
+    public static final String TALKINGDATA_APPID = "A1B2C3D4E5F60718293A4B5C6D7E8F90";
+
+    public DemoApplication() {}
+
+    static String scenario() {
+        return Fake.prop("standin.scenario", "demo");
+    }
+
+    @Override
+    protected void attachBaseContext(Context base) {
+        super.attachBaseContext(base);
+        StandinLog.log("LIFECYCLE", "event", "Application.attachBaseContext", "foreground", false);
+        if (!scenario().equals("pinned")) {
+            // An SDK class loaded this early (e.g. by a hardening/multidex shim): its static
+            // initializer reads android_id before Application.onCreate.
+            try {
+                Class.forName("com.umeng.commonsdk.statistics.idtracking.DeviceIdCache", true, getClassLoader());
+            } catch (ClassNotFoundException e) {
+                StandinLog.log("ERROR", "where", "attachBaseContext", "error", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void onCreate() {
+        super.onCreate();
+        StandinLog.log("LIFECYCLE", "event", "Application.onCreate", "foreground", false);
+        if (scenario().equals("pinned")) {
+            UMConfigure.preInit(this, UMENG_APPKEY, "demo"); // the compliant pre-consent call only
+            return;
+        }
+        UMConfigure.preInit(this, UMENG_APPKEY, "demo");
+        UMConfigure.init(this, UMENG_APPKEY, "demo", UMConfigure.DEVICE_TYPE_PHONE, null); // before consent
+        CrashReport.initCrashReport(this, BUGLY_APPID, false);
+        TCAgent.init(this, TALKINGDATA_APPID, "demo");
+        InviteCodeChecker.check(this);
+    }
+}

@@ -1,0 +1,153 @@
+"""`piaudit demo`: the whole pipeline on a machine with no Android device.
+
+The proxy (with the sinkhole: it answers every request itself, so nothing leaves the
+machine) and the Frida hooks on the stand-in JVM app, which reads identifiers and uploads
+some before a simulated consent click and some after, to stand-in third-party endpoints.
+Then the HTML report and the evidence bundle, and a table of findings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
+
+
+class Progress:
+    """Numbered steps with their duration, on stderr."""
+
+    def __init__(self, total: int, stream: Any = None):
+        self.total, self.n = total, 0
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self._step_started = self.started
+
+    def step(self, text: str) -> None:
+        self.n += 1
+        self._step_started = time.monotonic()
+        print(f"[{self.n}/{self.total}] {text} ...", file=self.stream, flush=True)
+
+    def done(self, text: str = "") -> None:
+        took = time.monotonic() - self._step_started
+        print(f"      {text + ' — ' if text else ''}{took:.1f} s", file=self.stream, flush=True)
+
+    def info(self, text: str) -> None:
+        print(f"      {text}", file=self.stream, flush=True)
+
+
+def _ensure_ca(confdir: Path) -> Path:
+    """Create the demo's own mitmproxy CA (so the stand-in app can be told to trust it)."""
+    from mitmproxy import certs
+
+    confdir.mkdir(parents=True, exist_ok=True)
+    certs.CertStore.from_store(str(confdir), "mitmproxy", 2048)
+    return confdir / "mitmproxy-ca-cert.pem"
+
+
+def findings_table(findings: list[Any]) -> str:
+    """A plain-text table of findings for the terminal."""
+    from datetime import UTC, datetime
+
+    rows = [("time (UTC)", "rule", "data type", "party / host", "before consent", "where")]
+    for f in findings:
+        when = datetime.fromtimestamp(f.time, UTC).strftime("%H:%M:%S.%f")[:-3]
+        who = f.party or f.host or "(the app)"
+        rows.append((when, f.rule, f.data_type or "-", who[:34], "yes" if f.before_consent else "no", (f.where or "-")[:30]))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[str, Any]:
+    """Run the demo into ``out``; return the paths and findings (also printed)."""
+    from hooks.build import build_agent
+    from hooks.standin.build import build_standin, make_truststore, standin_command
+    from policies import rows
+    from policies.session import Session
+    from scripts.bundle import create_bundle
+    from scripts.reports import write_report
+    from scripts.run import RunOptions, run
+
+    stream = stream or sys.stdout
+    progress = Progress(6)
+    out = out.resolve()
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} exists and is not empty; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    session_dir = out / "session"
+
+    progress.step("building the stand-in app (javac, cached)")
+    classpath = build_standin()
+    progress.done(str(classpath))
+    progress.step("building the Frida agent (frida-java-bridge, cached)")
+    agent = build_agent()
+    progress.done(str(agent))
+
+    progress.step("preparing the proxy's CA and the app's trust store")
+    ca = _ensure_ca(out / "mitmproxy")
+    truststore = make_truststore(ca, out / "truststore.p12")
+    if port is None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    argv = standin_command(classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo")
+    progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
+
+    progress.step("auditing the stand-in app: proxy + hooks, spawned at startup, consent click after 1.5 s")
+    opts = RunOptions(
+        session=str(session_dir),
+        listen_port=port,
+        policy=str(DEMO_POLICY),
+        sinkhole=True,
+        confdir=str(out / "mitmproxy"),
+        quiet=True,
+        spawn_argv=argv,
+        app="com.example.demoapp",
+        exit_with_app=True,
+        grace=1.0,
+    )
+    result = run(opts)
+    progress.done(f"app exited with status {result.app_exit}")
+
+    progress.step("writing the reports (HTML, JSON)")
+    html = write_report(session_dir, "html", out / "report.html")
+    json_report = write_report(session_dir, "json", out / "report.json")
+    progress.done(str(html))
+    progress.step("bundling the evidence")
+    bundle = create_bundle(session_dir, out / "case.zip")
+    progress.done(str(bundle.path))
+
+    session = Session.open(session_dir)
+    findings = rows.latest_findings(session.store)
+    session.store.close()
+    print(file=stream)
+    print(result.summary, file=stream)
+    print(file=stream)
+    print(findings_table(findings), file=stream)
+    print(file=stream)
+    print(f"session:  {session_dir}", file=stream)
+    print(f"report:   {html}", file=stream)
+    print(f"json:     {json_report}", file=stream)
+    print(f"bundle:   {bundle.path}   (check it: piaudit verify {bundle.path})", file=stream)
+    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings}
+
+
+def main_demo(args: Any) -> int:
+    """CLI adapter for `piaudit demo`."""
+    from scripts.cli import UsageError
+
+    logging.getLogger("mitmproxy").setLevel(logging.WARNING)
+    out = Path(args.out) if args.out else ROOT / "demo-output" / time.strftime("%Y%m%d-%H%M%S")
+    try:
+        run_demo(out, port=args.port)
+    except FileExistsError as e:
+        raise UsageError(str(e)) from e
+    return 0
