@@ -124,6 +124,8 @@ def add_device_commands(subparsers: "argparse._SubParsersAction[argparse.Argumen
         "device",
         help="prepare or check an Android emulator for an audit",
         description="Prepare an Android emulator or rooted device for an audit (setup), or check it (doctor).",
+        epilog="example:\n  piaudit device setup --frida-server frida-server-17.2.0-android-x86_64 --proxy 127.0.0.1:8080\n  piaudit device doctor",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = device.add_subparsers(dest="device_command", metavar="{setup,doctor}", required=True)
     setup = commands.add_parser(
@@ -132,6 +134,9 @@ def add_device_commands(subparsers: "argparse._SubParsersAction[argparse.Argumen
         description="Install the mitmproxy CA into the system store, route the device's traffic to the proxy "
         "and start frida-server. Each step prints ✓ or ✗; the first ✗ stops with what to do. "
         "Exit codes: 0 ready, 1 a step failed, 2 usage error.",
+        epilog="example:\n  piaudit device setup --frida-server ~/Downloads/frida-server-17.2.0-android-x86_64 --proxy 127.0.0.1:8080\n"
+        "  piaudit device setup --mode wireguard --serial emulator-5554",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_shared_options(setup)
     setup.add_argument(
@@ -152,6 +157,8 @@ def add_device_commands(subparsers: "argparse._SubParsersAction[argparse.Argumen
         help="check the device without changing it",
         description="Check adb, the device, root, the CA, the proxy setting and frida-server without changing "
         "anything, and say what to fix. Exit codes: 0 all good, 1 something to fix, 2 usage error.",
+        epilog="example:\n  piaudit device doctor --proxy 127.0.0.1:8080\n  piaudit device doctor --serial emulator-5554 --mode wireguard",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_shared_options(doctor)
     doctor.set_defaults(handler=handle_doctor)

@@ -72,7 +72,10 @@ def test_kill9_under_load_loses_nothing_older_than_a_second(tmp_path: Path, upst
     clients = [threading.Thread(target=_load, args=(proxy, upstream, done, stop, w), daemon=True) for w in range(4)]
     for c in clients:
         c.start()
-    time.sleep(random.uniform(1.5, 4.0))  # a random moment under load
+    deadline = time.monotonic() + 30
+    while len(done) < 30 and time.monotonic() < deadline:  # the load is up
+        time.sleep(0.05)
+    time.sleep(random.uniform(1.5, 4.0))  # then a random moment under load
     killed_at = time.time()
     proxy.kill9()
     stop.set()
