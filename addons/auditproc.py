@@ -101,6 +101,8 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
             writer.add(f)
         except Exception as e:
             pipeline.record_error("recorder", f"cannot write flows.mitm: {e!r}", traceback.format_exc(), flow=f.id)
+            # the raw capture now lacks this flow (and may end in a torn entry): the session is not whole
+            auditor.mark_incomplete(f"flows.mitm could not be written: {e}")
         try:
             outcome = pipeline.record_flow(to_record(f))
         except Exception as e:

@@ -465,8 +465,11 @@ class AgentMessages:
         elif kind == "agent:error":
             self.report(received, "agent", str(payload.get("message", "agent error")), str(payload.get("detail", "")))
         elif kind == "process:exit":
-            self.exit_status = int(payload.get("status", 0))
-            self._emit_exit(received, f"exit({self.exit_status})")
+            status = payload.get("status", 0)
+            self.exit_status = status if isinstance(status, int) and not isinstance(status, bool) else None
+            if self.exit_status is None:
+                self.report(received, "agent", f"process:exit with a status that is not an integer: {status!r}"[:500])
+            self._emit_exit(received, f"exit({status!r})")
         else:
             self.report(received, "agent", f"unknown agent message type {kind!r}", repr(payload)[:2000])
 
@@ -508,8 +511,16 @@ class AgentMessages:
             # The smallest offset seen is the one with the least transport delay.
             self._clock_offset = offset if self._clock_offset is None else min(self._clock_offset, offset)
         events: list[TimelineModel] = []
-        for raw in payload.get("events", []):
-            event = self._parse(received, raw)
+        raws = payload.get("events", [])
+        if not isinstance(raws, list):
+            self.report(received, "agent", "the agent sent a batch whose events are not a list", repr(payload)[:2000])
+            raws = []
+        for raw in raws:
+            try:  # one malformed event must not cost the rest of the batch
+                event = self._parse(received, raw)
+            except Exception as error:
+                self.report(received, "agent", f"the agent sent an event piaudit could not read: {error!r}", repr(raw)[:2000])
+                continue
             if event is not None:
                 events.append(event)
         self.stats.batches += 1

@@ -142,8 +142,8 @@ class Auditor:
 
     def mark_incomplete(self, reason: str) -> None:
         """Say loudly, in the log and in session.json, that this session lost something."""
-        log.error("piaudit: session marked incomplete: %s", reason)
-        if self.session.meta.incomplete_reason != reason:
+        if self.session.meta.incomplete_reason != reason:  # said once per reason, not on every retry
+            log.error("piaudit: session marked incomplete: %s", reason)
             self.session.meta.incomplete_reason = reason
             try:
                 self.session.save()

@@ -334,7 +334,12 @@ def read_catalog_file(path: Path) -> list[CatalogEntry]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise CatalogError(f"{path}: cannot read catalog file: {error.strerror or error}") from error
-    loader = _yaml_loader()(text)
+    except UnicodeDecodeError as error:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {error.start})") from error
+    try:
+        loader = _yaml_loader()(text)
+    except yaml.YAMLError as error:
+        raise CatalogError(f"{path}: not valid YAML: {error}") from error
     try:
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 LIVE_RUN = 0  # findings found as they happen; the full recompute at the end writes run 1, 2, ...
 MAX_BUFFERED_ROWS = 200_000  # rows kept for a retry when the store cannot be written
+STORE_FAILURE_REMINDER = 30.0  # seconds between log lines while the same store failure lasts
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Pipeline:
         self._messages_written: dict[str, int] = {}
         self.counts: dict[str, int] = {"flows": 0, "detections": 0, "findings": 0, "events": 0, "errors": 0}
         self.store_failed: str | None = None
+        self._failure_logged = 0.0  # time.monotonic() of the last store-failure log line
 
     # ------------------------------------------------------------------ inputs
     def record_flow(self, flow: FlowRecord) -> FlowOutcome:
@@ -186,8 +188,14 @@ class Pipeline:
         except Exception as e:
             # keep the rows (bounded) and say so loudly; the session will be marked incomplete
             self._pending = (batch + self._pending)[-MAX_BUFFERED_ROWS:]
-            self.store_failed = f"{type(e).__name__}: {e}"
-            log.error("piaudit: cannot write the evidence store: %s (%d rows held in memory)", e, len(self._pending))
+            failure = f"{type(e).__name__}: {e}"
+            # loud once per distinct failure, then a reminder now and then: a retry every flush
+            # interval must not bury the rest of the log
+            now = time.monotonic()
+            if failure != self.store_failed or now - self._failure_logged >= STORE_FAILURE_REMINDER:
+                self._failure_logged = now
+                log.error("piaudit: cannot write the evidence store: %s (%d rows held in memory)", e, len(self._pending))
+            self.store_failed = failure
             if self.on_store_failure is not None:
                 self.on_store_failure(e)
             return

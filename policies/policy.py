@@ -249,7 +249,10 @@ def parse_policy(text: str, filename: str = "<policy>") -> Policy:
 
 def _compose(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
     """YAML to Python data plus the line of every mapping key and sequence item."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # rejects control characters already (ReaderError)
+    except yaml.YAMLError as e:
+        return None, {}, [f"{filename}:1: YAML error: {e}"]
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -266,7 +266,8 @@ class Store:
                     ids[table] = [r["id"] for r in prepared]
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error, disk full)
+                    self.conn.execute("ROLLBACK")
                 raise
         return ids
 
