@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from policies.detect.decoders import DecodeError, decode_run
 from policies.detect.hits import Hit, keep_lost, location_text, prefix
-from policies.detect.patterns import is_lat_key, is_lon_key, is_package_name, list_value
+from policies.detect.patterns import app_list_type, is_lat_key, is_lon_key, is_package_name, list_value
 from policies.detect.structure import MAX_JSON_DEPTH, Field, json_locate, json_matches, json_path, parse_json, parse_multipart
 from policies.detect.variants import LIST_TYPES
 from policies.vocab import DataType
@@ -39,6 +39,11 @@ def _as_number(value: Any) -> tuple[float, int, str] | None:
         return None
     _, _, frac = text.partition(".")
     return number, len(frac) if frac.isdigit() else 0, text
+
+
+def _packageish(value: Any) -> bool:
+    """A string that may be a package name (checked properly later): dotted, no spaces or slashes."""
+    return isinstance(value, str) and "." in value and len(value) < 256 and set(value) <= _PACKAGE_OK
 
 
 def _unescape(text: str) -> str:
@@ -154,7 +159,8 @@ class Attribution:
         return keep_lost(raw, out)
 
     def _container(self, value: Any, key: str, data: bytes) -> list[Hit]:
-        """Coordinates in sibling fields or a 2-element list; a list (or dict keys) of packages."""
+        """Coordinates in sibling fields or a 2-element list; packages as a list, as dict keys, or
+        as a field of each record of a list (``"apps": [{"pkg": "com.tencent.mm", "ver": "8.0"}, ...]``)."""
         hits: list[Hit] = []
         items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
         if len(items) > 2000:
@@ -163,9 +169,14 @@ class Attribution:
         if len(pairs) >= 2 and (found := self._location_fields(pairs, data)):
             hits.append(found[0])
         names = [k for k, _ in items] if isinstance(value, dict) else [v for _, v in items]
-        strings = [s for s in names if isinstance(s, str) and "." in s and len(s) < 256 and set(s) <= _PACKAGE_OK]
+        context = key
+        if isinstance(value, list):  # records: their field names are context ("processName")
+            fields = dict.fromkeys(k for record in names if type(record) is dict for k, v in record.items() if _packageish(v))
+            names = [v for record in names for v in (record.values() if type(record) is dict else (record,))]
+            context = " ".join((key, *fields))
+        strings = [s for s in names if _packageish(s)]
         if len(strings) >= min(self.limits.min_known_packages, self.limits.min_package_list):
-            hits.extend(self._package_list(strings, key, data))
+            hits.extend(self._package_list(strings, context, data))
         return hits
 
     def _location_fields(self, pairs: Sequence[tuple[str, float, int, str]], data: bytes) -> tuple[Hit, str] | None:
@@ -188,7 +199,7 @@ class Attribution:
             return _at_text(Hit(DataType.location, "pattern", f"{a[3]},{b[3]}", (), data, 0, 0), a[3]), a[0]
         return None
 
-    def _package_list(self, strings: list[str], key: str, data: bytes) -> list[Hit]:
+    def _package_list(self, strings: list[str], context: str, data: bytes) -> list[Hit]:
         hits = []
         for dtype in LIST_TYPES:
             known = self.matcher.list_values.get(dtype)
@@ -198,8 +209,7 @@ class Attribution:
         if self.patterns and not hits:
             tokens = list(dict.fromkeys(s for s in strings if is_package_name(s)))
             if len(tokens) >= self.limits.min_package_list:
-                running = "running" in key.lower() or "process" in key.lower()
-                dtype = DataType.running_apps if running else DataType.installed_apps
+                dtype = app_list_type(context.lower().encode("utf-8", "ignore"))
                 hits.append(_at_text(Hit(dtype, "pattern", list_value(tokens), (), data, 0, 0), tokens[0]))
         return hits
 

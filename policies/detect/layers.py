@@ -167,6 +167,7 @@ class LayerScan(Attribution):
             or sniff_compression(data)
             or data.startswith(b"--")
             or _odd_start(data)
+            or data[:1] == b"\n"  # alone, a leading line feed may be framing (protobuf field 1): see find_runs
         ):
             return False
         ctype = content_type.lower()

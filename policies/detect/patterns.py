@@ -52,6 +52,7 @@ PHONE_CONTEXT = re.compile(
 AD_CONTEXT = re.compile(rb"adid|ad_id|ad-id|adv_?id|gaid|aaid|idfa|advertis|oaid")
 LOCATION_CONTEXT = re.compile(rb"lat|lng|lon|loc|gps|coord|geo|position|\xe7\xbb\x8f|\xe7\xba\xac")
 _MAC_CONTEXT = re.compile(rb"mac|bssid|wifi|wlan|bluetooth|bt_?addr")
+_RUNNING_CONTEXT = re.compile(rb"running|process|procs?(?![a-z])")
 _LAT_KEY = re.compile(r"(?:^|.*[_\-.\s]|.*[a-z0-9](?=L))(?:lat|latitude)$", re.IGNORECASE)
 _LON_KEY = re.compile(r"(?:^|.*[_\-.\s]|.*[a-z0-9](?=L))(?:lon|lng|long|longitude)$", re.IGNORECASE)
 
@@ -277,12 +278,19 @@ def is_package_name(text: str) -> bool:
     return len(found) == 1 and found[0][2] == raw
 
 
+def app_list_type(context: bytes) -> DataType:
+    """``running_apps`` next to a word for processes (``running``, ``processName``, ``procs``), else ``installed_apps``.
+
+    ``context`` is lower-case: the field name and the text before the list.
+    """
+    return DataType.running_apps if _RUNNING_CONTEXT.search(context) else DataType.installed_apps
+
+
 def _packages(data: bytes, key: bytes, minimum: int, out: list[Found]) -> None:
     tokens = package_names(data)
     distinct = list(dict.fromkeys(t for _, _, t in tokens))
     if len(distinct) >= minimum:
-        ctx = _context(data, tokens[0][0], key)
-        dtype = DataType.running_apps if b"running" in ctx or b"process" in ctx else DataType.installed_apps
+        dtype = app_list_type(_context(data, tokens[0][0], key))
         out.append(Found(dtype, tokens[0][0], tokens[-1][1], list_value(distinct), tuple(distinct)))
 
 

@@ -1,6 +1,6 @@
 // Installed and running apps: PackageManager / ActivityManager lists, and `pm list packages` via exec.
 import { type Call, defaultRead, type HandlerTable } from "../lib/hooks.js";
-import { asRuntime, fieldValue, getter, itemsOf } from "../lib/render.js";
+import { asRuntime, fieldValue, getter, ids, itemsOf } from "../lib/render.js";
 import { internally } from "../lib/state.js";
 
 function itemName(item: any): string {
@@ -34,7 +34,12 @@ function packageList(call: Call) {
   }
   const names = itemsOf(call.ret, 500).map(itemName);
   const shown = names.slice(0, 50).join(", ");
-  return { ...outcome, value: `${names.length} items: ${shown}${names.length > 50 ? ", …" : ""}` };
+  // the names become known values for the traffic detector (it counts a list only when 3+ appear together)
+  return {
+    ...outcome,
+    value: `${names.length} items: ${shown}${names.length > 50 ? ", …" : ""}`,
+    identifiers: ids(call.spec.data_type ?? "installed_apps", names),
+  };
 }
 
 // Shell commands that read personal data, and the data type each reveals.

@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 
+from policies.detect import Detector
 from tests.policies.detect.helpers import COMPRESSORS, VALUES, b64, describe, detector, digest, flow, hits, jwt, pb_field, url
 
 IMEI, MAC, AID, ADID = VALUES["imei"], VALUES["mac"], VALUES["android_id"], VALUES["ad_id"]
@@ -176,3 +177,41 @@ def test_location_not_matched(text: str) -> None:
 def test_location_in_query_fields() -> None:
     result = detector().scan_flow(flow("https://m.example.com/poi?lat=39.9041&lng=116.4075&r=500"))
     assert hits(result, data_type="location", source="value", where="query:lat"), describe(result)
+
+
+# A length or tag byte of binary framing can be a character of the encoding of the text it frames.
+# 0x25 is '%': with the text's first two hex digits it reads as an escape that eats them (a MAC
+# URL-encoded twice is 37 bytes long). 0x68 is 'h': glued to a base64 run, it shifts its alignment.
+BLOB = b64(b"\x80" * 32 + b"00000A" + b"\x80" * 40)  # 104 characters; "00000A" too short for base64 needles
+FRAMED = {
+    # case: (data type, value, message, expected encoding)
+    "hypothesis example": (
+        "bluetooth_mac",
+        "00:00:00:00:01:02",
+        b"\x01\x02" + pb_field(3, url("00:00:00:00:01:02", 2).encode()),
+        "url>url",
+    ),
+    "protobuf length": ("mac", MAC, b"\x01\x02" + pb_field(3, url(MAC, 2).encode()), "url>url"),
+    "protobuf field 1 (tag 0x0a, a line feed)": ("mac", MAC, b"\x01\x02" + pb_field(1, url(MAC, 2).encode()), "url>url"),
+    "type and two-byte length": ("mac", MAC, b"\x00\x07" + len(url(MAC, 2)).to_bytes(2) + url(MAC, 2).encode(), "url>url"),
+    "long protobuf field number": ("mac", MAC, b"\x01\x02" + pb_field(20, url(MAC, 2).encode()), "url>url"),
+    "real escape after a length byte": ("mac", MAC, b"\x01\x02" + pb_field(3, url(f'"{MAC}"').encode()), "url"),
+    "base64 after a length byte 'h'": ("ssid", "00000A", b"\x01\x02" + pb_field(3, BLOB.encode()), "base64"),
+}
+
+
+@pytest.mark.parametrize("case", list(FRAMED))
+def test_encoded_text_after_binary_framing(case: str) -> None:
+    data_type, value, message, encoding = FRAMED[case]
+    det = detector()
+    det.identifiers.add(data_type, value)
+    result = det.scan_flow(flow(kind="udp", messages=[(False, b"x"), (True, message)]))
+    assert hits(result, data_type=data_type, value=value, encoding=encoding, where="udp:1", direction="message"), describe(result)
+
+
+def test_texty_protobuf_whose_first_field_length_is_a_base64_character() -> None:
+    payload = b64(json.dumps({"imei": IMEI, "t": 1}).encode())  # 48 characters: the length byte is '0'
+    body = pb_field(1, payload.encode()) + pb_field(2, b"hello world")  # starts "\n0eyJ": text but for one byte
+    result = Detector().scan_flow(flow(body=body))
+    found = hits(result, data_type="imei", source="pattern", encoding="protobuf>base64>json", where="body:$.1>$.imei")
+    assert found, describe(result)

@@ -67,6 +67,7 @@ def test_pattern_found(text: str, data_type: str, value: str) -> None:
         json.dumps({"apps": APPS}),
         json.dumps({"list": ",".join(APPS)}),
         json.dumps({"pkgs": {a: {"v": 1} for a in APPS}}),
+        json.dumps({"apps": [{"pkg": a, "ver": f"1.{i}.0"} for i, a in enumerate(APPS)]}),  # records
         "\n".join(f"package:{a}" for a in APPS),
     ],
 )
@@ -74,11 +75,27 @@ def test_installed_app_list(record: str) -> None:
     result = patterns(record)
     found = hits(result, data_type="installed_apps", source="pattern")
     assert found and "com.tencent.mm" in found[0].value, describe(result)
+    assert not hits(result, data_type="running_apps"), describe(result)
 
 
-def test_running_apps_by_context() -> None:
-    result = patterns(json.dumps({"running_processes": APPS}))
+def test_app_list_of_records_is_placed_at_the_list() -> None:
+    record = json.dumps({"id": 7, "apps": [{"pkg": a, "ver": f"1.{i}.0", "sys": False} for i, a in enumerate(APPS)]})
+    found = hits(patterns(record), data_type="installed_apps", source="pattern", where="body:$.apps", encoding="json")
+    assert found and found[0].value == ",".join(APPS), describe(patterns(record))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        json.dumps({"running_processes": APPS}),
+        json.dumps({"list": [{"processName": a, "pid": 4000 + i} for i, a in enumerate(APPS)]}),
+        "sdk_ver=5.0.3&procs=" + "%2C".join(APPS),
+    ],
+)
+def test_running_apps_by_context(record: str) -> None:
+    result = patterns(record)
     assert hits(result, data_type="running_apps", source="pattern"), describe(result)
+    assert not hits(result, data_type="installed_apps"), describe(result)
 
 
 NOT_PERSONAL = {
