@@ -6,12 +6,17 @@ Both in the same run, each in its own subprocess (so peak RSS is the command's o
 
 Target: replay at least 0.8 x the rate of the bare read, with flat memory (peak RSS of a
 replay of N flows ≈ that of N/4 flows).
+
+Replay shares a capture out to worker processes (one per core): its rate assumes idle cores.
+Each run also prints how many cores other processes kept busy meanwhile; a figure well above
+0 means the run measured the neighbours, not the replay. ``--workers 1`` replays in one process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -23,7 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-IDENTIFIERS = {"imei": "359881030314356", "android_id": "9774d56d682e549c", "mac": "02:1a:11:f4:3b:9c", "oaid": "7e3f1a9c2b4d6e80"}
+IDENTIFIERS = {
+    "imei": "359881030314356",
+    "android_id": "9774d56d682e549c",
+    "mac": "02:1a:11:f4:3b:9c",
+    "oaid": "7e3f1a9c2b4d6e80",
+}
 
 
 def make_capture(path: Path, n: int) -> None:
@@ -43,9 +53,16 @@ def make_capture(path: Path, n: int) -> None:
             f.request.scheme, f.request.port = "https", 443
             f.request.method = "POST"
             f.request.path = f"/v1/events?seq={i}"
-            body = {"seq": i, "events": [{"name": f"view_{j}", "ts": t0 + j, "dur": j * 7} for j in range(12)], "app": "com.example.demoapp"}
+            body = {
+                "seq": i,
+                "events": [{"name": f"view_{j}", "ts": t0 + j, "dur": j * 7} for j in range(12)],
+                "app": "com.example.demoapp",
+            }
             if i % 10 == 0:
-                body["header"] = {"imei": base64.b64encode(IDENTIFIERS["imei"].encode()).decode(), "android_id": IDENTIFIERS["android_id"]}
+                body["header"] = {
+                    "imei": base64.b64encode(IDENTIFIERS["imei"].encode()).decode(),
+                    "android_id": IDENTIFIERS["android_id"],
+                }
             f.request.content = json.dumps(body).encode()
             f.response.content = json.dumps({"ok": True, "seq": i}).encode()
             f.request.timestamp_start = t0 + i * 0.05
@@ -68,33 +85,56 @@ import sys, time
 sys.path.insert(0, sys.argv[5])
 from pathlib import Path
 from scripts.replay import replay
+workers = int(sys.argv[6]) or None
 t = time.perf_counter()
-r = replay(Path(sys.argv[1]), Path(sys.argv[2]), policy=Path(sys.argv[3]), identifiers=Path(sys.argv[4]))
+r = replay(Path(sys.argv[1]), Path(sys.argv[2]), policy=Path(sys.argv[3]), identifiers=Path(sys.argv[4]), workers=workers)
 print(r.flows, time.perf_counter() - t)
 """
 
 
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all CPUs so far, from /proc/stat (None where there is none)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]  # user .. steal
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
 def run_child(code: str, *args: str) -> tuple[int, float, float]:
-    """(items, seconds, peak RSS MB) of a subprocess."""
+    """(items, seconds, cores other processes kept busy meanwhile) of a subprocess."""
+    before, ours = _cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - started
+    after, ours_after = _cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
     n, seconds = proc.stdout.split()
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # high-water mark over children so far
-    return int(n), float(seconds), rss
+    others = 0.0
+    if before and after:
+        hz = os.sysconf("SC_CLK_TCK")
+        used = sum(getattr(ours_after, f) - getattr(ours, f) for f in ("ru_utime", "ru_stime"))  # the child and its workers
+        others = max(0.0, ((after[0] - before[0]) / hz - used) / wall)
+    return int(n), float(seconds), others
 
 
 def peak_rss(code: str, *args: str) -> float:
     """Peak RSS (MB) of one subprocess, measured by /usr/bin/time if present, else rusage."""
     time_bin = Path("/usr/bin/time")
     if time_bin.exists():
-        proc = subprocess.run([str(time_bin), "-f", "%M", sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [str(time_bin), "-f", "%M", sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        )
         return int(proc.stderr.strip().splitlines()[-1]) / 1024
-    return run_child(code, *args)[2]
+    subprocess.run([sys.executable, "-c", code, *args], capture_output=True, check=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # high-water mark over children so far
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--flows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=0, help="replay worker processes (default: one per core)")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="piaudit-bench-replay-") as tmp:
@@ -104,19 +144,27 @@ def main() -> int:
         t = time.perf_counter()
         make_capture(capture, args.flows)
         make_capture(small, args.flows // 4)
-        print(f"capture: {args.flows} flows, {capture.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - t:.1f} s", flush=True)
+        print(
+            f"capture: {args.flows} flows, {capture.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - t:.1f} s",
+            flush=True,
+        )
         ids = work / "ids.json"
         ids.write_text(json.dumps(IDENTIFIERS))
         policy = ROOT / "policies" / "examples" / "demoapp.yaml"
         reads, replays = [], []
+        replay_args = (str(policy), str(ids), str(ROOT), str(args.workers))
         for r in range(args.runs):
-            n, s, _ = run_child(READ, str(capture))
+            n, s, busy = run_child(READ, str(capture))
             reads.append(n / s)
-            n2, s2, _ = run_child(REPLAY, str(capture), str(work / f"out{r}"), str(policy), str(ids), str(ROOT))
+            n2, s2, busy2 = run_child(REPLAY, str(capture), str(work / f"out{r}"), *replay_args)
             replays.append(n2 / s2)
-            print(f"run {r + 1}: FlowReader {n / s:7.0f} flows/s   replay {n2 / s2:7.0f} flows/s   ratio {n2 / s2 / (n / s):.3f}", flush=True)
-        rss_full = peak_rss(REPLAY, str(capture), str(work / "rss-full"), str(policy), str(ids), str(ROOT))
-        rss_small = peak_rss(REPLAY, str(small), str(work / "rss-small"), str(policy), str(ids), str(ROOT))
+            print(
+                f"run {r + 1}: FlowReader {n / s:7.0f} flows/s   replay {n2 / s2:7.0f} flows/s   ratio {n2 / s2 / (n / s):.3f}"
+                f"   (other processes kept {busy:.1f} / {busy2:.1f} cores busy)",
+                flush=True,
+            )
+        rss_full = peak_rss(REPLAY, str(capture), str(work / "rss-full"), *replay_args)
+        rss_small = peak_rss(REPLAY, str(small), str(work / "rss-small"), *replay_args)
     read_rate, replay_rate = statistics.median(reads), statistics.median(replays)
     ratio = replay_rate / read_rate
     print()
@@ -127,7 +175,11 @@ def main() -> int:
     print(f"| ratio | {ratio:.3f} (target ≥ 0.8: {'met' if ratio >= 0.8 else 'NOT met'}) |")
     print(f"peak RSS: {rss_full:.0f} MB for {args.flows} flows, {rss_small:.0f} MB for {args.flows // 4} flows")
     if args.json:
-        Path(args.json).write_text(json.dumps({"read": read_rate, "replay": replay_rate, "ratio": ratio, "rss_full_mb": rss_full, "rss_quarter_mb": rss_small}))
+        Path(args.json).write_text(
+            json.dumps(
+                {"read": read_rate, "replay": replay_rate, "ratio": ratio, "rss_full_mb": rss_full, "rss_quarter_mb": rss_small}
+            )
+        )
     return 0
 
 

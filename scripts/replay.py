@@ -3,23 +3,45 @@
 The same pipeline as the live proxy (record → detect → judge), so live and replayed audits
 cannot disagree. A new session is built in a hidden ``.NAME.partial-PID`` directory and
 renamed into place only when complete: nothing half-written is left looking complete.
+
+A ``.mitm`` capture is cut into spans of whole entries; worker processes (one per core, forked
+so they share the loaded detector) read, convert and detect a span each, and this process
+writes their rows in file order. The store therefore holds the same rows, ids and hash chains
+whatever the number of workers, and at most ``2 x workers`` spans are in memory at once.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import signal
+import sqlite3
+import sys
+import threading
 import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from mitmproxy import flow as mflow
+from mitmproxy import io as mio
+
+from addons.captures import SPAN_ENTRIES, CaptureError, Span, detect_format, mitm_spans, read_har, read_span
+from addons.flowmodel import to_record
 from policies import rows
 from policies.auditor import build_detector, load_context, recompute
 from policies.pipeline import Pipeline
 from policies.session import FLOWS_NAME, Session, SessionError, file_sha256
+from policies.store import Store
 
-FLUSH_EVERY = 500
+MAX_WORKERS = 8  # the one writer does about a tenth of the work per flow of a worker: it keeps up with this many
+
+Batch = list[tuple[str, dict[str, Any]]]  # (table, row) pairs, as Pipeline.flush hands them to a store
 
 
 class ReplayError(ValueError):
@@ -35,6 +57,115 @@ class ReplayResult:
     events: int
     findings: list[Any]
     seconds: float
+
+
+def default_workers() -> int:
+    """Processes that audit a ``.mitm`` capture: one per usable core; 1 (no workers) where fork is not safe.
+
+    Workers are forked (they inherit the loaded detector, which does not pickle): that is safe on
+    Linux in a process with no other thread running, and nowhere else.
+    """
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+class _FlowAuditor:
+    """Records and detects flows through a :class:`Pipeline` whose "store" only collects the rows.
+
+    The rows go back to the replaying process, which writes them in file order: workers then
+    need no database, and the ids and hash chains do not depend on which worker was fastest.
+    """
+
+    def __init__(self, detector: Any):
+        self._rows: Batch = []
+        self.pipeline = Pipeline(self, detector=detector)  # type: ignore[arg-type]
+
+    def write_batch(self, batch: Batch) -> dict[str, list[int]]:
+        """The pipeline's store interface: keep the rows."""
+        self._rows.extend(batch)
+        return {}
+
+    def audit(self, flows: Iterable[mflow.Flow]) -> tuple[int, Batch]:
+        """Record ``flows``; return how many and their rows (flows, messages, detections, errors)."""
+        n = 0
+        for f in flows:
+            self.pipeline.record_flow(to_record(f))
+            n += 1
+        self.pipeline.flush()
+        batch, self._rows = self._rows, []
+        return n, batch
+
+
+_worker: tuple[_FlowAuditor, Path] | None = None  # set in each forked worker process
+
+
+def _start_worker(auditor: _FlowAuditor, capture: Path) -> None:
+    global _worker
+    _worker = (auditor, capture)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+
+
+def _audit_span(span: Span) -> tuple[int, Batch]:
+    assert _worker is not None, "_start_worker runs first in every worker"
+    auditor, capture = _worker
+    return auditor.audit(read_span(capture, span))
+
+
+def _mitm_batches(capture: Path, detector: Any, workers: int) -> Iterator[tuple[int, Batch]]:
+    """(flows, rows) of each span of a ``.mitm`` capture, in file order.
+
+    A damaged entry raises :class:`CaptureError` only after the spans before it are done, so the
+    first damaged entry in the file is the one named, however the work was shared out.
+    """
+    spans = mitm_spans(capture, SPAN_ENTRIES)
+    auditor = _FlowAuditor(detector)
+    if workers < 2:
+        for span in spans:
+            yield auditor.audit(read_span(capture, span))
+        return
+    # fork: the workers inherit the detector with every identifier the hook events taught it
+    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (auditor, capture)) as pool:
+        in_flight: deque[Any] = deque()
+        damaged: CaptureError | None = None
+        while damaged is None:
+            try:
+                span = next(spans)
+            except StopIteration:
+                break
+            except CaptureError as e:  # found by the length scan: raised once the spans before it are written
+                damaged = e
+                break
+            in_flight.append(pool.apply_async(_audit_span, (span,)))
+            if len(in_flight) >= 2 * workers:  # bounded: memory stays flat however long the capture
+                yield in_flight.popleft().get()  # a worker's CaptureError is raised here, in file order
+        while in_flight:
+            yield in_flight.popleft().get()
+        if damaged is not None:
+            raise damaged
+        pool.close()
+        pool.join()
+
+
+def _har_batches(capture: Path, flows_path: Path, detector: Any) -> Iterator[tuple[int, Batch]]:
+    """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``."""
+    auditor = _FlowAuditor(detector)
+    flows = read_har(capture)
+    with open(flows_path, "wb") as fh:
+        writer = mio.FlowWriter(fh)
+        while chunk := list(islice(flows, SPAN_ENTRIES)):
+            for f in chunk:
+                writer.add(f)
+            yield auditor.audit(chunk)
+
+
+def _write(store: Store, batch: Batch, out: Path) -> None:
+    if not batch:
+        return
+    try:
+        store.write_batch(batch)
+    except sqlite3.Error as e:
+        raise ReplayError(f"{out}: the evidence store could not be written: {e}") from e
 
 
 def _source_events(input_path: Path, hooks: Path | None) -> list[Any]:
@@ -65,7 +196,9 @@ def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None,
         session.meta.policy_path = str(policy.resolve())
         session.meta.policy_sha256 = file_sha256(policy)
     session.meta.catalog_sha256 = context.catalog.sha256
-    session.meta.notes.append(f"re-judged at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} with policy {session.meta.policy_path}")
+    session.meta.notes.append(
+        f"re-judged at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} with policy {session.meta.policy_path}"
+    )
     session.save()
     flows = session.store.count("flows")
     session.store.close()
@@ -81,11 +214,13 @@ def replay(
     identifiers: Path | None = None,
     catalog: Path | None = None,
     geoip: Path | None = None,
+    workers: int | None = None,
 ) -> ReplayResult:
-    """Build a new session in ``out`` from a session directory, a ``.mitm`` or a HAR file."""
-    from addons.captures import detect_format, read_capture
-    from addons.flowmodel import to_record
+    """Build a new session in ``out`` from a session directory, a ``.mitm`` or a HAR file.
 
+    ``workers`` processes audit a ``.mitm`` capture (default :func:`default_workers`); the
+    result is the same for any number.
+    """
     started = time.time()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReplayError(f"{out}: already exists and is not empty; choose a new --out directory")
@@ -102,6 +237,7 @@ def replay(
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
     if partial.exists():
         shutil.rmtree(partial)
+    created = [p for p in reversed(out.parents) if not p.exists()]  # removed again if the replay fails
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         session = Session.create(partial, source="replay", replay_input=str(input_path.resolve()))
@@ -116,40 +252,34 @@ def replay(
         for event in events:
             pipeline.record_event(event)
         pipeline.flush()
-        fmt = detect_format(capture)
-        writer = None
-        if fmt == "mitm":
-            shutil.copyfile(capture, session.flows_path)
-        else:
-            from mitmproxy import io as mio
-
-            mitm_out = open(session.flows_path, "wb")
-            writer = mio.FlowWriter(mitm_out)
-        n = 0
-        for f in read_capture(capture):
-            if writer is not None:
-                writer.add(f)
-            pipeline.record_flow(to_record(f))
-            n += 1
-            if n % FLUSH_EVERY == 0:
-                pipeline.flush()
-        pipeline.flush()
-        if writer is not None:
-            mitm_out.close()
         if pipeline.store_failed:
             raise ReplayError(f"{out}: the evidence store could not be written: {pipeline.store_failed}")
+        if detect_format(capture) == "har":
+            batches = _har_batches(capture, session.flows_path, detector)
+        else:
+            shutil.copyfile(capture, session.flows_path)
+            batches = _mitm_batches(capture, detector, default_workers() if workers is None else workers)
+        n = 0
+        with closing(batches):  # on failure, stops the workers now rather than when collected
+            for count, batch in batches:
+                _write(session.store, batch, out)
+                n += count
         findings = recompute(session, context)
         session.close(complete=True)
         os.rename(partial, out)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
+        for directory in reversed(created):
+            try:
+                directory.rmdir()
+            except OSError:
+                break
         raise
     return ReplayResult(out, n, len(events), findings, time.time() - started)
 
 
 def main_replay(args: Any) -> int:
     """CLI adapter for `piaudit replay`."""
-    from addons.captures import CaptureError
     from scripts.cli import UsageError
 
     input_path = Path(args.input)
@@ -177,7 +307,9 @@ def main_replay(args: Any) -> int:
     by_rule: dict[str, int] = {}
     for f in result.findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    print(f"replayed {result.flows} flows and {result.events} events into {result.session_dir} in {result.seconds:.1f} s: {len(result.findings)} findings")
+    print(
+        f"replayed {result.flows} flows and {result.events} events into {result.session_dir} in {result.seconds:.1f} s: {len(result.findings)} findings"
+    )
     for rule, count in sorted(by_rule.items()):
         print(f"  {count:5d}  {rule}")
     return 0
@@ -192,7 +324,11 @@ def _input_errors() -> tuple[type[BaseException], ...]:
     from policies.eventlog import EventLogError
 
     found: list[type[BaseException]] = [EventLogError]
-    for module, name in (("policies.policy", "PolicyError"), ("policies.identifiers", "IdentifiersError"), ("policies.catalog", "CatalogError")):
+    for module, name in (
+        ("policies.policy", "PolicyError"),
+        ("policies.identifiers", "IdentifiersError"),
+        ("policies.catalog", "CatalogError"),
+    ):
         try:
             found.append(getattr(__import__(module, fromlist=[name]), name))
         except (ImportError, AttributeError):

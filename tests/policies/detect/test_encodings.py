@@ -64,7 +64,9 @@ def test_encoding_in_json_body(case: str) -> None:
 def test_value_inside_a_larger_base64_blob(align: int, urlsafe: bool) -> None:
     blob = os.urandom(30 + align) + IMEI.encode() + os.urandom(41)
     result = detector().scan_bytes(body_json(b64(blob, url=urlsafe, pad=False), "blob"), "body")
-    found = hits(result, data_type="imei", source="value", where="body:$.device.blob")
+    # random bytes around the value sometimes also parse as protobuf framing (about 1 in 1,000):
+    # then the detector names the field inside the blob, which is as right
+    found = [d for d in hits(result, data_type="imei", source="value") if d.where.startswith("body:$.device.blob")]
     assert found and found[0].encoding.startswith("json>base64"), describe(result)
 
 
