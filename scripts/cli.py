@@ -82,7 +82,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     except SessionError as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
-    counts = {t: store.count(t) for t in ("flows", "messages", "detections", "tls_failures", "hook_events", "consent_events", "lifecycle_events", "hook_status", "errors")}
+    from policies.store import CHAINED_TABLES
+
+    counts = {t: store.count(t) for t in CHAINED_TABLES if t != "findings"}
     findings = rows.latest_findings(store)
     chains = store.verify()
     if args.json:

@@ -17,22 +17,11 @@ from typing import Any
 from policies import rows
 from policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
 from policies.session import Session
-from policies.store import Store, verify_chains
+from policies.store import CHAINED_TABLES, Store, verify_chains
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 DEFAULT_SIGNALS = ("manual", "ui_click")
-COUNTED_TABLES = (
-    "flows",
-    "messages",
-    "detections",
-    "tls_failures",
-    "hook_events",
-    "consent_events",
-    "lifecycle_events",
-    "permission_events",
-    "hook_status",
-    "errors",
-)
+COUNTED_TABLES = tuple(t for t in CHAINED_TABLES if t != "findings")  # every evidence table but the judgement
 
 
 def utc(t: float | None) -> str:
