@@ -57,7 +57,8 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check a bundle; print each problem on its own line."""
-    from scripts.bundle import BundleError, load_public_key, verify_bundle
+    from scripts.bundle import BundleError, load_public_key
+    from scripts.verify import verify_bundle
 
     if not Path(args.bundle).is_file():
         raise UsageError(f"{args.bundle}: no such file")

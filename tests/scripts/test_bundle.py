@@ -15,8 +15,9 @@ from policies import rows
 from policies.models import ErrorRecord
 from policies.session import Session
 from policies.store import GENESIS, row_digest
-from scripts.bundle import create_bundle, keygen, load_private_key, load_public_key, verify_bundle
+from scripts.bundle import create_bundle, keygen, load_private_key, load_public_key
 from scripts.cli import main
+from scripts.verify import verify_bundle
 from tests.support.sessions import build_session
 
 MEMBERS = [
