@@ -37,11 +37,11 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     """`piaudit catalog import-exodus FILE` / `piaudit catalog show`."""
-    from policies import catalog
+    from policies import catalog, exodus
 
     if args.catalog_command == "import-exodus":
         try:
-            return catalog.cmd_import_exodus(args) or EXIT_OK
+            return exodus.cmd_import_exodus(args) or EXIT_OK
         except (ValueError, OSError) as e:
             raise UsageError(str(e).splitlines()[0]) from e
     cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)

@@ -17,14 +17,12 @@ from policies.catalog import (
     Catalog,
     CatalogEntry,
     CatalogError,
-    cmd_import_exodus,
     default_catalog,
-    import_exodus,
     load_catalog,
-    merge_catalog,
     read_catalog_file,
     save_catalog,
 )
+from policies.exodus import cmd_import_exodus, import_exodus, merge_catalog
 
 EXODUS_SAMPLE = Path(__file__).parent / "data" / "exodus_sample.json"
 
