@@ -14,7 +14,8 @@ from policies.models import FlowRecord, Header, Message
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are hashed and sized, but not handed to detection whole
 
 
-def _addr(address: tuple | None) -> str:
+def format_addr(address: tuple | None) -> str:
+    """``host:port`` (``[v6]:port``) of a socket address; empty when unknown."""
     if not address:
         return ""
     host, port = address[0], address[1]
@@ -39,8 +40,8 @@ def _common(f: flow.Flow) -> dict:
     peer = server.peername or ()
     return {
         "flow_id": f.id,
-        "client_addr": _addr(client.peername),
-        "server_addr": _addr(server.address),
+        "client_addr": format_addr(client.peername),
+        "server_addr": format_addr(server.address),
         "server_ip": str(peer[0]) if peer else "",
         "sni": client.sni or server.sni or "",
         "tls": bool(client.tls_established or server.tls_established),

@@ -19,6 +19,7 @@ from mitmproxy import ctx, exceptions, flow, hooks, http, tcp, tls, udp
 from mitmproxy import dns as mdns
 
 from addons.auditproc import AuditClient
+from addons.flowmodel import format_addr
 from policies.auditor import AuditorConfig
 from policies.models import Message, TlsFailure
 
@@ -185,8 +186,8 @@ class Recorder:
             client, server = data.context.client, data.context.server
             failure = TlsFailure(
                 time=time.time(),
-                client_addr=_addr(client.peername),
-                server_addr=_addr(server.address),
+                client_addr=format_addr(client.peername),
+                server_addr=format_addr(server.address),
                 host=(server.address[0] if server.address else "") or "",
                 sni=client.sni or "",
                 error=str(data.conn.error or "handshake failed"),
@@ -194,9 +195,3 @@ class Recorder:
             self.auditor.submit(("tls", failure))
         except Exception as e:
             self._hook_failed("tls_failed_client", e)
-
-
-def _addr(address: Any) -> str:
-    if not address:
-        return ""
-    return f"{address[0]}:{address[1]}"

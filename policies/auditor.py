@@ -8,7 +8,6 @@ judgement used at the end of a live session and by replay.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,8 +207,3 @@ class Auditor:
         c = self.pipeline.counts
         n = len(self.final_findings) if self.final_findings is not None else c["findings"]
         return f"{c['flows']} flows, {c['detections']} detections, {c['events']} hook events, {n} findings, {c['errors']} audit errors"
-
-
-def now() -> float:
-    """The host clock, as every timeline time is."""
-    return time.time()

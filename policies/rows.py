@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -73,8 +74,6 @@ def flow_row(flow: FlowRecord) -> dict[str, Any]:
 
 def message_rows(flow: FlowRecord, start_index: int = 0) -> list[dict[str, Any]]:
     """The ``messages`` rows of a WebSocket/TCP/UDP/DNS flow, from message ``start_index`` on."""
-    import hashlib
-
     return [
         {
             "flow_id": flow.flow_id,

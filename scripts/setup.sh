@@ -11,6 +11,7 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 # --- system packages -----------------------------------------------------------------
 need=()
 command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl)   # the device tests compare the CA hash with openssl's
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)

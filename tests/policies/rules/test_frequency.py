@@ -105,6 +105,7 @@ def test_parties_and_types_are_merged_apart():
 
 def test_merge_default_is_the_module_constant(monkeypatch):
     assert MERGE_SECONDS == 1.0
+    # the constant is the documented default a policy field will later override: setting it is the input under test
     monkeypatch.setattr(frequency, "MERGE_SECONDS", 0.0)
     assert len(bursts([0, 0, 0, 0])) == 1  # no merging: four accesses
 
