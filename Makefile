@@ -12,4 +12,4 @@ test: setup
 	.venv/bin/pytest -q
 
 bench: setup
-	.venv/bin/python scripts/bench.py
+	.venv/bin/python scripts/bench/bench.py

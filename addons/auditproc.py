@@ -38,8 +38,8 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
     from mitmproxy import flow as mflow
     from mitmproxy import io as mio
 
-    from addons.flowmodel import to_record
-    from policies.auditor import Auditor
+    from piaudit.addons.flowmodel import to_record
+    from piaudit.policies.auditor import Auditor
 
     # Ctrl-C reaches the whole process group: the audit ends when the proxy tells it to (or
     # its pipe closes), after writing everything, never halfway through
@@ -81,7 +81,7 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
     auditor.before_flush.append(mitm_file.flush)
 
     def recorded_flows() -> Any:
-        from addons.captures import CaptureError, read_mitm
+        from piaudit.addons.captures import CaptureError, read_mitm
 
         mitm_file.flush()
         try:

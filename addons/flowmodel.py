@@ -9,7 +9,7 @@ import hashlib
 
 from mitmproxy import dns, flow, http, tcp, udp
 
-from policies.models import FlowRecord, Header, Message
+from piaudit.policies.models import FlowRecord, Header, Message
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are hashed and sized, but not handed to detection whole
 

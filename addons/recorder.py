@@ -15,13 +15,14 @@ import traceback
 import weakref
 from typing import Any
 
-from mitmproxy import ctx, exceptions, flow, hooks, http, tcp, tls, udp
+from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp
 from mitmproxy import dns as mdns
+from mitmproxy import hooks as mitmproxy_hooks
 
-from addons.auditproc import AuditClient
-from addons.flowmodel import format_addr
-from policies.auditor import AuditorConfig
-from policies.models import Message, TlsFailure
+from piaudit.addons.auditproc import AuditClient
+from piaudit.addons.flowmodel import format_addr
+from piaudit.policies.auditor import AuditorConfig
+from piaudit.policies.models import Message, TlsFailure
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class Recorder:
             if rules:
                 comment += " | " + ", ".join(rules)
             f.comment = (f.comment + "\n" if f.comment else "") + comment
-            ctx.master.addons.trigger(hooks.UpdateHook([f]))
+            ctx.master.addons.trigger(mitmproxy_hooks.UpdateHook([f]))
         except Exception as e:
             self._hook_failed("annotate", e)
 

@@ -4,8 +4,8 @@ The bundle ``hooks/agent/_build/agent.js`` is keyed by a hash of the agent's sou
 ``package-lock.json`` and the Frida version; it is rebuilt only when one of them changes.
 ``npm ci`` installs ``frida-java-bridge`` when ``node_modules`` is missing (a set-up step).
 
-    python -m hooks.build            # build if stale, print the bundle path
-    python -m hooks.build --force    # rebuild
+    python -m piaudit.hooks.build            # build if stale, print the bundle path
+    python -m piaudit.hooks.build --force    # rebuild
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def ensure_node_modules() -> None:
     if npm is None:
         raise AgentBuildError(
             "npm is not installed: install Node.js 18+ with npm (e.g. `apt-get install nodejs npm`),"
-            " then run `python -m hooks.build`"
+            " then run `python -m piaudit.hooks.build`"
         )
     result = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -117,8 +117,8 @@ def agent_source() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m hooks.build [--force]``: build the agent bundle and print its path."""
-    parser = argparse.ArgumentParser(prog="python -m hooks.build", description=__doc__.splitlines()[0])
+    """``python -m piaudit.hooks.build [--force]``: build the agent bundle and print its path."""
+    parser = argparse.ArgumentParser(prog="python -m piaudit.hooks.build", description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if the bundle is up to date")
     options = parser.parse_args(argv)
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from policies.vocab import DataType
+from piaudit.policies.vocab import DataType
 
 HOOKLIST_FILE = Path(__file__).with_name("hooklist.json")
 

@@ -25,10 +25,10 @@ from typing import Any
 import frida
 from pydantic import ValidationError
 
-from hooks.build import agent_source
-from hooks.hooklist import agent_hooks, default_consent_words
-from policies.attribution import PackageCatalog, attribute, party_of_class, strip_api_frames
-from policies.models import (
+from piaudit.hooks.build import agent_source
+from piaudit.hooks.hooklist import agent_hooks, default_consent_words
+from piaudit.policies.attribution import PackageCatalog, attribute, party_of_class, strip_api_frames
+from piaudit.policies.models import (
     ConsentEvent,
     ErrorRecord,
     HookEvent,
@@ -37,7 +37,7 @@ from policies.models import (
     PermissionEvent,
     parse_event,
 )
-from policies.vocab import DATA_TYPES
+from piaudit.policies.vocab import DATA_TYPES
 
 TimelineModel = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
 

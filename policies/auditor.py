@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies import rows
-from policies.models import Finding, FlowRecord
-from policies.pipeline import Pipeline
-from policies.session import Session, file_sha256
+from piaudit.policies import rows
+from piaudit.policies.models import Finding, FlowRecord
+from piaudit.policies.pipeline import Pipeline
+from piaudit.policies.session import Session, file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ class Context:
 
 def load_context(policy: str | Path | None, catalog: str | Path | None = None, geoip: str | Path | None = None) -> Context:
     """Load policy, catalog (shipped + extra), classifier and geo lookup; a policy of None judges with an empty one."""
-    from policies.catalog import load_catalog
-    from policies.classify import Classifier
-    from policies.geo import GeoLookup
-    from policies.policy import Policy, load_policy
+    from piaudit.policies.catalog import load_catalog
+    from piaudit.policies.classify import Classifier
+    from piaudit.policies.geo import GeoLookup
+    from piaudit.policies.policy import Policy, load_policy
 
     pol = load_policy(Path(policy)) if policy else Policy.empty()
     cat = load_catalog(extra=Path(catalog) if catalog else None)
@@ -64,7 +64,7 @@ def load_context(policy: str | Path | None, catalog: str | Path | None = None, g
 
 def recompute(session: Session, context: Context) -> list[Finding]:
     """Judge the whole timeline again and append the result as a new findings run."""
-    from policies.rules import evaluate
+    from piaudit.policies.rules import evaluate
 
     timeline = rows.load_timeline(session.store)
     findings = evaluate(timeline, context.policy, context.classifier, geo=context.geo)
@@ -76,8 +76,8 @@ def recompute(session: Session, context: Context) -> list[Finding]:
 
 def build_detector(identifiers_path: str | Path | None) -> Any:
     """The traffic detector with the auditor's identifiers file (if any) as known values."""
-    from policies.detect import Detector
-    from policies.identifiers import Identifiers, load_identifiers
+    from piaudit.policies.detect import Detector
+    from piaudit.policies.identifiers import Identifiers, load_identifiers
 
     identifiers = load_identifiers(Path(identifiers_path)) if identifiers_path else Identifiers()
     return Detector(identifiers)
@@ -106,7 +106,7 @@ class Auditor:
     @classmethod
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
         """Open (or continue) the session and load policy, catalog and identifiers."""
-        from policies.rules import LiveJudge
+        from piaudit.policies.rules import LiveJudge
 
         context = load_context(config.policy, config.catalog, config.geoip)
         detector = build_detector(config.identifiers) if config.detect else None

@@ -26,7 +26,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from policies.psl import is_ip_address, normalize_host
+from piaudit.policies.psl import is_ip_address, normalize_host
 
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.yaml"
 

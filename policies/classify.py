@@ -31,8 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from policies.catalog import REGEX_PREFIX, Catalog, CatalogEntry
-from policies.psl import is_ip_address, normalize_host, registrable_domain
+from piaudit.policies.catalog import REGEX_PREFIX, Catalog, CatalogEntry
+from piaudit.policies.psl import is_ip_address, normalize_host, registrable_domain
 
 HostKind = Literal["first_party", "declared_third_party", "known_third_party", "unknown_third_party"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from policies.models import parse_event
+from piaudit.policies.models import parse_event
 
 
 class EventLogError(ValueError):

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from policies.catalog import (
+from piaudit.policies.catalog import (
     _DOMAIN_RE,
     _JAVA_PACKAGE_RE,
     REGEX_PREFIX,

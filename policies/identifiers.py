@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from policies.vocab import DataType
+from piaudit.policies.vocab import DataType
 
 
 class IdentifiersError(ValueError):

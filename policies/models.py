@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from policies.vocab import DataType
+from piaudit.policies.vocab import DataType
 
 
 class _Strict(BaseModel):

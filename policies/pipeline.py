@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies import rows
-from policies.models import (
+from piaudit.policies import rows
+from piaudit.policies.models import (
     Detection,
     ErrorRecord,
     Finding,
@@ -25,7 +25,7 @@ from policies.models import (
     Message,
     TlsFailure,
 )
-from policies.store import Store
+from piaudit.policies.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from policies.vocab import DATA_TYPES, DataType
+from piaudit.policies.vocab import DATA_TYPES, DataType
 
 DATA_DIR = Path(__file__).parent / "data"
 OTHER_CATEGORY = "other"

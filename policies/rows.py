@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from policies.models import (
+from piaudit.policies.models import (
     ConsentEvent,
     Detection,
     ErrorRecord,
@@ -23,7 +23,7 @@ from policies.models import (
     TlsFailure,
     parse_event,
 )
-from policies.store import Store
+from piaudit.policies.store import Store
 
 EVENT_TABLES: dict[str, str] = {
     "hook:call": "hook_events",

@@ -17,8 +17,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from policies.models import SessionMeta
-from policies.store import Store
+from piaudit.policies.models import SessionMeta
+from piaudit.policies.store import Store
 
 DB_NAME = "evidence.db"
 FLOWS_NAME = "flows.mitm"

@@ -26,8 +26,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from policies.session import DB_NAME, FLOWS_NAME, META_NAME, Session, file_sha256, versions
-from policies.store import Store
+from piaudit.policies.session import DB_NAME, FLOWS_NAME, META_NAME, Session, file_sha256, versions
+from piaudit.policies.store import Store
 
 FORMAT = "piaudit-bundle/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -167,7 +167,7 @@ def _policy(meta: Any, stage: Path, warnings: list[str]) -> dict[str, Any]:
 
 def _catalog(meta: Any, stage: Path, warnings: list[str]) -> dict[str, Any]:
     """Write the shipped catalog's canonical JSON (whose sha256 is ``Catalog.sha256``) into the bundle."""
-    from policies.catalog import default_catalog
+    from piaudit.policies.catalog import default_catalog
 
     catalog = default_catalog()
     canonical = [entry.canonical() for entry in sorted(catalog.entries, key=lambda entry: entry.id)]
@@ -190,7 +190,7 @@ def _catalog(meta: Any, stage: Path, warnings: list[str]) -> dict[str, Any]:
 
 def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519PrivateKey | None = None) -> BundleResult:
     """Write the evidence bundle of ``session_dir`` to ``out`` (atomically, mode 0600)."""
-    from scripts.reports import write_report
+    from piaudit.scripts.reports import write_report
 
     session_dir, out = Path(session_dir), Path(out)
     session = Session.open(session_dir)

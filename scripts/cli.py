@@ -42,9 +42,9 @@ def cmd_consent(args: argparse.Namespace) -> int:
     """Record a consent (or refusal/withdrawal) event into a session, now or at --at."""
     from datetime import datetime
 
-    from policies import rows
-    from policies.models import ConsentEvent
-    from policies.session import Session, SessionError
+    from piaudit.policies import rows
+    from piaudit.policies.models import ConsentEvent
+    from piaudit.policies.session import Session, SessionError
 
     when = args.at
     if when is None:
@@ -74,15 +74,15 @@ def cmd_consent(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Summarise a session: metadata, row counts, chain status, findings per rule."""
-    from policies import rows
-    from policies.session import Session, SessionError
+    from piaudit.policies import rows
+    from piaudit.policies.session import Session, SessionError
 
     try:
         session = Session.open(args.dir)
     except SessionError as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
-    from policies.store import CHAINED_TABLES
+    from piaudit.policies.store import CHAINED_TABLES
 
     counts = {t: store.count(t) for t in CHAINED_TABLES if t != "findings"}
     findings = rows.latest_findings(store)
@@ -117,11 +117,11 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print a model's JSON Schema."""
-    from policies.models import MODELS
+    from piaudit.policies.models import MODELS
 
     models: dict[str, Any] = dict(MODELS)
     try:
-        from policies.policy import Policy
+        from piaudit.policies.policy import Policy
 
         models["policy"] = Policy
     except ImportError:
@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     # run
     p = add(
         "run",
-        _lazy("scripts.run", "main_run"),
+        _lazy("piaudit.scripts.run", "main_run"),
         "Run the proxy with piaudit's addons (and the Frida hooks with --app) until stopped.",
         """
         piaudit run --session runs/app1 --policy policy.yaml --listen-port 8080
@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(add: Any, sub: Any) -> None:
     """Commands whose modules live in other files; each registers its own arguments."""
-    for module in ("scripts.commands",):
+    for module in ("piaudit.scripts.commands",):
         try:
             mod = importlib.import_module(module)
         except ImportError as e:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
+from piaudit.scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
     """`piaudit policy check FILE` / `piaudit policy init --app PACKAGE`."""
-    from policies.policy import PolicyError, load_policy, policy_init_yaml
+    from piaudit.policies.policy import PolicyError, load_policy, policy_init_yaml
 
     if args.policy_command == "check":
         try:
@@ -37,7 +37,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     """`piaudit catalog import-exodus FILE` / `piaudit catalog show`."""
-    from policies import catalog, exodus
+    from piaudit.policies import catalog, exodus
 
     if args.catalog_command == "import-exodus":
         try:
@@ -56,7 +56,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_hooks(args: argparse.Namespace) -> int:
     """`piaudit hooks [--json]`: every Java API the agent hooks."""
-    from hooks.hooklist import hooked_apis
+    from piaudit.hooks.hooklist import hooked_apis
 
     apis = hooked_apis()
     if args.json:
@@ -72,7 +72,7 @@ def register(add: Any, sub: Any) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
         "replay",
-        _lazy("scripts.replay", "main_replay"),
+        _lazy("piaudit.scripts.replay", "main_replay"),
         "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
         """
         piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json --out runs/replayed
@@ -127,7 +127,7 @@ def register(add: Any, sub: Any) -> None:
 
     p = add(
         "demo",
-        _lazy("scripts.demo", "main_demo"),
+        _lazy("piaudit.scripts.demo", "main_demo"),
         "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
         """
         piaudit demo
@@ -137,11 +137,11 @@ def register(add: Any, sub: Any) -> None:
     p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
 
-    from scripts import device
+    from piaudit.scripts import device
 
     device.add_device_commands(sub)
 
-    for extra in ("scripts.commands_evidence",):
+    for extra in ("piaudit.scripts.commands_evidence",):
         try:
             mod = __import__(extra, fromlist=["register"])
         except ImportError as e:

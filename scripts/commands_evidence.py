@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
+from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write one report of a session."""
-    from policies.session import SessionError
-    from scripts.reports import write_report
+    from piaudit.policies.session import SessionError
+    from piaudit.scripts.reports import write_report
 
     out = args.output if args.output is not None else ("-" if args.format == "json" else None)
     try:
@@ -33,8 +33,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Write the evidence bundle of a session."""
-    from policies.session import SessionError
-    from scripts.bundle import BundleError, create_bundle, load_private_key
+    from piaudit.policies.session import SessionError
+    from piaudit.scripts.bundle import BundleError, create_bundle, load_private_key
 
     out = Path(args.output) if args.output else Path(str(Path(args.dir).resolve()) + ".zip")
     if out.exists() and not args.force:
@@ -57,8 +57,8 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check a bundle; print each problem on its own line."""
-    from scripts.bundle import BundleError, load_public_key
-    from scripts.verify import verify_bundle
+    from piaudit.scripts.bundle import BundleError, load_public_key
+    from piaudit.scripts.verify import verify_bundle
 
     if not Path(args.bundle).is_file():
         raise UsageError(f"{args.bundle}: no such file")
@@ -80,7 +80,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     """Write an Ed25519 key pair for signing bundles."""
-    from scripts.bundle import BundleError, fingerprint, keygen, load_public_key
+    from piaudit.scripts.bundle import BundleError, fingerprint, keygen, load_public_key
 
     try:
         key_path, pub_path = keygen(args.output)

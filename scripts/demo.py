@@ -8,14 +8,48 @@ Then the HTML report and the evidence bundle, and a table of findings.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import os
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
+STANDIN_BUILD = Path("hooks") / "standin" / "build.py"
+
+
+def standin_dir() -> Path:
+    """The stand-in app's folder: ``$PIAUDIT_STANDIN``, else the checkout piaudit runs from, else ``./hooks/standin``.
+
+    The stand-in is a fixture and the demo's target, not part of the installed package: an
+    editable install finds it beside its own sources, an installed wheel in the current checkout.
+    """
+    candidates = [Path(os.environ["PIAUDIT_STANDIN"])] if os.environ.get("PIAUDIT_STANDIN") else []
+    candidates += [ROOT / "hooks" / "standin", Path.cwd() / STANDIN_BUILD.parent]
+    for candidate in candidates:
+        if (candidate / "build.py").is_file():
+            return candidate.resolve()
+    raise FileNotFoundError(
+        "the stand-in app (hooks/standin) was not found: run piaudit demo from a piaudit checkout, "
+        "or set PIAUDIT_STANDIN to its hooks/standin folder"
+    )
+
+
+def load_standin() -> ModuleType:
+    """Import the stand-in's build module (``hooks/standin/build.py``) by path, once."""
+    name = "piaudit_standin_build"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, standin_dir() / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 
 class Progress:
@@ -66,14 +100,14 @@ def findings_table(findings: list[Any]) -> str:
 
 def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed)."""
-    from hooks.build import build_agent
-    from hooks.standin.build import build_standin, make_truststore, standin_command
-    from policies import rows
-    from policies.session import Session
-    from scripts.bundle import create_bundle
-    from scripts.reports import write_report
-    from scripts.run import RunOptions, run
+    from piaudit.hooks.build import build_agent
+    from piaudit.policies import rows
+    from piaudit.policies.session import Session
+    from piaudit.scripts.bundle import create_bundle
+    from piaudit.scripts.reports import write_report
+    from piaudit.scripts.run import RunOptions, run
 
+    standin = load_standin()
     stream = stream or sys.stdout
     progress = Progress(6)
     out = out.resolve()
@@ -83,7 +117,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     session_dir = out / "session"
 
     progress.step("building the stand-in app (javac, cached)")
-    classpath = build_standin()
+    classpath = standin.build_standin()
     progress.done(str(classpath))
     progress.step("building the Frida agent (frida-java-bridge, cached)")
     agent = build_agent()
@@ -91,14 +125,14 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
 
     progress.step("preparing the proxy's CA and the app's trust store")
     ca = _ensure_ca(out / "mitmproxy")
-    truststore = make_truststore(ca, out / "truststore.p12")
+    truststore = standin.make_truststore(ca, out / "truststore.p12")
     if port is None:
         import socket
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    argv = standin_command(classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo")
+    argv = standin.standin_command(classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo")
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
     progress.step("auditing the stand-in app: proxy + hooks, spawned at startup, consent click after 1.5 s")
@@ -142,10 +176,10 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
 
 def main_demo(args: Any) -> int:
     """CLI adapter for `piaudit demo`."""
-    from scripts.cli import UsageError
+    from piaudit.scripts.cli import UsageError
 
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
-    out = Path(args.out) if args.out else ROOT / "demo-output" / time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")
     try:
         run_demo(out, port=args.port)
     except FileExistsError as e:

@@ -31,13 +31,13 @@ from typing import Any
 from mitmproxy import flow as mflow
 from mitmproxy import io as mio
 
-from addons.captures import SPAN_ENTRIES, CaptureError, Span, detect_format, mitm_spans, read_har, read_span
-from addons.flowmodel import to_record
-from policies import rows
-from policies.auditor import build_detector, load_context, recompute
-from policies.pipeline import Pipeline
-from policies.session import FLOWS_NAME, Session, SessionError, file_sha256
-from policies.store import Store
+from piaudit.addons.captures import SPAN_ENTRIES, CaptureError, Span, detect_format, mitm_spans, read_har, read_span
+from piaudit.addons.flowmodel import to_record
+from piaudit.policies import rows
+from piaudit.policies.auditor import build_detector, load_context, recompute
+from piaudit.policies.pipeline import Pipeline
+from piaudit.policies.session import FLOWS_NAME, Session, SessionError, file_sha256
+from piaudit.policies.store import Store
 
 MAX_WORKERS = 8  # the one writer does about a tenth of the work per flow of a worker: it keeps up with this many
 
@@ -170,7 +170,7 @@ def _write(store: Store, batch: Batch, out: Path) -> None:
 
 def _source_events(input_path: Path, hooks: Path | None) -> list[Any]:
     """Timeline events from a source session (if INPUT is one) and from a hook-events JSONL."""
-    from policies.eventlog import read_events
+    from piaudit.policies.eventlog import read_events
 
     events: list[Any] = []
     if input_path.is_dir():
@@ -280,7 +280,7 @@ def replay(
 
 def main_replay(args: Any) -> int:
     """CLI adapter for `piaudit replay`."""
-    from scripts.cli import UsageError
+    from piaudit.scripts.cli import UsageError
 
     input_path = Path(args.input)
     errors: tuple[type[BaseException], ...] = (ReplayError, CaptureError, SessionError, OSError)
@@ -321,13 +321,13 @@ def _opt(value: str | None) -> Path | None:
 
 def _input_errors() -> tuple[type[BaseException], ...]:
     """The error types of the input parsers (policy, events, identifiers, catalog)."""
-    from policies.eventlog import EventLogError
+    from piaudit.policies.eventlog import EventLogError
 
     found: list[type[BaseException]] = [EventLogError]
     for module, name in (
-        ("policies.policy", "PolicyError"),
-        ("policies.identifiers", "IdentifiersError"),
-        ("policies.catalog", "CatalogError"),
+        ("piaudit.policies.policy", "PolicyError"),
+        ("piaudit.policies.identifiers", "IdentifiersError"),
+        ("piaudit.policies.catalog", "CatalogError"),
     ):
         try:
             found.append(getattr(__import__(module, fromlist=[name]), name))

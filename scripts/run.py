@@ -59,8 +59,8 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
     from mitmproxy import options as mopts
     from mitmproxy.tools.dump import DumpMaster
 
-    from addons.recorder import Recorder
-    from addons.sinkhole import Sinkhole
+    from piaudit.addons.recorder import Recorder
+    from piaudit.addons.sinkhole import Sinkhole
 
     options = mopts.Options(listen_host=opts.listen_host, listen_port=opts.listen_port, mode=opts.mode)
     if opts.confdir:
@@ -129,11 +129,11 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
     import json
     from pathlib import Path
 
-    from hooks.host import HookHost
-    from policies.catalog import load_catalog
-    from policies.models import ErrorRecord
-    from policies.policy import load_policy
-    from policies.rules import consent_words, default_consent_words
+    from piaudit.hooks.host import HookHost
+    from piaudit.policies.catalog import load_catalog
+    from piaudit.policies.models import ErrorRecord
+    from piaudit.policies.policy import load_policy
+    from piaudit.policies.rules import consent_words, default_consent_words
 
     client = recorder.auditor
     canary = json.loads(Path(opts.canary).read_text()) if opts.canary else None
@@ -173,8 +173,8 @@ def run(opts: RunOptions, on_ready: Any = None) -> RunResult:
 
 def summarize(session_dir: str) -> str:
     """A short end-of-run summary of a session."""
-    from policies import rows
-    from policies.session import Session
+    from piaudit.policies import rows
+    from piaudit.policies.session import Session
 
     session = Session.open(session_dir)
     store = session.store

@@ -50,7 +50,7 @@ fi
 
 # --- the Frida agent and the stand-in app ---------------------------------------------
 say "building the Frida agent (cached)"
-.venv/bin/python -m hooks.build
+.venv/bin/python -m piaudit.hooks.build
 say "building the stand-in app (cached)"
-.venv/bin/python -m hooks.standin.build
+.venv/bin/python hooks/standin/build.py
 say "ready: $ROOT/.venv/bin/piaudit"

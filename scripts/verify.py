@@ -19,8 +19,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from policies.store import CHAINED_TABLES, GENESIS, row_digest
-from scripts.bundle import (
+from piaudit.policies.store import CHAINED_TABLES, GENESIS, row_digest
+from piaudit.scripts.bundle import (
     DB_MEMBER,
     MANIFEST,
     SIGNATURE,

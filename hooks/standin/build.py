@@ -13,7 +13,7 @@ Example::
     out = subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout
     uploads = [line for line in parse_log(out) if line.kind == "UPLOAD"]
 
-Command line: ``python -m hooks.standin.build [--force] [--run SCENARIO] [-D key=value ...]``.
+Command line: ``python hooks/standin/build.py [--force] [--run SCENARIO] [-D key=value ...]``.
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ what was found (data type; a known *value* or a *pattern*), how it was encoded
 (``gzip>json>base64>md5``), where (``body:$.device.ids[0]``) and an excerpt.
 """
 
-from policies.detect.matcher import BACKEND, Matcher
-from policies.detect.scanner import Detector, Limits, ScanResult, excerpt, render_where
-from policies.detect.variants import forms, needles_for
-from policies.identifiers import Identifiers, IdentifiersError, load_identifiers
+from piaudit.policies.detect.matcher import BACKEND, Matcher
+from piaudit.policies.detect.scanner import Detector, Limits, ScanResult, excerpt, render_where
+from piaudit.policies.detect.variants import forms, needles_for
+from piaudit.policies.identifiers import Identifiers, IdentifiersError, load_identifiers
 
 __all__ = [
     "BACKEND",

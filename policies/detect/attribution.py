@@ -12,16 +12,24 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from policies.detect.decoders import DecodeError, decode_run
-from policies.detect.hits import Hit, keep_lost, location_text, prefix
-from policies.detect.patterns import app_list_type, is_lat_key, is_lon_key, is_package_name, list_value
-from policies.detect.structure import MAX_JSON_DEPTH, Field, json_locate, json_matches, json_path, parse_json, parse_multipart
-from policies.detect.variants import LIST_TYPES
-from policies.vocab import DataType
+from piaudit.policies.detect.decoders import DecodeError, decode_run
+from piaudit.policies.detect.hits import Hit, keep_lost, location_text, prefix
+from piaudit.policies.detect.patterns import app_list_type, is_lat_key, is_lon_key, is_package_name, list_value
+from piaudit.policies.detect.structure import (
+    MAX_JSON_DEPTH,
+    Field,
+    json_locate,
+    json_matches,
+    json_path,
+    parse_json,
+    parse_multipart,
+)
+from piaudit.policies.detect.variants import LIST_TYPES
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.detect.matcher import Matcher
-    from policies.detect.scanner import Limits
+    from piaudit.policies.detect.matcher import Matcher
+    from piaudit.policies.detect.scanner import Limits
 
 _PACKAGE_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from policies.vocab import DataType
+from piaudit.policies.vocab import DataType
 
 
 class Hit:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policies.detect.attribution import Attribution
-from policies.detect.decoders import (
+from piaudit.policies.detect.attribution import Attribution
+from piaudit.policies.detect.decoders import (
     DecodeError,
     decode_run,
     decompress,
@@ -31,26 +31,26 @@ from policies.detect.decoders import (
     sniff_compression,
     try_headerless,
 )
-from policies.detect.hits import Hit, location_text, prefix
-from policies.detect.matcher import Matcher
-from policies.detect.patterns import (
+from piaudit.policies.detect.hits import Hit, location_text, prefix
+from piaudit.policies.detect.matcher import Matcher
+from piaudit.policies.detect.patterns import (
     digit_table,
     find_patterns,
     list_value,
     location_pairs,
     numbers,
 )
-from policies.detect.structure import (
+from piaudit.policies.detect.structure import (
     form_fields,
     looks_like_form,
     multipart_boundary,
     protobuf_fields,
     protobuf_leaves,
 )
-from policies.vocab import DataType
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.detect.scanner import Limits
+    from piaudit.policies.detect.scanner import Limits
 
 _ALNUM = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 

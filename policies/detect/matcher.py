@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policies.detect.variants import LIST_TYPES, Needle, needles_for
-from policies.vocab import DataType
+from piaudit.policies.detect.variants import LIST_TYPES, Needle, needles_for
+from piaudit.policies.vocab import DataType
 
 try:  # pragma: no cover - which one is installed decides
     import ahocorasick_rs as _rs

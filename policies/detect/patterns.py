@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from policies.identifiers import luhn_valid
-from policies.vocab import DataType
+from piaudit.policies.identifiers import luhn_valid
+from piaudit.policies.vocab import DataType
 
 _DIGIT_TABLE = bytes(48 if 48 <= i <= 57 else (i if i in b".+-" else 32) for i in range(256))
 _HEX_TABLE = bytes(104 if chr(i) in "0123456789abcdefABCDEF" else (115 if i in b":-" else 32) for i in range(256))
@@ -327,7 +327,7 @@ def find_patterns(
 
 
 def _guard_counts(data: bytes) -> dict[str, int]:
-    from policies.detect.matcher import GUARD_WORDS
+    from piaudit.policies.detect.matcher import GUARD_WORDS
 
     out: dict[str, int] = {}
     for word, category in GUARD_WORDS.items():

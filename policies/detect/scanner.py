@@ -14,12 +14,12 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from policies.detect.decoders import is_texty
-from policies.detect.layers import Hit, LayerScan
-from policies.detect.matcher import Matcher
-from policies.detect.structure import header_fields
-from policies.identifiers import Identifiers
-from policies.models import Detection, FlowRecord, Header
+from piaudit.policies.detect.decoders import is_texty
+from piaudit.policies.detect.layers import Hit, LayerScan
+from piaudit.policies.detect.matcher import Matcher
+from piaudit.policies.detect.structure import header_fields
+from piaudit.policies.identifiers import Identifiers
+from piaudit.policies.models import Detection, FlowRecord, Header
 
 _DIRECTION_RANK = {"request": 0, "message": 1, "response": 2}
 _EXCERPT = 120

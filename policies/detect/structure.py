@@ -12,7 +12,7 @@ from collections.abc import Collection
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from policies.detect.decoders import is_texty
+from piaudit.policies.detect.decoders import is_texty
 
 _FORM = re.compile(rb"[\w.\-\[\]%*~!$'()]+=[^&\s]*(?:&+[\w.\-\[\]%*~!$'()]+=?[^&\s]*)*&*")
 _BASE64ISH = re.compile(rb"[A-Za-z0-9+/_-]+={1,2}")

@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policies.identifiers import luhn_digit
-from policies.vocab import DataType
+from piaudit.policies.identifiers import luhn_digit
+from piaudit.policies.vocab import DataType
 
 LIST_TYPES = frozenset({DataType.installed_apps, DataType.running_apps})
 """Types whose values are members of a list: one alone proves little, a few together do."""

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.geo import GeoLookup
-from policies.models import Finding, FlowSummary, Timeline
-from policies.policy import OTHER_CATEGORY, Policy
-from policies.rules.background import lifecycle_key
-from policies.rules.border import border_notes
-from policies.rules.consent import (
+from piaudit.policies.geo import GeoLookup
+from piaudit.policies.models import Finding, FlowSummary, Timeline
+from piaudit.policies.policy import OTHER_CATEGORY, Policy
+from piaudit.policies.rules.background import lifecycle_key
+from piaudit.policies.rules.border import border_notes
+from piaudit.policies.rules.consent import (
     NO_CONSENT_NOTE,
     ConsentTimeline,
     ConsentWords,
@@ -28,8 +28,8 @@ from policies.rules.consent import (
     default_consent_words,
     match_consent_word,
 )
-from policies.rules.judge import LiveJudge
-from policies.rules.tls import tls_key
+from piaudit.policies.rules.judge import LiveJudge
+from piaudit.policies.rules.tls import tls_key
 
 __all__ = [
     "ConsentWords",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policies.models import Finding, HookEvent
-from policies.rules.common import api_name, hook_finding, reader
+from piaudit.policies.models import Finding, HookEvent
+from piaudit.policies.rules.common import api_name, hook_finding, reader
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 _PHASE = {
     "before_application_oncreate": " before Application.onCreate finished",

@@ -15,11 +15,11 @@ import bisect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from policies.models import Finding, HookEvent, LifecycleEvent
-from policies.rules.common import FlowView, api_name, flow_finding, hook_finding, reader
+from piaudit.policies.models import Finding, HookEvent, LifecycleEvent
+from piaudit.policies.rules.common import FlowView, api_name, flow_finding, hook_finding, reader
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 _STATE: dict[str, bool | None] = {
     "foreground": True,

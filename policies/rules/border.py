@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policies.geo import GeoLookup, declared_country
-from policies.models import Finding, FlowSummary
-from policies.policy import Policy
-from policies.rules.common import FlowView, flow_detections, flow_finding
+from piaudit.policies.geo import GeoLookup, declared_country
+from piaudit.policies.models import Finding, FlowSummary
+from piaudit.policies.policy import Policy
+from piaudit.policies.rules.common import FlowView, flow_detections, flow_finding
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 
 def server_country(view: FlowView, ctx: Context) -> tuple[str, str, bool] | None:

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from policies.models import Detection, Finding, FlowSummary, HookEvent, RuleName
-from policies.policy import ThirdParty
-from policies.rules.consent import ConsentState
-from policies.vocab import DataType
+from piaudit.policies.models import Detection, Finding, FlowSummary, HookEvent, RuleName
+from piaudit.policies.policy import ThirdParty
+from piaudit.policies.rules.consent import ConsentState
+from piaudit.policies.vocab import DataType
 
 Severity = Literal["high", "medium", "low", "info"]
 _LOWER: dict[str, Severity] = {"high": "medium", "medium": "low", "low": "info", "info": "info"}

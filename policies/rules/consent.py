@@ -18,8 +18,8 @@ from typing import Any, Literal, NamedTuple
 import yaml
 from pydantic import BaseModel
 
-from policies.models import ConsentEvent, Timeline
-from policies.policy import DATA_DIR, Policy
+from piaudit.policies.models import ConsentEvent, Timeline
+from piaudit.policies.policy import DATA_DIR, Policy
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.geo import GeoLookup
-from policies.models import FlowSummary, HookEvent, Timeline
-from policies.policy import Policy, ThirdParty, app_categories
-from policies.rules.background import ActivityTimeline
-from policies.rules.common import FlowView
-from policies.rules.consent import ConsentTimeline
-from policies.vocab import DataType
+from piaudit.policies.geo import GeoLookup
+from piaudit.policies.models import FlowSummary, HookEvent, Timeline
+from piaudit.policies.policy import Policy, ThirdParty, app_categories
+from piaudit.policies.rules.background import ActivityTimeline
+from piaudit.policies.rules.common import FlowView
+from piaudit.policies.rules.consent import ConsentTimeline
+from piaudit.policies.vocab import DataType
 
 
 @dataclass(slots=True)

@@ -24,13 +24,13 @@ import bisect
 from functools import partial
 from typing import TYPE_CHECKING
 
-from policies.models import HookEvent
-from policies.policy import FrequencyThreshold
-from policies.rules.common import Occurrence, api_name, hook_finding, hook_row, reader
-from policies.vocab import DataType
+from piaudit.policies.models import HookEvent
+from piaudit.policies.policy import FrequencyThreshold
+from piaudit.policies.rules.common import Occurrence, api_name, hook_finding, hook_row, reader
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 Key = tuple[DataType, str | None]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.geo import GeoLookup
-from policies.models import ConsentEvent, Finding, FlowSummary, HookEvent, LifecycleEvent, PermissionEvent, TlsFailure
-from policies.policy import Policy
-from policies.rules import access, background, border, parties, permission, scope, sensitive, tls, transmission
-from policies.rules.common import Occurrence, finding_key
-from policies.rules.context import Context
-from policies.rules.frequency import FrequencyTracker
+from piaudit.policies.geo import GeoLookup
+from piaudit.policies.models import ConsentEvent, Finding, FlowSummary, HookEvent, LifecycleEvent, PermissionEvent, TlsFailure
+from piaudit.policies.policy import Policy
+from piaudit.policies.rules import access, background, border, parties, permission, scope, sensitive, tls, transmission
+from piaudit.policies.rules.common import Occurrence, finding_key
+from piaudit.policies.rules.context import Context
+from piaudit.policies.rules.frequency import FrequencyTracker
 
 MAX_ROWS = 50  # evidence rows cited per grouped finding; the message gives the full count
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from policies.models import HookEvent
-from policies.policy import ThirdParty
-from policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row
+from piaudit.policies.models import HookEvent
+from piaudit.policies.policy import ThirdParty
+from piaudit.policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 
 def _declared_list(party: ThirdParty) -> str:

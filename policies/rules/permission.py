@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policies.models import Finding, PermissionEvent
-from policies.vocab import DataType
+from piaudit.policies.models import Finding, PermissionEvent
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 PERMISSION_DATA_TYPES: dict[str, DataType] = {
     "READ_PHONE_STATE": DataType.imei,

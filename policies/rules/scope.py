@@ -19,13 +19,13 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from policies.models import HookEvent
-from policies.policy import ThirdParty, app_categories
-from policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row, reader
-from policies.vocab import DataType
+from piaudit.policies.models import HookEvent
+from piaudit.policies.policy import ThirdParty, app_categories
+from piaudit.policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row, reader
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 
 def _beyond(data_type: DataType, ctx: Context) -> str | None:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policies.models import Finding, HookEvent, RuleName
-from policies.policy import ThirdParty
-from policies.rules.common import Severity, api_name, hook_finding, reader
-from policies.vocab import DataType
+from piaudit.policies.models import Finding, HookEvent, RuleName
+from piaudit.policies.policy import ThirdParty
+from piaudit.policies.rules.common import Severity, api_name, hook_finding, reader
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 SENSITIVE_READS: dict[DataType, tuple[RuleName, str]] = {
     DataType.installed_apps: ("INSTALLED_APP_LIST", "the list of installed apps"),

@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from policies.models import Finding, TlsFailure
-from policies.rules.common import Occurrence
+from piaudit.policies.models import Finding, TlsFailure
+from piaudit.policies.rules.common import Occurrence
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 
 def tls_key(failure: TlsFailure) -> tuple[Any, ...]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policies.models import Finding
-from policies.rules.common import FlowView, flow_finding
-from policies.vocab import DataType
+from piaudit.policies.models import Finding
+from piaudit.policies.rules.common import FlowView, flow_finding
+from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from policies.rules.context import Context
+    from piaudit.policies.rules.context import Context
 
 
 def _where(view: FlowView, data_type: DataType) -> str:

@@ -23,9 +23,17 @@ One concern per module; this file only re-exports their public API:
 ``WAITS`` is read from this package on every poll, so ``scripts.device.WAITS = Waits(...)`` tunes it.
 """
 
-from scripts.device.adb import Adb, AdbError, AdbResult
-from scripts.device.ca import CA_CERT_FILE, DEFAULT_CONFDIR, CaFile, load_ca, raw_subject, same_certificate, subject_hash_old
-from scripts.device.ca_install import (
+from piaudit.scripts.device.adb import Adb, AdbError, AdbResult
+from piaudit.scripts.device.ca import (
+    CA_CERT_FILE,
+    DEFAULT_CONFDIR,
+    CaFile,
+    load_ca,
+    raw_subject,
+    same_certificate,
+    subject_hash_old,
+)
+from piaudit.scripts.device.ca_install import (
     ANDROID14_CA_SCRIPT,
     ANDROID14_SCRIPT_NAME,
     DEVICE_WORK_DIR,
@@ -37,9 +45,9 @@ from scripts.device.ca_install import (
     verify_device_ca,
     zygote_namespace,
 )
-from scripts.device.checklist import Checklist
-from scripts.device.cli import add_device_commands, handle_doctor, handle_setup
-from scripts.device.devices import (
+from piaudit.scripts.device.checklist import Checklist
+from piaudit.scripts.device.cli import add_device_commands, handle_doctor, handle_setup
+from piaudit.scripts.device.devices import (
     CONSCRYPT_CA_STORE,
     FIRST_CONSCRYPT_APEX_SDK,
     FRIDA_ARCH_BY_ABI,
@@ -53,9 +61,9 @@ from scripts.device.devices import (
     parse_getprop,
     read_device_info,
 )
-from scripts.device.doctor import DoctorOptions, run_doctor
-from scripts.device.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, StepFailed
-from scripts.device.frida_file import (
+from piaudit.scripts.device.doctor import DoctorOptions, run_doctor
+from piaudit.scripts.device.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, StepFailed
+from piaudit.scripts.device.frida_file import (
     ELF_MACHINE_ARCH,
     FRIDA_SERVER_RELEASE_NAME,
     XZ_MAGIC,
@@ -69,7 +77,7 @@ from scripts.device.frida_file import (
     require_frida_version,
     unpacked,
 )
-from scripts.device.frida_server import (
+from piaudit.scripts.device.frida_server import (
     FRIDA_SERVER_PATH,
     WAITS,
     Waits,
@@ -80,7 +88,7 @@ from scripts.device.frida_server import (
     poll,
     stop_frida_server,
 )
-from scripts.device.proxy import (
+from piaudit.scripts.device.proxy import (
     DEFAULT_PROXY,
     LOOPBACK_HOSTS,
     UNSET_PROXY_VALUES,
@@ -93,9 +101,9 @@ from scripts.device.proxy import (
     read_http_proxy,
     route_through_proxy,
 )
-from scripts.device.root import check_root, describe_root, ensure_root, production_build_fix
-from scripts.device.setup import SetupOptions, run_setup
-from scripts.device.wireguard import (
+from piaudit.scripts.device.root import check_root, describe_root, ensure_root, production_build_fix
+from piaudit.scripts.device.setup import SetupOptions, run_setup
+from piaudit.scripts.device.wireguard import (
     DEFAULT_WIREGUARD_ENDPOINT,
     WIREGUARD_KEYS_FILE,
     wireguard_client_config,

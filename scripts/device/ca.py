@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.errors import StepFailed
 
 DEFAULT_CONFDIR = Path("~/.mitmproxy")
 CA_CERT_FILE = "mitmproxy-ca-cert.pem"

@@ -8,10 +8,10 @@ store, with the CA added, over the APEX path in zygote and in every running app.
 import tempfile
 from pathlib import Path
 
-from scripts.device.adb import Adb
-from scripts.device.ca import CaFile, same_certificate
-from scripts.device.devices import CONSCRYPT_CA_STORE, SYSTEM_CA_STORE, DeviceInfo
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.adb import Adb
+from piaudit.scripts.device.ca import CaFile, same_certificate
+from piaudit.scripts.device.devices import CONSCRYPT_CA_STORE, SYSTEM_CA_STORE, DeviceInfo
+from piaudit.scripts.device.errors import StepFailed
 
 DEVICE_WORK_DIR = "/data/local/tmp/piaudit"
 ANDROID14_SCRIPT_NAME = "install-ca-android14.sh"

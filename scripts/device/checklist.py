@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import TextIO
 
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.errors import StepFailed
 
 
 class Checklist:

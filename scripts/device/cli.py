@@ -5,12 +5,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scripts.device.ca import CA_CERT_FILE, DEFAULT_CONFDIR
-from scripts.device.doctor import DoctorOptions, run_doctor
-from scripts.device.errors import EXIT_USAGE
-from scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, parse_proxy
-from scripts.device.setup import SetupOptions, run_setup
-from scripts.device.wireguard import DEFAULT_WIREGUARD_ENDPOINT
+from piaudit.scripts.device.ca import CA_CERT_FILE, DEFAULT_CONFDIR
+from piaudit.scripts.device.doctor import DoctorOptions, run_doctor
+from piaudit.scripts.device.errors import EXIT_USAGE
+from piaudit.scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, parse_proxy
+from piaudit.scripts.device.setup import SetupOptions, run_setup
+from piaudit.scripts.device.wireguard import DEFAULT_WIREGUARD_ENDPOINT
 
 
 def _proxy_argument(text: str) -> ProxyAddress:

@@ -4,8 +4,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scripts.device.adb import Adb
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.adb import Adb
+from piaudit.scripts.device.errors import StepFailed
 
 SYSTEM_CA_STORE = "/system/etc/security/cacerts"
 CONSCRYPT_CA_STORE = "/apex/com.android.conscrypt/cacerts"

@@ -4,15 +4,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from scripts.device.ca import DEFAULT_CONFDIR, load_ca
-from scripts.device.ca_install import check_device_ca
-from scripts.device.checklist import Checklist
-from scripts.device.errors import EXIT_CHECK_FAILED, EXIT_OK
-from scripts.device.frida_file import check_abi, require_frida_version
-from scripts.device.frida_server import check_frida_server_running, check_frida_server_version
-from scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, check_no_proxy, check_proxy, parse_proxy
-from scripts.device.root import check_root, describe_root
-from scripts.device.steps import connect_steps, stopped
+from piaudit.scripts.device.ca import DEFAULT_CONFDIR, load_ca
+from piaudit.scripts.device.ca_install import check_device_ca
+from piaudit.scripts.device.checklist import Checklist
+from piaudit.scripts.device.errors import EXIT_CHECK_FAILED, EXIT_OK
+from piaudit.scripts.device.frida_file import check_abi, require_frida_version
+from piaudit.scripts.device.frida_server import check_frida_server_running, check_frida_server_version
+from piaudit.scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, check_no_proxy, check_proxy, parse_proxy
+from piaudit.scripts.device.root import check_root, describe_root
+from piaudit.scripts.device.steps import connect_steps, stopped
 
 
 @dataclass(frozen=True)

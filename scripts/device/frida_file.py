@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.device.devices import DeviceInfo
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.devices import DeviceInfo
+from piaudit.scripts.device.errors import StepFailed
 
 ELF_MACHINE_ARCH = {3: "x86", 40: "arm", 62: "x86_64", 183: "arm64"}
 XZ_MAGIC = b"\xfd7zXZ\x00"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.device.adb import Adb
-from scripts.device.devices import DeviceInfo
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.adb import Adb
+from piaudit.scripts.device.devices import DeviceInfo
+from piaudit.scripts.device.errors import StepFailed
 
 FRIDA_SERVER_PATH = "/data/local/tmp/frida-server"
 

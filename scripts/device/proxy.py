@@ -3,8 +3,8 @@
 import shlex
 from dataclasses import dataclass
 
-from scripts.device.adb import Adb
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.adb import Adb
+from piaudit.scripts.device.errors import StepFailed
 
 DEFAULT_PROXY = "127.0.0.1:8080"
 

@@ -1,8 +1,8 @@
 """Root on the device: ``adb root`` for setup, a look at ``id`` for doctor."""
 
-from scripts.device.adb import Adb
-from scripts.device.devices import DeviceInfo
-from scripts.device.errors import StepFailed
+from piaudit.scripts.device.adb import Adb
+from piaudit.scripts.device.devices import DeviceInfo
+from piaudit.scripts.device.errors import StepFailed
 
 
 def production_build_fix() -> str:

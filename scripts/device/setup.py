@@ -5,16 +5,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from scripts.device.ca import DEFAULT_CONFDIR, load_ca
-from scripts.device.ca_install import install_ca
-from scripts.device.checklist import Checklist
-from scripts.device.errors import EXIT_OK
-from scripts.device.frida_file import prepare_frida_server
-from scripts.device.frida_server import install_frida_server
-from scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, clear_proxy, parse_proxy, route_through_proxy
-from scripts.device.root import ensure_root
-from scripts.device.steps import connect_steps, stopped
-from scripts.device.wireguard import DEFAULT_WIREGUARD_ENDPOINT, wireguard_client_config, wireguard_instructions
+from piaudit.scripts.device.ca import DEFAULT_CONFDIR, load_ca
+from piaudit.scripts.device.ca_install import install_ca
+from piaudit.scripts.device.checklist import Checklist
+from piaudit.scripts.device.errors import EXIT_OK
+from piaudit.scripts.device.frida_file import prepare_frida_server
+from piaudit.scripts.device.frida_server import install_frida_server
+from piaudit.scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, clear_proxy, parse_proxy, route_through_proxy
+from piaudit.scripts.device.root import ensure_root
+from piaudit.scripts.device.steps import connect_steps, stopped
+from piaudit.scripts.device.wireguard import DEFAULT_WIREGUARD_ENDPOINT, wireguard_client_config, wireguard_instructions
 
 
 @dataclass(frozen=True)

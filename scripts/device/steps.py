@@ -1,9 +1,9 @@
 """The steps setup and doctor share: finding the device at the start, and stopping on a failure."""
 
-from scripts.device.adb import Adb
-from scripts.device.checklist import Checklist
-from scripts.device.devices import DeviceInfo, connect, read_device_info
-from scripts.device.errors import EXIT_CHECK_FAILED
+from piaudit.scripts.device.adb import Adb
+from piaudit.scripts.device.checklist import Checklist
+from piaudit.scripts.device.devices import DeviceInfo, connect, read_device_info
+from piaudit.scripts.device.errors import EXIT_CHECK_FAILED
 
 
 def stopped(checklist: Checklist, command: str) -> int:

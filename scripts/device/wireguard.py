@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from scripts.device.ca import DEFAULT_CONFDIR
-from scripts.device.errors import StepFailed
-from scripts.device.proxy import ProxyAddress
+from piaudit.scripts.device.ca import DEFAULT_CONFDIR
+from piaudit.scripts.device.errors import StepFailed
+from piaudit.scripts.device.proxy import ProxyAddress
 
 WIREGUARD_KEYS_FILE = "wireguard.conf"
 

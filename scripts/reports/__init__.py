@@ -27,8 +27,8 @@ def write_report(
     Raises :class:`ValueError` for an unknown format and
     :class:`policies.session.SessionError` for a directory that is not a session.
     """
-    from policies.session import Session
-    from scripts.reports.redact import NoRedaction, redactor_for
+    from piaudit.policies.session import Session
+    from piaudit.scripts.reports.redact import NoRedaction, redactor_for
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -42,7 +42,7 @@ def write_report(
         session.store.conn.close()
     path = default_output(session_dir, fmt) if out is None else Path(out)
     if fmt == "json":
-        from scripts.reports.jsonreport import write_json
+        from piaudit.scripts.reports.jsonreport import write_json
 
         if str(out) == "-":
             write_json(session_dir, sys.stdout, redactor)
@@ -53,18 +53,18 @@ def write_report(
     if str(out) == "-":
         raise ValueError(f"--format {fmt} is written to a file; give -o FILE")
     if fmt == "html":
-        from scripts.reports.html import write_html
+        from piaudit.scripts.reports.html import write_html
 
         return write_html(session_dir, path, redactor)
     if fmt == "csv":
-        from scripts.reports.tabular import write_csv
+        from piaudit.scripts.reports.tabular import write_csv
 
         return write_csv(session_dir, path, redactor)
     if fmt == "xlsx":
-        from scripts.reports.tabular import write_xlsx
+        from piaudit.scripts.reports.tabular import write_xlsx
 
         return write_xlsx(session_dir, path, redactor)
-    from scripts.reports.har import write_har
+    from piaudit.scripts.reports.har import write_har
 
     write_har(session_dir, path, redactor, only_findings=only_findings)
     return path

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from policies import rows
-from policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
-from policies.session import Session
-from policies.store import CHAINED_TABLES, Store, verify_chains
+from piaudit.policies import rows
+from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
+from piaudit.policies.session import Session
+from piaudit.policies.store import CHAINED_TABLES, Store, verify_chains
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 DEFAULT_SIGNALS = ("manual", "ui_click")
@@ -77,7 +77,7 @@ def _signals(meta: SessionMeta) -> tuple[str, ...]:
     if not meta.policy_path:
         return DEFAULT_SIGNALS
     try:
-        from policies.policy import load_policy
+        from piaudit.policies.policy import load_policy
 
         return tuple(load_policy(Path(meta.policy_path)).consent.signals)
     except Exception:  # a moved or broken policy file must not stop a report
@@ -189,7 +189,7 @@ def load(
             event.id = row_id
             data.hook_events[row_id] = event
         if with_timeline:
-            from scripts.reports.timeline import load_timeline
+            from piaudit.scripts.reports.timeline import load_timeline
 
             data.timeline = load_timeline(store, findings, consent_events, data.lifecycle_events)
         return data

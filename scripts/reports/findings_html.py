@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from policies.models import Finding, HookEvent
-from scripts.reports.data import ReportData, utc
+from piaudit.policies.models import Finding, HookEvent
+from piaudit.scripts.reports.data import ReportData, utc
 
 if TYPE_CHECKING:
-    from scripts.reports.html import Page
+    from piaudit.scripts.reports.html import Page
 
 MAX_DETECTIONS = 20
 MAX_FRAMES = 40

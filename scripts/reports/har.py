@@ -22,9 +22,9 @@ from mitmproxy import http
 from mitmproxy import io as mio
 from mitmproxy.utils import strutils
 
-from policies.session import Session
-from policies.store import Store
-from scripts.reports.redact import NoRedaction, Redactor
+from piaudit.policies.session import Session
+from piaudit.policies.store import Store
+from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 SEEN_SERVERS = 4096  # connections remembered for "connect: -1" on reuse; bounded so memory stays flat
 

@@ -13,10 +13,10 @@ import json
 import re
 from pathlib import Path
 
-from scripts.reports import findings_html
-from scripts.reports.data import ReportData, by_party, by_rule, load, utc
-from scripts.reports.redact import NoRedaction, Redactor
-from scripts.reports.timeline import render_svg
+from piaudit.scripts.reports import findings_html
+from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load, utc
+from piaudit.scripts.reports.redact import NoRedaction, Redactor
+from piaudit.scripts.reports.timeline import render_svg
 
 MAX_FINDINGS = 300
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from scripts.reports.data import ReportData, by_party, by_rule, load
-from scripts.reports.redact import NoRedaction, Redactor
+from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load
+from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 FORMAT = "piaudit-report/1"
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from policies.store import Store
+from piaudit.policies.store import Store
 
 MIN_LENGTH = 4  # shorter values would mask ordinary text
 _MARKED = re.compile(r"\[\[(.+?)\]\]", re.S)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from scripts.reports.data import ReportData, load, utc
-from scripts.reports.redact import NoRedaction, Redactor
+from piaudit.scripts.reports.data import ReportData, load, utc
+from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 COLUMNS = (
     ("no.", 6),

@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from policies.catalog import default_catalog
-from policies.models import ConsentEvent, Finding, LifecycleEvent
-from policies.psl import registrable_domain
-from policies.store import Store
-from scripts.reports.data import utc
+from piaudit.policies.catalog import default_catalog
+from piaudit.policies.models import ConsentEvent, Finding, LifecycleEvent
+from piaudit.policies.psl import registrable_domain
+from piaudit.policies.store import Store
+from piaudit.scripts.reports.data import utc
 
 BINS = 400
 MAX_LANES = 12

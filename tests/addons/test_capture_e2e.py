@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mitmproxy import io
 
-from policies.session import Session
+from piaudit.policies.session import Session
 from tests.support.proxy import Proxy, curl, websocket_exchange
 from tests.support.upstream import Upstream, closed_port, free_port
 

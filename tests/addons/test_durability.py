@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from policies.session import Session
-from policies.store import verify_chains
+from piaudit.policies.session import Session
+from piaudit.policies.store import verify_chains
 from tests.support.proxy import Proxy
 from tests.support.upstream import Upstream, free_port
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from policies.session import Session
-from policies.store import verify_chains
+from piaudit.policies.session import Session
+from piaudit.policies.store import verify_chains
 from tests.support.faulty import SLOW_SECONDS, DrainedProxy, FaultyUpstream, abandon_body, h2_reset_then_request, raw_exchange
 from tests.support.proxy import curl
 from tests.support.upstream import free_port
@@ -271,7 +271,7 @@ def test_full_disk_keeps_traffic_flowing_and_marks_the_session_incomplete(
 
 _STORE_UNDER_LIMIT = """
 import resource, signal, sys
-from policies.store import Store
+from piaudit.policies.store import Store
 store = Store(sys.argv[1])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))

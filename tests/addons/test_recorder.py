@@ -9,9 +9,9 @@ from mitmproxy import io
 from mitmproxy.addons import proxyserver
 from mitmproxy.test import taddons, tflow
 
-from addons.recorder import Recorder
-from addons.sinkhole import Sinkhole
-from policies.session import Session
+from piaudit.addons.recorder import Recorder
+from piaudit.addons.sinkhole import Sinkhole
+from piaudit.policies.session import Session
 
 
 def _flows(session_dir: Path) -> list:

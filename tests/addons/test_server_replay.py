@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.session import Session
+from piaudit.policies.session import Session
 from tests.support.proxy import Proxy, curl
 from tests.support.upstream import Upstream, free_port
 

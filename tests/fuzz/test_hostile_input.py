@@ -25,14 +25,14 @@ from mitmproxy import io as mio
 from mitmproxy.addons.savehar import SaveHar
 from mitmproxy.test import tflow
 
-from addons.captures import CaptureError, read_capture
-from hooks.host import AgentMessages
-from policies.catalog import CATALOG_FILE, CatalogError, read_catalog_file
-from policies.eventlog import EventLogError, read_events
-from policies.identifiers import IdentifiersError, load_identifiers
-from policies.models import ErrorRecord
-from policies.policy import PolicyError, load_policy
-from policies.vocab import DATA_TYPES
+from piaudit.addons.captures import CaptureError, read_capture
+from piaudit.hooks.host import AgentMessages
+from piaudit.policies.catalog import CATALOG_FILE, CatalogError, read_catalog_file
+from piaudit.policies.eventlog import EventLogError, read_events
+from piaudit.policies.identifiers import IdentifiersError, load_identifiers
+from piaudit.policies.models import ErrorRecord
+from piaudit.policies.policy import PolicyError, load_policy
+from piaudit.policies.vocab import DATA_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from hooks.hooklist import agent_hooks, default_hooklist
-from hooks.host import HookHost, HookStats
-from hooks.standin.build import DEFAULT_VALUES, LogLine, build_standin, make_truststore, parse_log, standin_command
-from policies.catalog import load_catalog
-from policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
+from piaudit.hooks.hooklist import agent_hooks, default_hooklist
+from piaudit.hooks.host import HookHost, HookStats
+from piaudit.policies.catalog import load_catalog
+from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
 from tests.hooks import frida_tmpdir, pid_alive
 from tests.support.proxy import Proxy
+from tests.support.standin import DEFAULT_VALUES, LogLine, build_standin, make_truststore, parse_log, standin_command
 
 CATALOG = load_catalog()
 FAST = {"standin.consent_delay_ms": 150, "standin.exit_delay_ms": 50}

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from hooks.host import AgentMessages, HookHost, HookHostError, parse_java_stack, validate_canary
-from policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
+from piaudit.hooks.host import AgentMessages, HookHost, HookHostError, parse_java_stack, validate_canary
+from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
 from tests.hooks import frida_tmpdir, pid_alive
 
 
@@ -436,7 +436,7 @@ class TestHookHost:
 
 
 def test_hooked_apis_is_what_the_agent_is_sent() -> None:
-    from hooks.hooklist import agent_hooks, hooked_apis
+    from piaudit.hooks.hooklist import agent_hooks, hooked_apis
 
     apis = hooked_apis()
     java = [(a["class"], a["method"]) for a in apis if a["layer"] == "java"]
@@ -451,7 +451,7 @@ def test_hooked_apis_is_what_the_agent_is_sent() -> None:
 
 
 def test_the_hook_list_covers_every_data_type_read_on_the_device() -> None:
-    from hooks.hooklist import hooked_apis
+    from piaudit.hooks.hooklist import hooked_apis
 
     covered = {a["data_type"] for a in hooked_apis() if a.get("kind", "data") == "data"}
     # Every vocabulary type a hook can see (email via accounts, ip via Wi-Fi; the rest by name).

@@ -20,8 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from hooks.standin import build as standin
-from hooks.standin.build import LogLine, parse_log, parse_log_line, standin_command
+from tests.support.standin import LogLine, parse_log, parse_log_line, standin, standin_command
 
 APIS_TXT = standin.STANDIN_DIR / "APIS.txt"
 FAST = {"standin.consent_delay_ms": 100, "standin.exit_delay_ms": 20}

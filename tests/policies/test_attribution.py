@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from policies.attribution import (
+from piaudit.policies.attribution import (
     attribute,
     first_app_frame,
     frame_class,
@@ -14,7 +14,7 @@ from policies.attribution import (
     party_of_class,
     strip_api_frames,
 )
-from policies.catalog import load_catalog
+from piaudit.policies.catalog import load_catalog
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.catalog import (
+from piaudit.policies.catalog import (
     CATALOG_FILE,
     CATEGORIES,
     Catalog,
@@ -22,7 +22,7 @@ from policies.catalog import (
     read_catalog_file,
     save_catalog,
 )
-from policies.exodus import cmd_import_exodus, import_exodus, merge_catalog
+from piaudit.policies.exodus import cmd_import_exodus, import_exodus, merge_catalog
 
 EXODUS_SAMPLE = Path(__file__).parent / "data" / "exodus_sample.json"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import pytest
 from pydantic import ValidationError
 
-from policies.catalog import Catalog, load_catalog
-from policies.classify import Classifier, HostClass, classify_host
-from policies.psl import PublicSuffixList, default_public_suffix_list, is_ip_address, public_suffix, registrable_domain
+from piaudit.policies.catalog import Catalog, load_catalog
+from piaudit.policies.classify import Classifier, HostClass, classify_host
+from piaudit.policies.psl import PublicSuffixList, default_public_suffix_list, is_ip_address, public_suffix, registrable_domain
 
 # --------------------------------------------------------------------------- public-suffix list
 
@@ -253,7 +253,7 @@ def test_ip_literals(catalog: Catalog, host: str, parties: list[Party], first_pa
 
 
 def test_ip_in_catalog_is_known() -> None:
-    from policies.catalog import CatalogEntry
+    from piaudit.policies.catalog import CatalogEntry
 
     small = Catalog(
         [CatalogEntry(id="httpdns", name="HTTPDNS", category="cloud", domains=["203.107.1.1"], source="t", licence="CC0-1.0")]

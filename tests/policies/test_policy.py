@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policies.policy import (
+from piaudit.policies.policy import (
     DATA_DIR,
     OTHER_CATEGORY,
     Policy,
@@ -20,8 +20,8 @@ from policies.policy import (
     policy_init_yaml,
     policy_sha256,
 )
-from policies.rules import default_consent_words
-from policies.vocab import DATA_TYPES
+from piaudit.policies.rules import default_consent_words
+from piaudit.policies.vocab import DATA_TYPES
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "policies" / "examples").glob("*.yaml"))
 HEAD = "app: {package: com.example.app, category: news}\n"

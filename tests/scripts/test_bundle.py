@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from policies import rows
-from policies.models import ErrorRecord
-from policies.session import Session
-from policies.store import GENESIS, row_digest
-from scripts.bundle import create_bundle, keygen, load_private_key, load_public_key
-from scripts.cli import main
-from scripts.verify import verify_bundle
+from piaudit.policies import rows
+from piaudit.policies.models import ErrorRecord
+from piaudit.policies.session import Session
+from piaudit.policies.store import GENESIS, row_digest
+from piaudit.scripts.bundle import create_bundle, keygen, load_private_key, load_public_key
+from piaudit.scripts.cli import main
+from piaudit.scripts.verify import verify_bundle
 from tests.support.sessions import build_session
 
 MEMBERS = [

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from policies.session import Session
-from policies.store import verify_chains
-from scripts.cli import build_parser
+from piaudit.policies.session import Session
+from piaudit.policies.store import verify_chains
+from piaudit.scripts.cli import build_parser
 from tests.support.proxy import Proxy, curl
 from tests.support.upstream import Upstream, free_port
 

@@ -33,7 +33,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _flows(out: Path) -> dict[str, dict]:
-    from policies.session import Session
+    from piaudit.policies.session import Session
 
     store = Session.open(out / "session").store
     return {r["url"].split("?")[0]: r for r in store.rows("flows")}
@@ -64,7 +64,7 @@ def test_no_finding_for_what_the_app_does_right_after_consent(demo: dict) -> Non
     cited = [f for f in demo["report"]["findings"] if f["flow"] == nearby or f"flows:{nearby}" in f.get("evidence_rows", [])]
     assert cited == []
     # the app's own location reads after consent, in the foreground, give no finding either
-    from policies.session import Session
+    from piaudit.policies.session import Session
 
     store = Session.open(demo["out"] / "session").store
     background = min(r["time"] for r in store.rows("lifecycle_events") if r["state"] in ("background", "activity_paused"))

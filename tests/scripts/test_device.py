@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from scripts import device
+from piaudit.scripts import device
 
 FAKE_ADB = Path(__file__).parent / "fake_adb" / "adb"
 FAKE_ADB_DATA = Path(__file__).parent / "fake_adb" / "outputs"

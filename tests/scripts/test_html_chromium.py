@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.reports import write_report
+from piaudit.scripts.reports import write_report
 from tests.support.sessions import MARKERS, PAYLOADS, build_session
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -20,12 +20,12 @@ import pytest
 from mitmproxy import io as mio
 from mitmproxy.test import tflow
 
-import scripts.replay as replay_module
-from addons.captures import CaptureError, mitm_spans, read_har, read_mitm, read_span
-from policies import rows
-from policies.policy import policy_init_yaml
-from policies.store import Store
-from scripts.cli import main as cli_main
+import piaudit.scripts.replay as replay_module
+from piaudit.addons.captures import CaptureError, mitm_spans, read_har, read_mitm, read_span
+from piaudit.policies import rows
+from piaudit.policies.policy import policy_init_yaml
+from piaudit.policies.store import Store
+from piaudit.scripts.cli import main as cli_main
 
 PIAUDIT = str(Path(sys.executable).parent / "piaudit")
 T0 = 1_764_000_000.0

@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from addons.captures import read_har
-from policies import rows
-from policies.models import Finding
-from policies.session import Session
-from scripts.bench_har import make_session
-from scripts.cli import main
-from scripts.reports import write_report
-from scripts.reports.data import NO_CONSENT_NOTE
-from scripts.reports.har import stream_har
-from scripts.reports.html import MAX_FINDINGS
-from scripts.reports.tabular import COLUMNS, defuse
+from piaudit.addons.captures import read_har
+from piaudit.policies import rows
+from piaudit.policies.models import Finding
+from piaudit.policies.session import Session
+from piaudit.scripts.cli import main
+from piaudit.scripts.reports import write_report
+from piaudit.scripts.reports.data import NO_CONSENT_NOTE
+from piaudit.scripts.reports.har import stream_har
+from piaudit.scripts.reports.html import MAX_FINDINGS
+from piaudit.scripts.reports.tabular import COLUMNS, defuse
+from tests.support.bench import bench_module
 from tests.support.sessions import ANDROID_ID, IMEI, LOCATION, OAID, PAYLOADS, T0, build_session
 
 CONTRACT = {"rule", "data_type", "party", "host", "encoding", "where", "flow", "event", "time", "before_consent", "evidence"}
@@ -227,7 +227,7 @@ class TestHar:
     def test_memory_does_not_grow_with_the_session(self, tmp_path: Path) -> None:
         peaks = []
         for n in (40, 400):
-            session = Session.open(make_session(tmp_path / f"s{n}", n, body_size=50_000))
+            session = Session.open(bench_module("bench_har").make_session(tmp_path / f"s{n}", n, body_size=50_000))
             tracemalloc.start()
             with open(tmp_path / f"{n}.har", "w") as fh:
                 stream_har(session, fh)

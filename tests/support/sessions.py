@@ -18,10 +18,10 @@ from mitmproxy import io as mio
 from mitmproxy import tcp
 from mitmproxy.test import tflow
 
-from addons.flowmodel import to_record
-from policies import rows
-from policies.catalog import default_catalog
-from policies.models import (
+from piaudit.addons.flowmodel import to_record
+from piaudit.policies import rows
+from piaudit.policies.catalog import default_catalog
+from piaudit.policies.models import (
     ApiRef,
     ConsentEvent,
     Detection,
@@ -32,8 +32,8 @@ from policies.models import (
     LifecycleEvent,
     TlsFailure,
 )
-from policies.policy import policy_init_yaml, policy_sha256
-from policies.session import Session
+from piaudit.policies.policy import policy_init_yaml, policy_sha256
+from piaudit.policies.session import Session
 
 T0 = 1_764_000_000.0  # 2025-11-24T16:00:00Z
 IMEI = "359881030314356"

@@ -12,9 +12,9 @@ from urllib.parse import quote
 import brotli
 import zstandard
 
-from policies.detect import Detector, ScanResult
-from policies.identifiers import Identifiers
-from policies.models import Detection, FlowRecord, Header, Message
+from piaudit.policies.detect import Detector, ScanResult
+from piaudit.policies.identifiers import Identifiers
+from piaudit.policies.models import Detection, FlowRecord, Header, Message
 
 VALUES = {
     "imei": "490154203237518",  # Luhn-valid

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import brotli
 
-from policies.detect import Detector
-from policies.identifiers import Identifiers, luhn_digit
-from policies.models import FlowRecord
+from piaudit.policies.detect import Detector
+from piaudit.policies.identifiers import Identifiers, luhn_digit
+from piaudit.policies.models import FlowRecord
 from tests.policies.detect.helpers import COMPRESSORS, flow, pb_field
 
 CORPUS = Path(__file__).with_name("corpus")

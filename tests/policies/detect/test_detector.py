@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from policies.detect import Detector, Limits, Matcher
-from policies.detect import matcher as matcher_module
-from policies.identifiers import Identifiers
+from piaudit.policies.detect import Detector, Limits, Matcher
+from piaudit.policies.detect import matcher as matcher_module
+from piaudit.policies.identifiers import Identifiers
 from tests.policies.detect.helpers import VALUES, b64, describe, detector, flow, hits, identifiers
 
 

@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from policies.detect import Detector
+from piaudit.policies.detect import Detector
 from tests.policies.detect.helpers import COMPRESSORS, VALUES, b64, describe, detector, digest, flow, hits, jwt, pb_field, url
 
 IMEI, MAC, AID, ADID = VALUES["imei"], VALUES["mac"], VALUES["android_id"], VALUES["ad_id"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policies.identifiers import Identifiers, IdentifiersError, load_identifiers, normalise_value
-from policies.vocab import DataType
+from piaudit.policies.identifiers import Identifiers, IdentifiersError, load_identifiers, normalise_value
+from piaudit.policies.vocab import DataType
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies.detect import Detector, Limits
+from piaudit.policies.detect import Detector, Limits
 from tests.policies.detect.helpers import COMPRESSORS, VALUES, b64, describe, detector, flow, hits, pb_field
 
 IMEI = VALUES["imei"]

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from policies.detect import Detector
-from policies.identifiers import luhn_digit
+from piaudit.policies.detect import Detector
+from piaudit.policies.identifiers import luhn_digit
 from tests.policies.detect.helpers import describe, hits
 
 ICCID = "8986001234567890123" + luhn_digit("8986001234567890123")

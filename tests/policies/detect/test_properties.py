@@ -12,9 +12,9 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from policies.detect import Detector, forms
-from policies.identifiers import Identifiers, luhn_digit
-from policies.vocab import DataType
+from piaudit.policies.detect import Detector, forms
+from piaudit.policies.identifiers import Identifiers, luhn_digit
+from piaudit.policies.vocab import DataType
 from tests.policies.detect.helpers import COMPRESSORS, b64, describe, digest, flow, hits, jwt, pb_field
 
 EXAMPLES = 300

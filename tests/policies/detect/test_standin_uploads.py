@@ -8,8 +8,8 @@ import hashlib
 
 import pytest
 
-from policies.detect import Detector
-from policies.identifiers import Identifiers
+from piaudit.policies.detect import Detector
+from piaudit.policies.identifiers import Identifiers
 from tests.policies.detect.helpers import describe, flow, hits
 
 USER_AGENT = "Dalvik/2.1.0 (Linux; U; Android 13; 22101316C Build/TP1A.220624.014)"  # Net.USER_AGENT

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.detect import excerpt, forms, needles_for, render_where
-from policies.detect.structure import form_fields, header_fields, json_path, looks_like_form, protobuf_leaves
-from policies.detect.variants import base64_cores
-from policies.vocab import DataType
+from piaudit.policies.detect import excerpt, forms, needles_for, render_where
+from piaudit.policies.detect.structure import form_fields, header_fields, json_path, looks_like_form, protobuf_leaves
+from piaudit.policies.detect.variants import base64_cores
+from piaudit.policies.vocab import DataType
 from tests.policies.detect.helpers import pb_field
 
 

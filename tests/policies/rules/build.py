@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.catalog import Catalog, CatalogEntry
-from policies.classify import Classifier
-from policies.models import (
+from piaudit.policies.catalog import Catalog, CatalogEntry
+from piaudit.policies.classify import Classifier
+from piaudit.policies.models import (
     ApiRef,
     ConsentEvent,
     Detection,
@@ -17,7 +17,7 @@ from policies.models import (
     Timeline,
     TlsFailure,
 )
-from policies.policy import Policy
+from piaudit.policies.policy import Policy
 
 _APIS = {
     "android_id": ApiRef(class_name="android.provider.Settings$Secure", method="getString"),

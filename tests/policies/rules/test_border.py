@@ -6,8 +6,8 @@ import pytest
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from policies.geo import GeoLookup, declared_country
-from policies.rules import evaluate, evaluation_notes
+from piaudit.policies.geo import GeoLookup, declared_country
+from piaudit.policies.rules import evaluate, evaluation_notes
 from tests.policies.rules.build import classifier, consent, flow, only, policy, timeline
 
 US_IP, CN_IP, NL_IP = "8.8.8.8", "1.2.4.8", "145.100.100.100"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies.models import Detection, FlowSummary
-from policies.rules import evaluate
-from policies.rules.common import flow_detections, strongest
-from policies.rules.context import Context
+from piaudit.policies.models import Detection, FlowSummary
+from piaudit.policies.rules import evaluate
+from piaudit.policies.rules.common import flow_detections, strongest
+from piaudit.policies.rules.context import Context
 from tests.policies.rules.build import classifier, consent, only, policy, timeline
 
 ANDROID_ID = "9774d56d682e549c"  # a real android_id value that also matches the OAID pattern

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules import ConsentWords, consent_summary, consent_words, default_consent_words, evaluate, match_consent_word
-from policies.rules.consent import NO_CONSENT_NOTE, ConsentTimeline
+from piaudit.policies.rules import (
+    ConsentWords,
+    consent_summary,
+    consent_words,
+    default_consent_words,
+    evaluate,
+    match_consent_word,
+)
+from piaudit.policies.rules.consent import NO_CONSENT_NOTE, ConsentTimeline
 from tests.policies.rules.build import classifier, consent, hook, only, policy, timeline
 
 

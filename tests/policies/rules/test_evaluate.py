@@ -8,9 +8,9 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.models import ApiRef, HookStatus, Timeline
-from policies.rules import LiveJudge, evaluate
-from policies.rules.common import finding_key
+from piaudit.policies.models import ApiRef, HookStatus, Timeline
+from piaudit.policies.rules import LiveJudge, evaluate
+from piaudit.policies.rules.common import finding_key
 from tests.policies.rules.build import (
     classifier,
     consent,
@@ -159,7 +159,7 @@ def test_empty_timeline():
 
 
 def test_evaluation_notes():
-    from policies.rules import evaluation_notes
+    from piaudit.policies.rules import evaluation_notes
 
     tl = timeline(consent(1, source="sdk_call"), hook(2, id=1))
     tl.hook_status.append(

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from policies.rules import evaluate, frequency
-from policies.rules.context import Context
-from policies.rules.frequency import MERGE_SECONDS, FrequencyTracker
+from piaudit.policies.rules import evaluate, frequency
+from piaudit.policies.rules.context import Context
+from piaudit.policies.rules.frequency import MERGE_SECONDS, FrequencyTracker
 from tests.policies.rules.build import classifier, consent, hook, only, policy, timeline
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.rules import evaluate
+from piaudit.policies.rules import evaluate
 from tests.policies.rules.build import classifier, consent, flow, hook, only, policy, timeline
 
 

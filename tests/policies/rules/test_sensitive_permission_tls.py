@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules import evaluate
+from piaudit.policies.rules import evaluate
 from tests.policies.rules.build import classifier, consent, hook, life, only, permission, policy, timeline, tls_failure
 
 

@@ -6,7 +6,7 @@
 2. Per-call cost: the stand-in's ``hammer`` scenario (``TelephonyManager.getDeviceId()`` in a tight
    loop) run plainly and under the agent, in the same invocation. Median of several runs.
 
-    python -m scripts.bench_hooks [--runs 5] [--events 20000] [--calls 5000]
+    python scripts/bench/bench_hooks.py [--runs 5] [--events 20000] [--calls 5000]
 """
 
 from __future__ import annotations
@@ -23,12 +23,8 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from hooks.host import HookHost  # noqa: E402
-from hooks.standin.build import build_standin, parse_log, standin_command  # noqa: E402
+from piaudit.hooks.host import HookHost
+from piaudit.scripts.demo import load_standin
 
 
 def ingest_rate(events: int) -> tuple[float, int]:
@@ -56,8 +52,8 @@ def ingest_rate(events: int) -> tuple[float, int]:
 
 def host_parse_rate(events: int) -> float:
     """Events per second :class:`AgentMessages` parses and attributes, without Frida (the host's share)."""
-    from hooks.host import AgentMessages
-    from policies.catalog import load_catalog
+    from piaudit.hooks.host import AgentMessages
+    from piaudit.policies.catalog import load_catalog
 
     stack = (
         "[java.lang.Thread.getStackTrace(Thread.java:1619), android.telephony.TelephonyManager.getImei(Native Method), "
@@ -92,7 +88,7 @@ def host_parse_rate(events: int) -> float:
 def hammer_ns_per_call(classpath: Path, calls: int, threads: int, hooked: bool) -> float:
     """Mean ns per getDeviceId() call in the hammer scenario, plain or under the agent."""
     props = {"standin.threads": threads, "standin.n": calls, "standin.warmup": max(calls // 10, 100)}
-    argv = standin_command(classpath, proxy=None, truststore=None, scenario="hammer", extra_props=props)
+    argv = load_standin().standin_command(classpath, proxy=None, truststore=None, scenario="hammer", extra_props=props)
     if hooked:
         output: list[bytes] = []
         host = HookHost(target=argv, on_events=lambda batch: None, on_error=lambda error: None,
@@ -105,7 +101,7 @@ def hammer_ns_per_call(classpath: Path, calls: int, threads: int, hooked: bool) 
         text = b"".join(output).decode(errors="replace")
     else:
         text = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=True).stdout
-    results = [line for line in parse_log(text) if line.kind == "HAMMER" and line.get("stage") == "result"]
+    results = [line for line in load_standin().parse_log(text) if line.kind == "HAMMER" and line.get("stage") == "result"]
     if not results:
         raise RuntimeError(f"the hammer scenario printed no result:\n{text[-2000:]}")
     return float(results[0].get("ns_per_call"))
@@ -131,7 +127,7 @@ def _end_frida_helpers(directory: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run both benchmarks and print a table."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench_hooks", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python scripts/bench/bench_hooks.py", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is reported)")
     parser.add_argument("--events", type=int, default=20000, help="synthetic events per ingest run")
     parser.add_argument("--calls", type=int, default=5000, help="hooked calls per thread per hammer run")
@@ -147,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             rate, missing = ingest_rate(options.events)
             rates.append(rate)
             lost += missing
-        classpath = build_standin()
+        classpath = load_standin().build_standin()
         plain = [hammer_ns_per_call(classpath, options.calls, options.threads, hooked=False) for _ in range(options.runs)]
         hooked = [hammer_ns_per_call(classpath, options.calls, options.threads, hooked=True) for _ in range(options.runs)]
     finally:

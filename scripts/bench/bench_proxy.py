@@ -5,7 +5,7 @@ Everything on 127.0.0.1: a local HTTPS upstream, `hey` as the keep-alive load ge
 few identifiers. Bare and piaudit runs alternate, several rounds; the table shows medians
 and the ratios piaudit ÷ bare measured in this same run.
 
-    .venv/bin/python scripts/bench_proxy.py [--rounds 5] [--requests 4000] [--json out.json]
+    .venv/bin/python scripts/bench/bench_proxy.py [--rounds 5] [--requests 4000] [--json out.json]
 """
 
 from __future__ import annotations
@@ -21,11 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.support.proxy import Proxy  # noqa: E402
-from tests.support.upstream import Upstream, free_port  # noqa: E402
+from localnet import Mitmdump, Upstream, free_port
 
 IDENTIFIERS = {
     "imei": "359881030314356",
@@ -63,19 +59,19 @@ def one_run(kind: str, upstream: Upstream, workdir: Path, body: Path, requests: 
     confdir = workdir / "conf"  # one CA for all runs
     extra = ["--set", f"ssl_verify_upstream_trusted_ca={upstream.ca}"]
     if kind == "bare":
-        proxy = Proxy.mitmdump(port, confdir, None, *extra)
+        proxy = Mitmdump(port, confdir, None, *extra)
     else:
         session = workdir / f"session-{time.monotonic_ns()}"
         ids = workdir / "ids.json"
         ids.write_text(json.dumps(IDENTIFIERS))
-        proxy = Proxy.mitmdump(port, confdir, session, *extra, "--set", f"piaudit_identifiers={ids}")
+        proxy = Mitmdump(port, confdir, session, *extra, "--set", f"piaudit_identifiers={ids}")
     with proxy:
         hey = ["hey", "-c", str(concurrency), "-m", "POST", "-T", "application/json", "-D", str(body), "-x", f"http://127.0.0.1:{port}"]
         subprocess.run([*hey, "-n", str(concurrency * 20), f"{upstream.url}/warmup"], capture_output=True, check=True)
         out = subprocess.run([*hey, "-n", str(requests), f"{upstream.url}/api/collect"], capture_output=True, text=True, check=True).stdout
     result = parse_hey(out)
     if kind != "bare":
-        from policies.session import Session
+        from piaudit.policies.session import Session
 
         s = Session.open(session)
         result["recorded"] = s.store.count("flows")

@@ -2,7 +2,7 @@
 
 Both in the same run, each in its own subprocess (so peak RSS is the command's own):
 
-    .venv/bin/python scripts/bench_replay.py [--flows 10000] [--runs 3]
+    .venv/bin/python scripts/bench/bench_replay.py [--flows 10000] [--runs 3]
 
 Target: replay at least 0.8 x the rate of the bare read, with flat memory (peak RSS of a
 replay of N flows ≈ that of N/4 flows).
@@ -25,8 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (for data under tests/ and policies/)
 
 IDENTIFIERS = {
     "imei": "359881030314356",
@@ -82,10 +81,9 @@ print(n, time.perf_counter() - t)
 
 REPLAY = """
 import sys, time
-sys.path.insert(0, sys.argv[5])
 from pathlib import Path
-from scripts.replay import replay
-workers = int(sys.argv[6]) or None
+from piaudit.scripts.replay import replay
+workers = int(sys.argv[5]) or None
 t = time.perf_counter()
 r = replay(Path(sys.argv[1]), Path(sys.argv[2]), policy=Path(sys.argv[3]), identifiers=Path(sys.argv[4]), workers=workers)
 print(r.flows, time.perf_counter() - t)
@@ -152,7 +150,7 @@ def main() -> int:
         ids.write_text(json.dumps(IDENTIFIERS))
         policy = ROOT / "policies" / "examples" / "demoapp.yaml"
         reads, replays = [], []
-        replay_args = (str(policy), str(ids), str(ROOT), str(args.workers))
+        replay_args = (str(policy), str(ids), str(args.workers))
         for r in range(args.runs):
             n, s, busy = run_child(READ, str(capture))
             reads.append(n / s)

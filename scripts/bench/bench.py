@@ -1,8 +1,8 @@
 """Run every benchmark and write one table (and, with ``--readme``, put it into README.md).
 
-    .venv/bin/python scripts/bench.py            # the full sizes the issues name
-    .venv/bin/python scripts/bench.py --quick    # smaller sizes, a few minutes
-    .venv/bin/python scripts/bench.py --readme   # also replace the table in README.md
+    .venv/bin/python scripts/bench/bench.py            # the full sizes the issues name
+    .venv/bin/python scripts/bench/bench.py --quick    # smaller sizes, a few minutes
+    .venv/bin/python scripts/bench/bench.py --readme   # also replace the table in README.md
 
 Each benchmark measures its own baseline in the same run (bare mitmdump, FlowReader,
 mitmproxy's hardump, the unhooked call) and reports medians of several runs: the
@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 
 
@@ -56,29 +56,29 @@ def main() -> int:
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="piaudit-bench-all-") as tmp:
         out = Path(tmp)
-        _run([PY, "scripts/bench_proxy.py", "--rounds", "4" if q else "6", "--requests", "3000" if q else "4000", "--json", str(out / "proxy.json")], 3600)
+        _run([PY, "scripts/bench/bench_proxy.py", "--rounds", "4" if q else "6", "--requests", "3000" if q else "4000", "--json", str(out / "proxy.json")], 3600)
         p = json.loads((out / "proxy.json").read_text())
         rows.append(("proxy throughput, piaudit ÷ bare mitmdump", f"{p['median']['piaudit']['rps']:.0f} vs {p['median']['bare']['rps']:.0f} req/s", f"{p['ratio_rps']:.3f}", "≥ 0.93"))
         rows.append(("proxy p99 latency, piaudit ÷ bare", f"{p['median']['piaudit']['p99']:.1f} vs {p['median']['bare']['p99']:.1f} ms", f"{p['ratio_p99']:.3f}", "≤ 1.15"))
 
-        d = json.loads(_run([PY, "scripts/bench_detect.py", "--json"], 1800).strip().splitlines()[-1])
+        d = json.loads(_run([PY, "scripts/bench/bench_detect.py", "--json"], 1800).strip().splitlines()[-1])
         rows.append(("detection, mixed corpus, 50 identifiers", f"{d['corpus_MB_per_s_content']} MB/s", "—", "—"))
         rows.append(("detection, typical 2.7 KB flow", f"{d['typical_flow_us']} µs ({d['typical_flow_with_identifiers_us']} µs carrying identifiers)", "—", "≪ 1.5 ms proxy cost"))
 
         flows = "4000" if q else "10000"
-        _run([PY, "scripts/bench_replay.py", "--flows", flows, "--runs", "3", "--json", str(out / "replay.json")], 3600)
+        _run([PY, "scripts/bench/bench_replay.py", "--flows", flows, "--runs", "3", "--json", str(out / "replay.json")], 3600)
         r = json.loads((out / "replay.json").read_text())
         rows.append((f"replay of {flows} flows ÷ FlowReader read", f"{r['replay']:.0f} vs {r['read']:.0f} flows/s", f"{r['ratio']:.3f}", "≥ 0.8"))
         rows.append(("replay peak RSS, N vs N/4 flows", f"{r['rss_full_mb']:.0f} vs {r['rss_quarter_mb']:.0f} MB", f"{r['rss_full_mb'] / r['rss_quarter_mb']:.2f}", "flat"))
 
         har_flows = "20000" if q else "100000"
-        text = _run([PY, "scripts/bench_har.py", "--flows", har_flows], 7200)
+        text = _run([PY, "scripts/bench/bench_har.py", "--flows", har_flows], 7200)
         ours = re.search(r"piaudit report --format har : peak RSS\s+([\d.]+) MB", text)
         theirs = re.search(r"mitmdump --set hardump\s+: peak RSS\s+([\d.]+) MB", text)
         if ours and theirs:
             rows.append((f"HAR export of {har_flows} flows, peak RSS", f"{float(ours.group(1)):.0f} MB vs hardump {float(theirs.group(1)):.0f} MB", f"{float(ours.group(1)) / float(theirs.group(1)):.3f}", "< 200 MB"))
 
-        text = _run([PY, "-m", "scripts.bench_hooks", "--runs", "3" if q else "5"], 3600)
+        text = _run([PY, "scripts/bench/bench_hooks.py", "--runs", "3" if q else "5"], 3600)
         ingest = re.search(r"host ingest, synthetic hook events\s+([\d,]+) events/s", text)
         plain = re.search(r"getDeviceId\(\) unhooked\s+([\d.]+) µs/call", text)
         hooked = re.search(r"getDeviceId\(\) hooked \(agent\)\s+([\d.]+) µs/call", text)
@@ -90,7 +90,7 @@ def main() -> int:
     date = time.strftime("%Y-%m-%d")
     table = [
         f"Measured {date} on {machine()}; load average {os.getloadavg()[0]:.1f} at the end; {time.time() - started:.0f} s in all"
-        f"{' (--quick sizes)' if q else ''}. Command: `.venv/bin/python scripts/bench.py{' --quick' if q else ''}`.",
+        f"{' (--quick sizes)' if q else ''}. Command: `.venv/bin/python scripts/bench/bench.py{' --quick' if q else ''}`.",
         "",
         "| benchmark | measured | ratio | target |",
         "|---|---|---|---|",

@@ -1,7 +1,7 @@
 """Peak memory of `piaudit report --format har` on a large session, against mitmproxy's own `hardump`.
 
-    .venv/bin/python scripts/bench_har.py --flows 100000          # builds the session in a temp dir
-    .venv/bin/python scripts/bench_har.py --session runs/big       # an existing session
+    .venv/bin/python scripts/bench/bench_har.py --flows 100000          # builds the session in a temp dir
+    .venv/bin/python scripts/bench/bench_har.py --session runs/big       # an existing session
 
 Both exports run as subprocesses; their peak RSS comes from ``os.wait4`` (the kernel's
 ``ru_maxrss`` of that one child). piaudit streams (target: under 200 MB whatever the
@@ -37,7 +37,7 @@ def make_session(directory: Path, n: int, body_size: int = 1024) -> Path:
     from mitmproxy.io import tnetstring
     from mitmproxy.test import tflow
 
-    from policies.session import Session
+    from piaudit.policies.session import Session
 
     session = Session.create(directory, app="bench.app")
     template = tflow.tflow(resp=True).get_state()

@@ -1,7 +1,7 @@
 """Benchmark the detector: MB/s on a mixed corpus and µs per typical flow, with 50 identifiers.
 
-    .venv/bin/python scripts/bench_detect.py            # median of 7 runs
-    .venv/bin/python scripts/bench_detect.py --runs 15 --json
+    .venv/bin/python scripts/bench/bench_detect.py            # median of 7 runs
+    .venv/bin/python scripts/bench/bench_detect.py --runs 15 --json
 
 The mixed corpus is the clean corpus of the tests (feed/config APIs, analytics batch, minified
 JS, HTML, CSS, HLS playlist, manifest; gzip/brotli on the wire), a PNG, a protobuf feed, and
@@ -24,7 +24,6 @@ import random
 import statistics
 import string
 import struct
-import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -32,12 +31,12 @@ from pathlib import Path
 
 import brotli
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from piaudit.policies.detect import BACKEND, Detector
+from piaudit.policies.identifiers import Identifiers, luhn_digit
+from piaudit.policies.models import FlowRecord, Header
 
-from policies.detect import BACKEND, Detector  # noqa: E402
-from policies.identifiers import Identifiers, luhn_digit  # noqa: E402
-from policies.models import FlowRecord, Header  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (for data under tests/ and policies/)
+
 
 CORPUS = ROOT / "tests" / "policies" / "detect" / "corpus"
 RNG = random.Random(7)
