@@ -153,8 +153,18 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_processes_and_states(db: sqlite_utils.Database) -> None:
+    """Several app processes, hook states per class loader, TLS connections closed after the handshake."""
+    db["tls_failures"].add_column("stage", str)
+    for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
+        db[table].add_column("process", str)
+    db["hook_status"].add_column("state", str)
+    db["hook_status"].add_column("loader", str)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_processes_and_states", _m002_processes_and_states),
 ]
 
 

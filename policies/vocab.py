@@ -34,6 +34,10 @@ class DataType(StrEnum):
     accounts = "accounts"
     email = "email"
     ip = "ip"
+    carrier = "carrier"  # operator names, MCC/MNC, SIM/network country ISO
+    cell_location = "cell_location"  # cell ids, LAC/TAC: location-class data
+    network_state = "network_state"  # connectivity, network type, Wi-Fi state
+    device_info = "device_info"  # model, brand, build fingerprint, OS version (Build, system properties)
 
 
 DATA_TYPES: tuple[str, ...] = tuple(t.value for t in DataType)

@@ -77,5 +77,6 @@ def judge_permission(event: PermissionEvent, ctx: Context) -> list[Finding]:
             severity="medium",
             message=message,
             evidence_rows=[*([f"permission_events:{event.id}"] if event.id is not None else []), *state.rows],
+            process=event.process or None,
         )
     ]
