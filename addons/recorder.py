@@ -21,6 +21,7 @@ from mitmproxy import hooks as mitmproxy_hooks
 
 from piaudit.addons.auditproc import AuditClient
 from piaudit.addons.flowmodel import format_addr
+from piaudit.addons.handshakes import HandshakeWatch
 from piaudit.policies.auditor import AuditorConfig
 from piaudit.policies.models import Message, TlsFailure
 
@@ -37,6 +38,7 @@ class Recorder:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._flows: weakref.WeakValueDictionary[str, flow.Flow] = weakref.WeakValueDictionary()
         self.hook_errors = 0
+        self._handshakes = HandshakeWatch()
 
     # ------------------------------------------------------------------ options
     def load(self, loader: Any) -> None:
@@ -132,6 +134,9 @@ class Recorder:
         log.error("piaudit: %s failed: %r (the flow is not affected)", where, e)
 
     # ------------------------------------------------------------------ hooks
+    def requestheaders(self, f: http.HTTPFlow) -> None:
+        self._handshakes.used(f.client_conn.id)
+
     def response(self, f: http.HTTPFlow) -> None:
         if f.websocket is None:  # a WebSocket is recorded when it ends, with all its messages
             self._submit(f)
@@ -144,6 +149,12 @@ class Recorder:
 
     def websocket_end(self, f: http.HTTPFlow) -> None:
         self._submit(f)
+
+    def tcp_start(self, f: tcp.TCPFlow) -> None:
+        self._handshakes.used(f.client_conn.id)
+
+    def udp_start(self, f: udp.UDPFlow) -> None:
+        self._handshakes.used(f.client_conn.id)
 
     def tcp_message(self, f: tcp.TCPFlow) -> None:
         self._message(f, f.messages[-1] if f.messages else None)
@@ -196,3 +207,31 @@ class Recorder:
             self.auditor.submit(("tls", failure))
         except Exception as e:
             self._hook_failed("tls_failed_client", e)
+
+    def tls_established_client(self, data: tls.TlsData) -> None:
+        """The client finished a TLS handshake with us: watch whether any request follows."""
+        if self.auditor is None:
+            return
+        try:
+            client, server = data.context.client, data.context.server
+            self._handshakes.established(
+                client.id,
+                time=time.time(),
+                client_addr=format_addr(client.peername),
+                server_addr=format_addr(server.address),
+                host=(server.address[0] if server.address else "") or "",
+                sni=client.sni or "",
+            )
+        except Exception as e:
+            self._hook_failed("tls_established_client", e)
+
+    def client_disconnected(self, client: Any) -> None:
+        """A client closed: after a handshake with no request, its traffic was not inspected (pinning)."""
+        if self.auditor is None:
+            return
+        try:
+            failure = self._handshakes.closed(client.id)
+            if failure is not None:
+                self.auditor.submit(("tls", failure))
+        except Exception as e:
+            self._hook_failed("client_disconnected", e)
