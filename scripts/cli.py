@@ -82,9 +82,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     except SessionError as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
-    from piaudit.policies.store import CHAINED_TABLES
-
     from piaudit.policies.hookcoverage import process_summary
+    from piaudit.policies.store import CHAINED_TABLES
 
     counts = {t: store.count(t) for t in CHAINED_TABLES if t != "findings"}
     findings = rows.latest_findings(store)

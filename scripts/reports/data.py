@@ -7,7 +7,6 @@ total kept, and evidence is loaded only for the findings a report will show.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
