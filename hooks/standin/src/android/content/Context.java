@@ -29,4 +29,7 @@ public abstract class Context {
     public abstract SharedPreferences getSharedPreferences(String name, int mode);
 
     public abstract ClassLoader getClassLoader();
+
+    /** Start a service; the system starts the process the manifest names for it (e.g. ":push"). */
+    public abstract ComponentName startService(Intent service);
 }

@@ -479,8 +479,6 @@ final class ApiTour {
                 () -> { pinner.check(TTAdSdk.HOST, peer); return VOID; });
         api("okhttp3.CertificatePinner#check(java.lang.String,java.security.cert.Certificate[])", TTAdSdk.HOST,
                 () -> { pinner.check(TTAdSdk.HOST, peer.toArray(new Certificate[0])); return VOID; });
-        api("okhttp3.CertificatePinner#check$okhttp(java.lang.String,kotlin.jvm.functions.Function0)", TTAdSdk.HOST,
-                () -> { pinner.check$okhttp(TTAdSdk.HOST, () -> root == null ? List.of() : List.of(root)); return VOID; });
         api("okhttp3.internal.tls.OkHostnameVerifier#verify(java.lang.String,java.security.cert.X509Certificate)",
                 TTAdSdk.HOST, () -> OkHostnameVerifier.INSTANCE.verify(TTAdSdk.HOST, root));
         HttpsURLConnection unconnected = (HttpsURLConnection) new URL("https://" + TTAdSdk.HOST + "/").openConnection();
