@@ -554,7 +554,7 @@ def test_uploads_through_mitmdump(classpath: Path, tmp_path: Path, mitmdump) -> 
     assert umeng["mac"] == hashlib.md5(v["mac"].replace(":", "").upper().encode()).hexdigest()
     assert umeng["android_id"] == v["android_id"] and umeng["imsi"] == v["imsi"] and umeng["oaid"] == v["oaid"]
     td = seen["sdk.open.talkingdata.com"]
-    assert td["headers"]["Content-Encoding"] == "gzip"
+    assert {k.lower(): v for k, v in td["headers"].items()}["content-encoding"] == "gzip"
     td_apps = [a["pkg"] for a in json.loads(gzip.decompress(bytes.fromhex(td["body"])))["apps"]]
     assert td_apps == v["installed_packages"].split(",")
     assert json.loads(bytes.fromhex(seen["android.bugly.qq.com"]["body"]))["deviceId"] == v["android_id"]
