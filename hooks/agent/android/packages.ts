@@ -1,4 +1,4 @@
-// Installed and running apps: PackageManager / ActivityManager lists, and `pm list packages` via exec.
+// Installed and running apps: PackageManager / ActivityManager lists (shell commands: shell.ts).
 import { type Call, defaultRead, type HandlerTable } from "../lib/hooks.js";
 import { asRuntime, fieldValue, getter, ids, itemsOf } from "../lib/render.js";
 import { internally } from "../lib/state.js";
@@ -42,40 +42,6 @@ function packageList(call: Call) {
   };
 }
 
-// Shell commands that read personal data, and the data type each reveals.
-const COMMANDS: Array<[RegExp, string]> = [
-  [/\b(pm|cmd\s+package)\s+list\s+packages?\b/, "installed_apps"],
-  [/\bdumpsys\s+package\b/, "installed_apps"],
-  [/\bgetprop\b.*\b(ro\.serialno|ro\.boot\.serialno|ril\.serialnumber|gsm\.serial|sys\.serialnumber)\b/, "serial"],
-  [/\/sys\/class\/net\/[^/\s]+\/address/, "mac"],
-  [/\/proc\/net\/arp\b/, "bssid"],
-  [/^\s*(\S*\/)?ps(\s|$)/, "running_apps"],
-];
-
-function commandText(call: Call): string {
-  if (call.spec.class === "java.lang.ProcessBuilder") {
-    const list = getter(call.self, "command");
-    return itemsOf(list).map(String).join(" ");
-  }
-  const command = call.args[0];
-  if (typeof command === "string") {
-    return command;
-  }
-  return Array.from((command ?? []) as ArrayLike<unknown>).map(String).join(" ");
-}
-
-/** Runtime.exec / ProcessBuilder.start: recorded only for commands that read personal data. */
-function exec(call: Call) {
-  const command = internally(() => commandText(call));
-  const match = COMMANDS.find(([pattern]) => pattern.test(command));
-  if (match === undefined) {
-    return null;
-  }
-  const outcome = defaultRead(call);
-  return { ...outcome, data_type: match[1], args: { command }, value: call.threw === undefined ? null : outcome.value };
-}
-
 export const handlers: HandlerTable = {
   package_list: { kind: "data", read: packageList },
-  exec: { kind: "data", read: exec },
 };
