@@ -188,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no mitmproxy log on the terminal")
     p.add_argument("--app", metavar="PACKAGE", help="spawn (or --attach to) this app with the Frida hooks")
     p.add_argument("--spawn", metavar="CMDLINE", help="spawn this local command with the hooks instead of an app (the stand-in JVM)")
+    p.add_argument(
+        "--zygote",
+        metavar="CMDLINE",
+        help="spawn this local launcher (the stand-in's zygote) and hook every process of --app it starts, as spawn gating does on a device",
+    )
     p.add_argument("--device", default="usb", metavar="usb|ID|local|HOST:PORT", help="Frida device (default usb)")
     p.add_argument("--attach", action="store_true", help="attach to the running app instead of spawning it (misses startup reads)")
     p.add_argument("--unpin", action="store_true", help="neutralise certificate pinning in the app (recorded in the session)")

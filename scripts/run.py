@@ -36,6 +36,7 @@ class RunOptions:
     # hooks
     app: str | None = None
     spawn_argv: list[str] | None = None  # a local process to spawn instead of an app package (the stand-in)
+    zygote_argv: list[str] | None = None  # a local launcher that starts the app's processes (the stand-in's zygote)
     device: str = "usb"
     attach: bool = False
     unpin: bool = False
@@ -84,10 +85,32 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
     options.update(**settings)
 
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, master.shutdown)
-
     host = None
+    stopping: list[asyncio.Task] = []
+
+    async def stop_all() -> None:
+        # The hooks stop first: their last events (flushes, process exits, hooks never loaded)
+        # must reach the session before the proxy's shutdown closes it.
+        if host is not None:
+            await loop.run_in_executor(None, host.stop)
+            await asyncio.sleep(0.3)  # let the proxy see the killed processes' connections close
+        master.shutdown()
+
+    def quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        # mitmproxy cancels the handlers of client connections still open at shutdown (OkHttp
+        # keeps pooled connections): asyncio then logs the cancellation as an error. It is not one.
+        if stopping and isinstance(context.get("exception"), asyncio.CancelledError):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(quiet_cancellations)
+
+    def shutdown() -> None:
+        if not stopping:
+            stopping.append(asyncio.ensure_future(stop_all()))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, shutdown)
 
     async def supervise() -> None:
         nonlocal host
@@ -98,21 +121,21 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
             await asyncio.sleep(0.025)
         if on_ready is not None:
             on_ready(master)
-        if opts.app or opts.spawn_argv:
+        if opts.app or opts.spawn_argv or opts.zygote_argv:
             try:
                 host = await loop.run_in_executor(None, _start_hooks, opts, recorder)
             except Exception as e:
                 log.error("piaudit: the hooks could not start: %s", e)
                 result.errors.append(f"hooks: {e}")
-                master.shutdown()
+                shutdown()
                 return
         if opts.duration:
             await asyncio.sleep(opts.duration)
-            master.shutdown()
+            shutdown()
         elif host is not None and opts.exit_with_app:
             result.app_exit = await loop.run_in_executor(None, host.wait, None)
             await asyncio.sleep(opts.grace)
-            master.shutdown()
+            shutdown()
 
     task = asyncio.create_task(supervise())
     try:
@@ -120,7 +143,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
     finally:
         task.cancel()
         if host is not None:
-            await loop.run_in_executor(None, host.stop)
+            await loop.run_in_executor(None, host.stop)  # a no-op when stop_all ran it already
     result.session_dir = opts.session
 
 
@@ -145,10 +168,15 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
     def on_error(err: ErrorRecord) -> None:
         client.submit(("error", err.source, err.message, err.detail))
 
+    local = opts.spawn_argv or opts.zygote_argv
+    if opts.zygote_argv and not opts.app:
+        raise ValueError("--zygote needs --app: the package whose processes to hook")
     host = HookHost(
-        device="local" if opts.spawn_argv else opts.device,
-        target=opts.spawn_argv or opts.app,
+        device="local" if local else opts.device,
+        target=local or opts.app,
         attach=opts.attach,
+        package=opts.app,
+        launcher=opts.zygote_argv is not None,
         unpin=opts.unpin,
         canary=canary,
         agree_words=list(words.agree),
@@ -189,17 +217,21 @@ def summarize(session_dir: str) -> str:
         + ("" if session.meta.complete else f" — INCOMPLETE: {session.meta.incomplete_reason}"),
     ]
     lines += [f"  {n:5d}  {rule}" for rule, n in sorted(by_rule.items())]
+    from piaudit.policies.hookcoverage import process_summary
+
+    for process, states in sorted(process_summary(rows.events(store, "hook_status")).items()):
+        counts = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in states.items())
+        lines.append(f"  hooks in {process or '(unknown process)'}: {counts}")
     store.close()
     return "\n".join(lines)
 
 
 def main_run(args: Any) -> int:
     """CLI adapter for `piaudit run`."""
-    argv = None
-    if args.spawn:
-        import shlex
+    import shlex
 
-        argv = shlex.split(args.spawn)
+    argv = shlex.split(args.spawn) if args.spawn else None
+    zygote = shlex.split(args.zygote) if getattr(args, "zygote", None) else None
     opts = RunOptions(
         session=args.session,
         listen_host=args.listen_host,
@@ -216,6 +248,7 @@ def main_run(args: Any) -> int:
         quiet=args.quiet,
         app=args.app,
         spawn_argv=argv,
+        zygote_argv=zygote,
         device=args.device,
         attach=args.attach,
         unpin=args.unpin,
