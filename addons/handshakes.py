@@ -11,7 +11,8 @@ the recorder calls it from its hooks and stores what it returns as a ``tls_failu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from piaudit.policies.models import TlsFailure
 
@@ -26,6 +27,7 @@ class _Open:
     server_addr: str
     host: str
     sni: str
+    closed: Callable[[], bool] | None = field(default=None)
 
 
 class HandshakeWatch:
@@ -45,12 +47,26 @@ class HandshakeWatch:
         self._max_open = max_open
         self.dropped = 0  # connections forgotten because too many were open at once
 
-    def established(self, conn_id: str, *, time: float, client_addr: str, server_addr: str, host: str, sni: str) -> None:
-        """The client finished a TLS handshake with the proxy on connection ``conn_id``."""
+    def established(
+        self,
+        conn_id: str,
+        *,
+        time: float,
+        client_addr: str,
+        server_addr: str,
+        host: str,
+        sni: str,
+        closed: Callable[[], bool] | None = None,
+    ) -> None:
+        """The client finished a TLS handshake with the proxy on connection ``conn_id``.
+
+        ``closed`` tells whether the client has closed its side since (for :meth:`sweep`): the
+        proxy may hold a connection whose client is gone (a TLS EOF without close_notify).
+        """
         if len(self._open) >= self._max_open:
             self._open.pop(next(iter(self._open)))
             self.dropped += 1
-        self._open[conn_id] = _Open(time, client_addr, server_addr, host, sni)
+        self._open[conn_id] = _Open(time, client_addr, server_addr, host, sni, closed)
 
     def used(self, conn_id: str) -> None:
         """A request (or raw TCP/UDP data) arrived on ``conn_id``: it was inspected."""
@@ -59,8 +75,15 @@ class HandshakeWatch:
     def closed(self, conn_id: str) -> TlsFailure | None:
         """The client closed ``conn_id``: a failure record if it never carried a request."""
         entry = self._open.pop(conn_id, None)
-        if entry is None:
-            return None
+        return None if entry is None else self._failure(entry)
+
+    def sweep(self) -> list[TlsFailure]:
+        """Failure records for the watched connections whose client has closed its side already."""
+        gone = [conn_id for conn_id, entry in self._open.items() if entry.closed is not None and entry.closed()]
+        return [self._failure(self._open.pop(conn_id)) for conn_id in gone]
+
+    @staticmethod
+    def _failure(entry: _Open) -> TlsFailure:
         return TlsFailure(
             time=entry.time,
             stage="after_handshake",

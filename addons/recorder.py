@@ -15,7 +15,7 @@ import traceback
 import weakref
 from typing import Any
 
-from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp
+from mitmproxy import connection, ctx, exceptions, flow, http, tcp, tls, udp
 from mitmproxy import dns as mdns
 from mitmproxy import hooks as mitmproxy_hooks
 
@@ -39,6 +39,7 @@ class Recorder:
         self._flows: weakref.WeakValueDictionary[str, flow.Flow] = weakref.WeakValueDictionary()
         self.hook_errors = 0
         self._handshakes = HandshakeWatch()
+        self._sweeper: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ options
     def load(self, loader: Any) -> None:
@@ -90,10 +91,34 @@ class Recorder:
         self.loop = asyncio.get_running_loop()
         if self.auditor is not None:
             self.auditor.attach(self.loop)
+            self._sweeper = self.loop.create_task(self._sweep_handshakes())
+
+    async def _sweep_handshakes(self) -> None:
+        """Every half second: TLS connections whose client left after the handshake, with no request.
+
+        mitmproxy may keep such a connection open when the client closed without close_notify
+        (OkHttp after a failed pin check: mitmproxy logs "TLS Error: Unexpected EOF" and
+        ``client_disconnected`` only fires at shutdown), so the client's half-close is checked here.
+        """
+        while True:
+            await asyncio.sleep(0.5)
+            self._report_swept()
+
+    def _report_swept(self) -> None:
+        if self.auditor is None:
+            return
+        try:
+            for failure in self._handshakes.sweep():
+                self.auditor.submit(("tls", failure))
+        except Exception as e:
+            self._hook_failed("handshake sweep", e)
 
     def done(self) -> None:
         if self.auditor is None:
             return
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        self._report_swept()
         auditor, self.auditor = self.auditor, None
         summary = auditor.stop()
         log.info("piaudit: session %s closed: %s", auditor.session_dir, summary or auditor.dead or "")
@@ -221,6 +246,7 @@ class Recorder:
                 server_addr=format_addr(server.address),
                 host=(server.address[0] if server.address else "") or "",
                 sni=client.sni or "",
+                closed=lambda: not client.state & connection.ConnectionState.CAN_READ,
             )
         except Exception as e:
             self._hook_failed("tls_established_client", e)

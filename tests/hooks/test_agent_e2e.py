@@ -7,28 +7,25 @@ process is killed by pid in a ``finally`` (``HookHost.stop``) and checked gone.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from piaudit.hooks.hooklist import agent_hooks, default_hooklist
-from piaudit.hooks.host import HookHost, HookStats
+from piaudit.hooks.host import HookHost
 from piaudit.policies.catalog import load_catalog
+from piaudit.policies.hookcoverage import hook_outcomes
 from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
 from tests.hooks import frida_tmpdir, pid_alive
+from tests.support.hookrun import FAST, Run, run_standin
 from tests.support.proxy import Proxy
 from tests.support.standin import DEFAULT_VALUES, LogLine, build_standin, make_truststore, parse_log, standin_command
 
 CATALOG = load_catalog()
-FAST = {"standin.consent_delay_ms": 150, "standin.exit_delay_ms": 50}
 LOCATION = f"{DEFAULT_VALUES['latitude']},{DEFAULT_VALUES['longitude']}"
 TM = "android.telephony.TelephonyManager"
 
@@ -48,86 +45,6 @@ def _frida_tmpdir():
 @pytest.fixture(scope="module")
 def classpath() -> Path:
     return build_standin()
-
-
-@dataclass
-class Run:
-    """What one instrumented run of the stand-in produced."""
-
-    pid: int
-    exit_status: int | None
-    events: list = field(default_factory=list)
-    errors: list[ErrorRecord] = field(default_factory=list)
-    log: list[LogLine] = field(default_factory=list)
-    stats: HookStats | None = None
-
-    def of(self, kind: type) -> list:
-        return [e for e in self.events if isinstance(e, kind)]
-
-    def calls(self, class_name: str, method: str, overload: str | None = None) -> list[HookEvent]:
-        return [
-            e
-            for e in self.of(HookEvent)
-            if e.api.class_name == class_name and e.api.method == method and (overload is None or e.api.overload == overload)
-        ]
-
-    def log_values(self) -> list[tuple[str, str | None, str | None]]:
-        """(api, args, value) of each API line the app logged, object hashes blanked."""
-
-        def clean(text: str | None) -> str | None:
-            return None if text is None else re.sub(r"(@|\{)[0-9a-f]{6,8}\b", r"\1#", text)
-
-        return [(line.get("api"), line.get("args"), clean(line.get("value"))) for line in self.log if line.kind == "API"]
-
-    def uploads(self) -> dict[str, str]:
-        return {line.get("party"): line.get("status") for line in self.log if line.kind == "UPLOAD"}
-
-
-def run_standin(
-    classpath: Path,
-    scenario: str,
-    *,
-    props: dict | None = None,
-    proxy: tuple[str, int] | None = None,
-    truststore: Path | None = None,
-    timeout: float = 30,
-    during: Callable[[HookHost, Run], None] | None = None,
-    **options,
-) -> Run:
-    """Spawn the stand-in under the agent, wait for it to exit (or run ``during``), always kill it."""
-    argv = standin_command(
-        classpath, proxy=proxy, truststore=truststore, scenario=scenario, extra_props={**FAST, **(props or {})}
-    )
-    output: list[bytes] = []
-    run = Run(pid=0, exit_status=None)
-    lock = threading.Lock()
-
-    def on_events(events: list) -> None:
-        with lock:
-            run.events.extend(events)
-
-    host = HookHost(
-        target=argv,
-        catalog=CATALOG,
-        on_events=on_events,
-        on_error=run.errors.append,
-        on_output=lambda fd, data: output.append(data) if fd == 1 else None,
-        **options,
-    )
-    run.pid = host.start()
-    try:
-        if during is not None:
-            during(host, run)
-        else:
-            run.exit_status = host.wait(timeout)
-    finally:
-        host.stop()
-    assert not pid_alive(run.pid)
-    run.log = parse_log(b"".join(output).decode("utf-8", errors="replace"))
-    run.stats = host.stats
-    java_statuses = [s for s in run.of(HookStatus) if s.api.class_name != "libc"]
-    assert java_statuses, f"no Java hook was installed; errors: {run.errors}"
-    return run
 
 
 def baseline(classpath: Path, scenario: str, props: dict | None = None) -> list[LogLine]:
@@ -243,9 +160,9 @@ def test_arguments_that_matter_are_recorded(all_apis: Run) -> None:
     assert {e.args["name"] for e in settings} >= {"android_id", "bluetooth_address"}
     uris = {e.args["uri"]: e.data_type for e in all_apis.calls("android.content.ContentResolver", "query")}
     assert uris["content://sms/inbox"] == "sms" and uris["content://call_log/calls"] == "call_log"
-    assert all_apis.calls("android.os.SystemProperties", "get")[0].args == {"key": "ro.serialno"}
-    # SystemProperties.get("ro.product.model") is not personal data: not recorded.
-    assert len(all_apis.calls("android.os.SystemProperties", "get")) == 1
+    properties = {e.args["key"]: (e.data_type, e.value) for e in all_apis.calls("android.os.SystemProperties", "get")}
+    # the serial and the model (device_info) are recorded with their types; other keys are not
+    assert properties == {"ro.serialno": ("serial", DEFAULT_VALUES["serial"]), "ro.product.model": ("device_info", DEFAULT_VALUES["model"])}
     geocoder = all_apis.calls("android.location.Geocoder", "getFromLocation")[0]
     assert geocoder.args == {"latitude": float(DEFAULT_VALUES["latitude"]), "longitude": float(DEFAULT_VALUES["longitude"])}
 
@@ -273,13 +190,18 @@ def test_a_hook_that_cannot_install_is_reported(all_apis: Run) -> None:
     statuses = all_apis.of(HookStatus)
     java_listed = {(h["class"], h["method"]) for h in agent_hooks(unpin=False)["java"]}
     reported = {(s.api.class_name, s.api.method) for s in statuses if s.api.class_name != "libc"}
-    assert reported == java_listed  # every listed hook says installed or not: nothing skipped silently
-    failed = [s for s in statuses if not s.installed]
-    assert any(
-        s.error.startswith("class not found") and s.api.class_name == "com.heytap.openid.IOpenID$Stub$Proxy" for s in failed
-    )
-    assert any(s.error.startswith("method not found") for s in failed)
-    assert all(s.error for s in failed)
+    assert reported == java_listed  # every listed hook says where it stands: nothing skipped silently
+    outcomes = {(o.class_name, o.method): o for o in hook_outcomes(statuses)}
+    # a class this app never loads: pending at start, never_loaded when the process ended
+    oppo = outcomes[("com.heytap.openid.IOpenID$Stub$Proxy", "getSerID")]
+    assert oppo.state == "never_loaded"
+    assert [s.state for s in statuses if s.api.class_name == "com.heytap.openid.IOpenID$Stub$Proxy"] == ["pending", "never_loaded"]
+    # the class exists but not the method: failed, with the reason
+    failed = [s for s in statuses if s.state == "failed"]
+    assert failed and all(s.error.startswith("method not found") for s in failed)
+    # framework classes are hooked at start in the JVM's class path; SDK classes where the APK's loader defines them
+    assert outcomes[(TM, "getDeviceId")].loaders[0].startswith("jdk.internal.loader.ClassLoaders$AppClassLoader@")
+    assert outcomes[("com.umeng.commonsdk.UMConfigure", "submitPolicyGrantResult")].loaders[0].startswith("dalvik.system.PathClassLoader@")
     assert all_apis.stats.installed >= 80 and all_apis.stats.failed == len(failed)
     assert not [e for e in all_apis.errors if e.source == "agent"]
 
