@@ -499,6 +499,7 @@ class HookHost:
             "batchMaxEvents": self._batch_max_events,
             "attached": self._attach,
             "processName": process_name,
+            "appPackage": self._package or "",
         }
 
     def _abort_start(self) -> None:

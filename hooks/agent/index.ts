@@ -19,6 +19,7 @@ import * as sensors from "./android/sensors.js";
 import * as serial from "./android/serial.js";
 import * as settings from "./android/settings.js";
 import * as shell from "./android/shell.js";
+import * as sms from "./android/sms.js";
 import * as telephony from "./android/telephony.js";
 import { type AgentConfig, config, configure } from "./lib/config.js";
 import { emitEvent, hookStats, registerHandlers, setProcessName } from "./lib/hooks.js";
@@ -30,7 +31,7 @@ import { app, enterPhase } from "./lib/state.js";
 
 const modules = {
   accounts, adid, bluetooth, clipboard, consent, lifecycle, location, media, network,
-  packages, permissions, pinning, providers, sensors, serial, settings, shell, telephony,
+  packages, permissions, pinning, providers, sensors, serial, settings, shell, sms, telephony,
 };
 for (const [category, module] of Object.entries(modules)) {
   registerHandlers(category, module.handlers);

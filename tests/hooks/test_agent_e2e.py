@@ -23,7 +23,7 @@ from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookSt
 from tests.hooks import frida_tmpdir, pid_alive
 from tests.support.hookrun import FAST, Run, run_standin
 from tests.support.proxy import Proxy
-from tests.support.standin import DEFAULT_VALUES, LogLine, build_standin, make_truststore, parse_log, standin_command
+from tests.support.standin import DEFAULT_VALUES, PACKAGE, LogLine, build_standin, make_truststore, parse_log, standin_command
 
 CATALOG = load_catalog()
 LOCATION = f"{DEFAULT_VALUES['latitude']},{DEFAULT_VALUES['longitude']}"
@@ -55,7 +55,7 @@ def baseline(classpath: Path, scenario: str, props: dict | None = None) -> list[
 
 @pytest.fixture(scope="module")
 def all_apis(classpath: Path) -> Run:
-    return run_standin(classpath, "all_apis")
+    return run_standin(classpath, "all_apis", package=PACKAGE)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,8 @@ EXPECTED_READS = [
     (TM, "getSubscriberId", "imsi", "imsi", DEFAULT_VALUES["imsi"]),
     (TM, "getSimSerialNumber", "iccid", "iccid", DEFAULT_VALUES["iccid"]),
     (TM, "getLine1Number", "phone", "phone", DEFAULT_VALUES["phone"]),
-    (TM, "getAllCellInfo", "location", None, None),
-    (TM, "getCellLocation", "location", None, None),
+    (TM, "getAllCellInfo", "cell_location", None, None),
+    (TM, "getCellLocation", "cell_location", None, None),
     ("android.telephony.SubscriptionManager", "getActiveSubscriptionInfoList", "iccid", "iccid", DEFAULT_VALUES["iccid"]),
     ("android.telephony.SubscriptionInfo", "getNumber", "phone", "phone", DEFAULT_VALUES["phone"]),
     ("android.provider.Settings$Secure", "getString", "android_id", "android_id", DEFAULT_VALUES["android_id"]),
@@ -131,6 +131,29 @@ EXPECTED_READS = [
 ]
 
 
+# The APIs other auditing tools hook (Camille, AppScan, MobSF, PrivacyCheck) that piaudit added.
+EXPECTED_READS += [
+    (TM, "getSimOperator", "carrier", "carrier", DEFAULT_VALUES["sim_operator"]),
+    (TM, "getSimOperatorName", "carrier", "carrier", DEFAULT_VALUES["sim_operator_name"]),
+    (TM, "getNetworkOperatorName", "carrier", "carrier", DEFAULT_VALUES["sim_operator_name"]),
+    (TM, "getSimCountryIso", "carrier", "carrier", DEFAULT_VALUES["sim_country_iso"]),
+    (TM, "getNetworkType", "network_state", None, None),
+    ("android.telephony.UiccCardInfo", "getIccId", "iccid", "iccid", DEFAULT_VALUES["iccid"]),
+    ("android.net.ConnectivityManager", "getActiveNetworkInfo", "network_state", None, None),
+    ("android.net.NetworkInfo", "getTypeName", "network_state", None, None),
+    ("android.net.NetworkInfo", "isConnected", "network_state", None, None),
+    ("android.app.ApplicationPackageManager", "getPackageInfo", "installed_apps", "installed_apps", "com.tencent.mm"),
+    ("android.location.Location", "getAccuracy", "location", None, None),
+    ("android.location.Location", "getAltitude", "location", None, None),
+    ("android.telephony.SmsManager", "sendTextMessage", "sms", "phone", "10690000"),
+    ("android.content.ClipboardManager", "setPrimaryClip", "clipboard", None, None),
+    ("android.content.ContentResolver", "insert", "media", None, None),
+    ("java.net.Inet4Address", "getHostAddress", "ip", "ip", DEFAULT_VALUES["ip"]),
+    ("android.app.admin.DevicePolicyManager", "getWifiMacAddress", "mac", "mac", DEFAULT_VALUES["mac"]),
+    ("android.media.AudioRecord", "$init", "microphone", None, None),
+]
+
+
 @pytest.mark.parametrize(("class_name", "method", "data_type", "id_type", "id_value"), EXPECTED_READS)
 def test_each_read_is_recorded_with_type_value_and_caller(
     all_apis: Run, class_name: str, method: str, data_type: str, id_type: str | None, id_value: str | None
@@ -142,9 +165,24 @@ def test_each_read_is_recorded_with_type_value_and_caller(
     for event in calls:
         assert event.caller is not None and event.caller.startswith("com.example.demoapp."), event.caller
         assert event.party is None  # the app's own code
-        assert event.stack[0].startswith(f"{class_name}.{method}(")
+        assert event.stack[0].startswith(f"{class_name}.{'<init>' if method == '$init' else method}(")
         assert event.thread == "main" and event.pid == all_apis.pid and event.device_time is not None
         assert not event.canary
+
+
+def test_probing_and_address_filters(all_apis: Run) -> None:
+    probes = {e.args["package"]: e.value for e in all_apis.calls("android.app.ApplicationPackageManager", "getPackageInfo")}
+    # another app's package is probing (installed or not); the app's own package is not recorded
+    assert probes == {"com.tencent.mm": "com.tencent.mm: installed", "com.not.installed": "com.not.installed: not installed"}
+    addresses = [e.value for e in all_apis.calls("java.net.Inet4Address", "getHostAddress")]
+    assert addresses == [DEFAULT_VALUES["ip"]]  # a server's public address is not the device's: not recorded
+    [sms] = all_apis.calls("android.telephony.SmsManager", "sendTextMessage")
+    assert sms.args == {"destination": "10690000", "text": "DEMO-7731"}
+    [clip] = all_apis.calls("android.content.ClipboardManager", "setPrimaryClip")
+    assert clip.args == {"written": "https://demoapp.example/i/7731"}
+    [insert] = all_apis.calls("android.content.ContentResolver", "insert")
+    assert insert.args == {"uri": "content://media/external/images/media", "operation": "insert"}
+    assert insert.value == "content://media/external/images/media/1001"
 
 
 def test_every_data_category_fires(all_apis: Run) -> None:

@@ -1,6 +1,7 @@
 // Installed and running apps: PackageManager / ActivityManager lists (shell commands: shell.ts).
 import { type Call, defaultRead, type HandlerTable } from "../lib/hooks.js";
 import { asRuntime, fieldValue, getter, ids, itemsOf } from "../lib/render.js";
+import { config } from "../lib/config.js";
 import { internally } from "../lib/state.js";
 
 function itemName(item: any): string {
@@ -42,6 +43,28 @@ function packageList(call: Call) {
   };
 }
 
+/**
+ * getPackageInfo / getApplicationInfo / getInstallerPackageName / ... of one package: per-package
+ * probing. Recorded only for another app's package (looking up its own package is routine); the
+ * value says whether it is installed, and an installed package becomes a known value.
+ */
+function packageProbe(call: Call) {
+  const first = call.args[0];
+  const name = typeof first === "string" ? first : call.argTypes[0] === "android.content.pm.ApplicationInfo" ? fieldValue(asRuntime(first), "packageName") : null;
+  if (typeof name !== "string" || name === config.appPackage || name === "") {
+    return null;
+  }
+  const installed = call.threw === undefined && call.ret !== null && call.ret !== undefined;
+  const outcome = defaultRead(call);
+  return {
+    ...outcome,
+    args: { package: name, ...(call.threw !== undefined ? { threw: (outcome.args ?? {}).threw } : {}) },
+    value: installed ? `${name}: installed` : `${name}: not installed`,
+    identifiers: installed ? ids("installed_apps", [name]) : {},
+  };
+}
+
 export const handlers: HandlerTable = {
+  package_probe: { kind: "data", read: packageProbe },
   package_list: { kind: "data", read: packageList },
 };

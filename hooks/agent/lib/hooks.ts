@@ -151,7 +151,8 @@ export function installJavaHook(spec: JavaHookSpec, wrapper: any, loader: string
     return;
   }
   const own: string[] = wrapper.$ownMembers ?? [];
-  const method = own.includes(spec.method) ? wrapper[spec.method] : undefined;
+  // "$init" names the constructors (AudioRecord's opens the microphone)
+  const method = spec.method === "$init" || own.includes(spec.method) ? wrapper[spec.method] : undefined;
   if (method === undefined || method.overloads === undefined) {
     let inherited = "";
     try {

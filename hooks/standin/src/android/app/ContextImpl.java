@@ -54,6 +54,7 @@ class ContextImpl extends Context {
                 case ACCOUNT_SERVICE -> new AccountManager(this);
                 case CAMERA_SERVICE -> new CameraManager(this);
                 case BLUETOOTH_SERVICE -> BluetoothAdapter.getDefaultAdapter();
+                case CONNECTIVITY_SERVICE -> new android.net.ConnectivityManager(this);
                 default -> null;
             };
             if (s != null) {

@@ -14,6 +14,7 @@ public abstract class Context {
     public static final String ACCOUNT_SERVICE = "account";
     public static final String CAMERA_SERVICE = "camera";
     public static final String BLUETOOTH_SERVICE = "bluetooth";
+    public static final String CONNECTIVITY_SERVICE = "connectivity";
     public static final int MODE_PRIVATE = 0;
 
     public abstract Object getSystemService(String name);

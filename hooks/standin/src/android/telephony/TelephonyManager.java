@@ -108,6 +108,18 @@ public class TelephonyManager {
         return Fake.ret("android.telephony.TelephonyManager#getNetworkOperator()", Fake.value("network_operator"));
     }
 
+    public String getSimCountryIso() {
+        return Fake.value("sim_country_iso");
+    }
+
+    public int getNetworkType() {
+        return 13; // NETWORK_TYPE_LTE
+    }
+
+    public java.util.List<UiccCardInfo> getUiccCardsInfo() {
+        return java.util.List.of(new UiccCardInfo());
+    }
+
     public String getNetworkOperatorName() {
         return Fake.value("sim_operator_name");
     }
