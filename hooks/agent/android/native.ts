@@ -74,7 +74,8 @@ const RUNTIME_MODULE = /^(libjvm\.so|libart\.so|libartbase\.so|libjli\.so)!/;
 function record(spec: NativeHookSpec, reading: Reading, context: CpuContext, deviceTime: number): void {
   internally(() => {
     const java = captureJavaIfAttached();
-    const native = captureNative(context);
+    // with a Java stack the native frames are a supplement: the few innermost are enough
+    const native = captureNative(context, java !== null ? 8 : undefined);
     if (java === null && (isVmStarting() || native.some((frame) => RUNTIME_MODULE.test(frame)))) {
       return;
     }

@@ -24,6 +24,7 @@ public final class Launcher {
             case "all_apis" -> ApiTour.run();
             case "around" -> AroundTour.run();
             case "hammer" -> Hammer.run();
+            case "read_loop" -> ReadLoop.run();
             case "values" -> {
                 for (Map.Entry<String, String> e : Fake.DEFAULTS.entrySet()) {
                     StandinLog.log("VALUE", "key", e.getKey(), "value", Fake.value(e.getKey()));
