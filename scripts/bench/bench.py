@@ -87,6 +87,15 @@ def main() -> int:
         if plain and hooked:
             rows.append(("hooked API call (getDeviceId, stand-in JVM)", f"{hooked.group(1)} µs vs {plain.group(1)} µs unhooked", "—", "—"))
 
+        text = _run([PY, "scripts/bench/bench_reads.py", "--runs", "3", "--n", "500" if q else "2000"], 3600)
+        for kind, label in (("file_device", "read of a device file (/proc/net/arp)"), ("native_property", "native property read"),
+                            ("java_property", "SystemProperties.get"), ("exec_getprop", "getprop through Runtime.exec")):  # fmt: skip
+            m = re.search(rf"{kind}\s+([\d.]+) µs\s+([\d.]+) µs\s+([\d.]+)", text)
+            if m:
+                rows.append((f"{label}, hooked vs unhooked", f"{m.group(2)} µs vs {m.group(1)} µs", m.group(3), "—"))
+        for m in re.finditer(r"late class load to hooks active \(([^)]+)\): median (\d+) ms", text):
+            rows.append((f"late class load to hooks active ({m.group(1)})", f"{m.group(2)} ms", "—", "—"))
+
     date = time.strftime("%Y-%m-%d")
     table = [
         f"Measured {date} on {machine()}; load average {os.getloadavg()[0]:.1f} at the end; {time.time() - started:.0f} s in all"
