@@ -109,3 +109,38 @@ def test_hooks_json_lists_class_method_data_type() -> None:
         a for a in apis if a["class"] == "android.telephony.TelephonyManager" and a["method"] == "getDeviceId"
     ).items()
     assert any("$" in a["class"] for a in apis)  # nested classes as Outer$Inner
+
+
+def test_hooks_json_every_entry_has_class_method_data_type_and_kind() -> None:
+    apis = json.loads(piaudit("hooks", "--json").stdout)
+    assert len(apis) == 351  # 341 Java methods, 10 libc functions
+    for api in apis:
+        assert {"class", "method", "data_type", "kind"} <= api.keys(), api
+        assert (api["data_type"] is None) == (api["kind"] in ("consent", "lifecycle", "permission", "pinning")), api
+    kinds = {a["kind"] for a in apis}
+    assert kinds == {"data", "consent", "lifecycle", "permission", "pinning"}
+    types = {a["data_type"] for a in apis}
+    assert {"carrier", "cell_location", "network_state", "device_info"} <= types
+    pairs = {(a["class"], a["method"]) for a in apis}
+    for wanted in [  # from the list of gaps
+        ("android.app.ApplicationPackageManager", "getPackageInfo"),
+        ("android.app.ApplicationPackageManager", "getInstallerPackageName"),
+        ("android.app.ApplicationPackageManager", "getInstalledModules"),
+        ("android.telephony.TelephonyManager", "getServiceState"),
+        ("android.net.ConnectivityManager", "getActiveNetworkInfo"),
+        ("android.net.wifi.WifiManager", "getWifiState"),
+        ("android.telephony.cdma.CdmaCellLocation", "getBaseStationId"),
+        ("android.location.LocationManager", "getGnssHardwareModelName"),
+        ("android.telephony.SmsManager", "sendTextMessage"),
+        ("android.content.ClipboardManager", "setPrimaryClip"),
+        ("java.net.NetworkInterface", "getInetAddresses"),
+        ("com.samsung.android.deviceidservice.IDeviceIdService$Stub$Proxy", "getOAID"),
+        ("repeackage.com.samsung.android.deviceidservice.IDeviceIdService$Stub$Proxy", "getOAID"),
+        ("android.app.admin.DevicePolicyManager", "getWifiMacAddress"),
+        ("android.telephony.UiccCardInfo", "getIccId"),
+        ("androidx.camera.core.ImageCapture", "takePicture"),
+        ("android.media.AudioRecord", "$init"),
+        ("android.content.ContentResolver", "insert"),
+        ("libc", "__system_property_read_callback"),
+    ]:
+        assert wanted in pairs, wanted
