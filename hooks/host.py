@@ -680,16 +680,18 @@ class AgentMessages:
         if crash is not None:
             summary = getattr(crash, "summary", None) or str(crash)
             self._emit_exit(when, f"crash: {summary}")
-            self.report(when, "hooks", f"{self._who()} crashed: {summary}", str(getattr(crash, "report", "")))
+            who = f"the app's process {self.process}" if self.process else "the app"
+            self.report(when, "hooks", f"{who} crashed: {summary}", str(getattr(crash, "report", "")))
         elif reason == "process-terminated":
             if stopping:
                 self._emit_exit(when, "killed at the end of the audit")
             else:
                 status = f" with status {self.exit_status}" if self.exit_status is not None else ""
                 self._emit_exit(when, f"exited{status}")
-                self.report(when, "hooks", f"{self._who()} exited{status}; hooks no longer record there", reason)
+                self.report(when, "hooks", f"{self._who()} exited{status}; hooks no longer record", reason)
         elif reason != "application-requested" or not stopping:
-            self.report(when, "hooks", f"the hook session of {self._who()} ended ({reason}); hooks no longer record there", reason)
+            where = f" of the app's process {self.process}" if self.process else ""
+            self.report(when, "hooks", f"the hook session{where} ended ({reason}); hooks no longer record", reason)
 
     def host_time(self, device_time: float | None, received: float) -> float:
         """A device timestamp on the host clock (shifted by the measured offset, never after receipt)."""
