@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -428,8 +429,17 @@ class TestHookHost:
         recorder = Recorder()
         with pytest.raises(HookHostError, match="not found on PATH"):
             run_host(["no-such-program-piaudit"], recorder).start()
-        with pytest.raises(HookHostError, match="frida-ls-devices"):
-            HookHost(device="no-such-device", target="com.example", on_events=print, on_error=print, device_timeout=0.2).start()
+        # In a process of its own: looking for a device that does not exist leaves Frida's device
+        # manager in a state in which later child gating in the same process lost events.
+        probe = (
+            "from piaudit.hooks.host import HookHost, HookHostError\n"
+            "try:\n"
+            "    HookHost(device='no-such-device', target='com.example', on_events=print, on_error=print, device_timeout=0.2).start()\n"
+            "except HookHostError as error:\n"
+            "    print(error)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout
+        assert "frida-ls-devices" in out, out
         with pytest.raises(ValueError, match="attach needs a package name or pid"):
             HookHost(target=["/bin/true"], attach=True, on_events=print, on_error=print)
 

@@ -59,7 +59,8 @@ def _wait_for_both(host, run: Run) -> None:
         if any(e.state == "process_exit" and e.process == PUSH for e in run.of(LifecycleEvent)):
             return
         time.sleep(0.1)
-    raise AssertionError(f"the push process did not finish; processes: {host.processes}")
+    push_log = [f"{line.thread} {line.kind} {line.fields}" for line in run.live_log() if line.thread.startswith(":push")]
+    raise AssertionError(f"the push process did not finish; processes: {host.processes}; its log ends {push_log[-5:]}; errors {run.errors[-3:]}")
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,7 @@ def test_push_process_started_by_the_system_is_hooked(zygote_demo: Run) -> None:
     assert [line.thread for line in started] == ["zygote", "main"]  # the zygote started it; the app only asked
     push = [e for e in zygote_demo.in_process(PUSH) if isinstance(e, HookEvent)]
     by_api = {(e.api.class_name, e.api.method, e.data_type): e for e in push}
+    assert (TM, "getDeviceId", "imei") in by_api, (sorted(by_api), [line for line in zygote_demo.log if line.thread.startswith(":push")][-8:], zygote_demo.errors[:5])
     imei = by_api[(TM, "getDeviceId", "imei")]
     assert imei.value == DEFAULT_VALUES["imei"] and imei.party == party("getui") and imei.pid == names[PUSH]["pid"]
     assert by_api[("android.net.wifi.WifiInfo", "getMacAddress", "mac")].value == DEFAULT_VALUES["mac"]
