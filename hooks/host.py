@@ -255,6 +255,10 @@ class HookHost:
         self._exited = threading.Event()  # the owner thread has dispatched everything up to the main exit
         self._stopping = False
         self._stopped = False
+        # Frida's off() finds a handler by identity: keep the bound methods we register
+        self._child_added = self._on_child_added
+        self._spawn_added = self._on_spawn_added
+        self._output = self._on_frida_output
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -270,7 +274,7 @@ class HookHost:
         self._owner = threading.Thread(target=self._run, name="piaudit-hooks", daemon=True)
         self._owner.start()
         try:
-            self._device.on("child-added", self._on_child_added)
+            self._device.on("child-added", self._child_added)
             if not self._attach and not isinstance(self._target, list) and self._device.type != "local":
                 self._enable_spawn_gating()
             self.pid = self._spawn_or_find()
@@ -323,8 +327,9 @@ class HookHost:
         if self._spawn_gating:
             _ignore_errors(self._device.disable_spawn_gating)
         if self._device is not None:
-            _ignore_errors(lambda: self._device.off("child-added", self._on_child_added))
-            _ignore_errors(lambda: self._device.off("spawn-added", self._on_spawn_added))
+            _ignore_errors(lambda: self._device.off("child-added", self._child_added))
+            if self._spawn_gating:
+                _ignore_errors(lambda: self._device.off("spawn-added", self._spawn_added))
         self._finish_owner()
         self._stopped = True
 
@@ -381,7 +386,7 @@ class HookHost:
     def _enable_spawn_gating(self) -> None:
         """Android: the zygote's spawns (the app's other processes) are held until the host decides."""
         try:
-            self._device.on("spawn-added", self._on_spawn_added)
+            self._device.on("spawn-added", self._spawn_added)
             self._device.enable_spawn_gating()
             self._spawn_gating = True
         except frida.NotSupportedError as error:
@@ -470,7 +475,7 @@ class HookHost:
             if self._cwd is not None:
                 options["cwd"] = self._cwd
             if self._on_output is not None:
-                device.on("output", self._on_frida_output)
+                device.on("output", self._output)
             pid = device.spawn(argv, **options)
             self._spawned = True
             return pid
@@ -504,6 +509,8 @@ class HookHost:
 
     def _abort_start(self) -> None:
         self._stopping = True
+        if self._device is not None:
+            _ignore_errors(lambda: self._device.off("child-added", self._child_added))
         if self._spawned and self.pid is not None:
             self._kill(self.pid)
         for process in self._all_processes():
@@ -522,7 +529,7 @@ class HookHost:
             self._owner.join(10)
         if self._on_output is not None and self._device is not None:
             try:
-                self._device.off("output", self._on_frida_output)
+                self._device.off("output", self._output)
             except ValueError:
                 pass
         self._exited.set()
@@ -533,7 +540,8 @@ class HookHost:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
-                pass
+                return
+            _wait_gone(pid, 5.0)  # Frida may see it go (its socket closes) before the kernel has ended it
             return
         worker = threading.Thread(target=lambda: _ignore_errors(lambda: self._device.kill(pid)), daemon=True)
         worker.start()
@@ -565,6 +573,8 @@ class HookHost:
                 self._detached.set()
 
     def _on_child_added(self, child: Any) -> None:
+        if self._stopping:
+            return  # a later host on the same device owns what happens now
         parent = child.parent_pid
         parent_kind = "app" if parent in self._processes else "launcher" if parent in self._gated else None
         if child.origin == "exec" and child.pid in self._gated:
@@ -573,6 +583,8 @@ class HookHost:
         threading.Thread(target=self._handle_pending, args=(pending, parent_kind), name="piaudit-gate", daemon=True).start()
 
     def _on_spawn_added(self, spawn: Any) -> None:
+        if self._stopping:
+            return
         threading.Thread(target=self._handle_pending, args=(spawn_process(spawn), None), name="piaudit-gate", daemon=True).start()
 
     def _on_frida_output(self, pid: int, fd: int, data: bytes) -> None:
@@ -821,6 +833,19 @@ class AgentMessages:
             return
         self._exit_reported = True
         self._on_events([LifecycleEvent(time=when, state="process_exit", detail=detail, process=self.process, pid=self.pid)])
+
+
+def _wait_gone(pid: int, timeout: float) -> None:
+    """Until the local process ``pid`` has ended (gone or a zombie), at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return
+        except (OSError, IndexError):
+            return
+        time.sleep(0.01)
 
 
 def _ignore_errors(function: Callable[[], Any]) -> None:
