@@ -144,3 +144,30 @@ def test_hooks_json_every_entry_has_class_method_data_type_and_kind() -> None:
         ("libc", "__system_property_read_callback"),
     ]:
         assert wanted in pairs, wanted
+
+
+def test_info_shows_hooks_per_process(tmp_path: Path) -> None:
+    from piaudit.policies import rows
+    from piaudit.policies.models import ApiRef, HookStatus
+
+    Session.create(tmp_path / "s").close()
+    session = Session.open(tmp_path / "s")
+    umeng = ApiRef(class_name="com.umeng.commonsdk.UMConfigure", method="submitPolicyGrantResult")
+    oppo = ApiRef(class_name="com.heytap.openid.IOpenID$Stub$Proxy", method="getSerID")
+    imei = ApiRef(class_name="android.telephony.TelephonyManager", method="getImei")
+    statuses = [
+        HookStatus(time=1, api=umeng, installed=False, state="pending", process="com.x"),
+        HookStatus(time=2, api=umeng, installed=True, state="installed", loader="dalvik.system.PathClassLoader@1", process="com.x"),
+        HookStatus(time=1, api=oppo, installed=False, state="pending", process="com.x"),
+        HookStatus(time=9, api=oppo, installed=False, state="never_loaded", process="com.x"),
+        HookStatus(time=1, api=imei, installed=False, state="failed", error="method not found", process="com.x:push"),
+    ]
+    for status in statuses:
+        table, row = rows.event_row(status)
+        session.store.insert_many(table, [row])
+    session.store.close()
+    info = piaudit("info", str(tmp_path / "s"))
+    assert "hooks     com.x: 1 installed, 0 pending, 1 never loaded, 0 failed" in info.stdout, info.stdout
+    assert "hooks     com.x:push: 0 installed, 0 pending, 0 never loaded, 1 failed" in info.stdout
+    data = json.loads(piaudit("info", str(tmp_path / "s"), "--json").stdout)
+    assert data["hooks"]["com.x"] == {"installed": 1, "pending": 0, "never_loaded": 1, "failed": 0}
