@@ -77,4 +77,16 @@ public abstract class ContentResolver {
     public final Uri insert(Uri url, ContentValues values) {
         return Uri.parse(url.toString() + "/1001");
     }
+
+    public final int update(Uri uri, ContentValues values, String where, String[] selectionArgs) {
+        return 0;
+    }
+
+    public final int delete(Uri url, String where, String[] selectionArgs) {
+        return 0;
+    }
+
+    public final int bulkInsert(Uri url, ContentValues[] values) {
+        return values.length;
+    }
 }

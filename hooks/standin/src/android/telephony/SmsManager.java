@@ -23,4 +23,9 @@ public final class SmsManager {
             ArrayList<PendingIntent> sentIntents, ArrayList<PendingIntent> deliveryIntents) {
         StandinLog.log("SMS", "to", destinationAddress, "text", String.join("", parts));
     }
+
+    public void sendDataMessage(String destinationAddress, String scAddress, short destinationPort, byte[] data,
+            PendingIntent sentIntent, PendingIntent deliveryIntent) {
+        StandinLog.log("SMS", "to", destinationAddress, "bytes", data.length);
+    }
 }

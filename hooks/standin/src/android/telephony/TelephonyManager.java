@@ -135,4 +135,45 @@ public class TelephonyManager {
     public int getSimState() {
         return SIM_STATE_READY;
     }
+
+    // Getters other auditing tools hook (carrier, network state): stubs with the fake device's values.
+    public int getDataActivity() {
+        return 0;
+    }
+
+    public int getDataNetworkType() {
+        return 13;
+    }
+
+    public int getVoiceNetworkType() {
+        return 13;
+    }
+
+    public int getDataState() {
+        return 2;
+    }
+
+    public String getDeviceSoftwareVersion() {
+        return "01";
+    }
+
+    public String getGroupIdLevel1() {
+        return null;
+    }
+
+    public String getNetworkCountryIso() {
+        return Fake.value("sim_country_iso");
+    }
+
+    public int getSimCarrierId() {
+        return 1435;
+    }
+
+    public CharSequence getSimCarrierIdName() {
+        return Fake.value("sim_operator_name");
+    }
+
+    public boolean isNetworkRoaming() {
+        return false;
+    }
 }

@@ -9,4 +9,8 @@ public final class UiccCardInfo {
     public String getIccId() {
         return Fake.value("iccid");
     }
+
+    public String getEid() {
+        return null;
+    }
 }
