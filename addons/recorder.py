@@ -21,8 +21,8 @@ from mitmproxy import hooks as mitmproxy_hooks
 
 from piaudit.addons.auditproc import AuditClient
 from piaudit.addons.flowmodel import format_addr
-from piaudit.policies.auditor import AuditorConfig
 from piaudit.policies.models import Message, TlsFailure
+from piaudit.policies.options import AuditOptions, AuditorConfig, add_proxy_options
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,7 @@ class Recorder:
 
     # ------------------------------------------------------------------ options
     def load(self, loader: Any) -> None:
-        loader.add_option("piaudit_session", str, "", "Session directory to record into (created 0700). Empty: piaudit records nothing.")
-        loader.add_option("piaudit_policy", str, "", "Privacy-policy YAML to judge the traffic against (see `piaudit policy init`).")
-        loader.add_option("piaudit_identifiers", str, "", "JSON file of the device's identifier values to look for (see README).")
-        loader.add_option("piaudit_catalog", str, "", "Extra SDK catalog YAML merged over the shipped one.")
-        loader.add_option("piaudit_geoip", str, "", "MaxMind-format .mmdb file mapping server IPs to countries (never downloaded).")
-        loader.add_option("piaudit_app", str, "", "Package name of the app under audit, recorded in session.json.")
-        loader.add_option("piaudit_detect", bool, True, "Scan flows for personal data (turn off only to measure the recorder alone).")
+        add_proxy_options(loader, "session")  # declared once, in policies.options
 
     def configure(self, updated: set[str]) -> None:
         if "piaudit_session" not in updated and self.auditor is not None:
@@ -57,16 +51,10 @@ class Recorder:
             # flow markers and comments are for an interactive view (mitmweb, mitmproxy):
             # mitmdump has none, so the audit process need not send them back
             config = AuditorConfig(
-                annotate=ctx.master.addons.get("view") is not None,
-                session_dir=ctx.options.piaudit_session,
-                policy=ctx.options.piaudit_policy or None,
-                identifiers=ctx.options.piaudit_identifiers or None,
-                catalog=ctx.options.piaudit_catalog or None,
-                geoip=ctx.options.piaudit_geoip or None,
-                app=ctx.options.piaudit_app or None,
-                detect=ctx.options.piaudit_detect,
-                options=self._recorded_options(),
+                options=AuditOptions.from_proxy(ctx.options),
+                recorded=self._recorded_options(),
                 mode=list(ctx.options.mode),
+                annotate=ctx.master.addons.get("view") is not None,
             )
             self.auditor = AuditClient(config, on_annotate=self._on_annotate)
             if self.loop is not None:  # configured while already running (mitmweb's options editor)

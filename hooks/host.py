@@ -26,8 +26,9 @@ import frida
 from pydantic import ValidationError
 
 from piaudit.hooks.build import agent_source
-from piaudit.hooks.hooklist import agent_hooks, default_consent_words
-from piaudit.policies.attribution import PackageCatalog, attribute, party_of_class, strip_api_frames
+from piaudit.hooks.hooklist import agent_hooks
+from piaudit.policies.attribution import Attributor, PackageCatalog
+from piaudit.policies.consent import default_consent_words
 from piaudit.policies.models import (
     ConsentEvent,
     ErrorRecord,
@@ -157,7 +158,8 @@ class HookHost:
     the start-up is exactly the pre-consent window.
     ``unpin`` / ``canary``: change what the app sees (certificate pinning bypassed; identifier
     getters return the given values); record them in the session.
-    ``agree_words`` / ``refuse_words``: button texts that count as consent (default: the hook list's).
+    ``agree_words`` / ``refuse_words``: button texts that count as consent (default: the core's,
+    :func:`policies.consent.default_consent_words`; `piaudit run` passes the policy's).
     ``catalog``: names the SDK (party) of each call.
     ``on_events``: batches of :mod:`policies.models` events, called on one owner thread.
     ``on_error``: :class:`ErrorRecord` for agent errors, hooks that failed mid-call, exits, crashes.
@@ -192,14 +194,14 @@ class HookHost:
             raise ValueError("attach needs a package name or pid, not an argv")
         if isinstance(target, list) and not target:
             raise ValueError("target argv is empty")
-        default_agree, default_refuse = default_consent_words()
         self._device_spec = device
         self._target = target
         self._attach = attach
         self._unpin = unpin
         self._canary = validate_canary(canary or {})
-        self._agree_words = list(agree_words) if agree_words is not None else default_agree
-        self._refuse_words = list(refuse_words) if refuse_words is not None else default_refuse
+        defaults = default_consent_words()
+        self._agree_words = list(agree_words) if agree_words is not None else list(defaults.agree)
+        self._refuse_words = list(refuse_words) if refuse_words is not None else list(defaults.refuse)
         self._on_output = on_output
         self._env = env
         self._cwd = cwd
@@ -445,7 +447,7 @@ class AgentMessages:
         on_identifier: Callable[[str, str], None] | None = None,
     ) -> None:
         """Deliver parsed batches to ``on_events``, problems to ``on_error``, new identifiers to ``on_identifier``."""
-        self._catalog = catalog
+        self._attributor = Attributor(catalog)
         self._on_events = on_events
         self._on_error = on_error
         self._on_identifier = on_identifier
@@ -455,7 +457,6 @@ class AgentMessages:
         self._clock_offset: float | None = None
         self._seen_identifiers: set[tuple[str, str]] = set()
         self._stacks: dict[int, list[str]] = {}  # the agent sends each distinct stack once, then its id
-        self._attributions: dict[tuple[Any, str], tuple[str | None, str | None]] = {}
 
     def handle_payload(self, received: float, payload: dict[str, Any]) -> None:
         """One ``send()`` payload of the agent, received at host time ``received``."""
@@ -556,9 +557,9 @@ class AgentMessages:
         if kind in ("hook:call", "permission:request") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""
-            data["caller"], data["party"] = self._attribute(data["stack"], api_class, stack_id)
+            data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)
         elif kind == "consent:signal" and party_class is not None:
-            data["party"] = party_of_class(str(party_class), self._catalog)
+            data["party"] = self._attributor.party_of(str(party_class))
         try:
             event = parse_event(data)
         except ValidationError as error:
@@ -572,16 +573,6 @@ class AgentMessages:
                 self.stats.failed += 1
                 self.stats.failures.append(event)
         return event
-
-    def _attribute(self, stack: list[str], api_class: str, stack_id: Any) -> tuple[str | None, str | None]:
-        """Caller and party of a call; cached per interned stack (a polling loop repeats one stack)."""
-        key = (stack_id, api_class)
-        if stack_id is not None and key in self._attributions:
-            return self._attributions[key]
-        result = attribute(strip_api_frames(stack, api_class) if api_class else stack, self._catalog)
-        if stack_id is not None:
-            self._attributions[key] = result
-        return result
 
     def _dispatch_identifiers(self, event: HookEvent) -> None:
         for data_type, values in event.identifiers.items():

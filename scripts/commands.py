@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from piaudit.scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
+from piaudit.policies.options import AuditOptions
+from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, UsageError, lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
@@ -68,11 +69,11 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(add: Any, sub: Any) -> None:
+def register(add: Any) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
         "replay",
-        _lazy("piaudit.scripts.replay", "main_replay"),
+        lazy("piaudit.scripts.replay", "main_replay"),
         "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
         """
         piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json --out runs/replayed
@@ -80,11 +81,8 @@ def register(add: Any, sub: Any) -> None:
         """,
     )
     p.add_argument("input", metavar="INPUT", help="session directory, .mitm file or HAR file")
-    p.add_argument("--policy", metavar="FILE")
+    AuditOptions.add_flags(p, "replay")  # --policy, --identifiers, --catalog, --geoip: declared once, in policies.options
     p.add_argument("--hooks", metavar="EVENTS.jsonl", help="timeline events (hook calls, consent, lifecycle) as JSONL")
-    p.add_argument("--identifiers", metavar="IDS.json")
-    p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
-    p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb")
     p.add_argument("--out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
 
     p = add(
@@ -127,7 +125,7 @@ def register(add: Any, sub: Any) -> None:
 
     p = add(
         "demo",
-        _lazy("piaudit.scripts.demo", "main_demo"),
+        lazy("piaudit.scripts.demo", "main_demo"),
         "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
         """
         piaudit demo
@@ -136,16 +134,3 @@ def register(add: Any, sub: Any) -> None:
     )
     p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
-
-    from piaudit.scripts import device
-
-    device.add_device_commands(sub)
-
-    for extra in ("piaudit.scripts.commands_evidence",):
-        try:
-            mod = __import__(extra, fromlist=["register"])
-        except ImportError as e:
-            if e.name != extra:
-                raise
-            continue
-        mod.register(add, sub)

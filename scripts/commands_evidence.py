@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
+from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, UsageError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -93,7 +93,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(add: Any, sub: Any) -> None:
+def register(add: Any) -> None:
     """Add the evidence commands to the `piaudit` parser."""
     p = add(
         "report",

@@ -102,6 +102,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
+    from piaudit.policies.options import AuditOptions
     from piaudit.policies.session import Session
     from piaudit.scripts.bundle import create_bundle
     from piaudit.scripts.reports import write_report
@@ -136,15 +137,13 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
     progress.step("auditing the stand-in app: proxy + hooks, spawned at startup, consent click after 1.5 s")
+    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
     opts = RunOptions(
-        session=str(session_dir),
+        audit=audit,
         listen_port=port,
-        policy=str(DEMO_POLICY),
-        sinkhole=True,
         confdir=str(out / "mitmproxy"),
         quiet=True,
-        spawn_argv=argv,
-        app="com.example.demoapp",
+        spawn_argv=tuple(argv),
         exit_with_app=True,
         grace=1.0,
     )
@@ -176,7 +175,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
 
 def main_demo(args: Any) -> int:
     """CLI adapter for `piaudit demo`."""
-    from piaudit.scripts.cli import UsageError
+    from piaudit.scripts.usage import UsageError
 
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import pytest
 
 from piaudit.hooks.host import AgentMessages, HookHost, HookHostError, parse_java_stack, validate_canary
+from piaudit.policies.consent import consent_words, default_consent_words
 from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
+from piaudit.policies.policy import Policy
 from tests.hooks import frida_tmpdir, pid_alive
 
 
@@ -461,3 +463,14 @@ def test_the_hook_list_covers_every_data_type_read_on_the_device() -> None:
         "camera", "microphone", "sensors", "accounts", "ip",
     }  # fmt: skip
     assert expected <= covered
+
+
+def test_the_agent_gets_the_core_words():
+    """The host sends the core's words (the shipped list, or the policy's extension) to the agent: never its own."""
+    host = HookHost(target=["/bin/true"], on_events=print, on_error=print)
+    config = host._agent_config()
+    assert (config["agreeWords"], config["refuseWords"]) == (default_consent_words().agree, default_consent_words().refuse)
+    words = consent_words(Policy.model_validate({"app": {"package": "com.x", "category": "other"}, "consent": {"agree_words": ["好的"]}}))
+    host = HookHost(target=["/bin/true"], agree_words=words.agree, refuse_words=words.refuse, on_events=print, on_error=print)
+    assert "好的" in host._agent_config()["agreeWords"] and "同意并使用" in host._agent_config()["agreeWords"]
+    assert consent_words(None) == default_consent_words()

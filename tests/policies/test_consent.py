@@ -1,18 +1,22 @@
-"""Consent over time: the state at t is the last counting consent event at or before t."""
+"""Consent, owned by policies.consent: the state at t is the last counting consent event at or
+before t; the summary reports show; the words the agent is given."""
 
 from __future__ import annotations
 
 import pytest
 
-from piaudit.policies.rules import (
+from piaudit.policies.consent import (
+    NO_CONSENT_NOTE,
+    ConsentTimeline,
     ConsentWords,
     consent_summary,
     consent_words,
     default_consent_words,
-    evaluate,
     match_consent_word,
 )
-from piaudit.policies.rules.consent import NO_CONSENT_NOTE, ConsentTimeline
+from piaudit.policies.policy import Policy
+from piaudit.policies.rules import evaluate
+from piaudit.policies.vocab import DEFAULT_CONSENT_SIGNALS
 from tests.policies.rules.build import classifier, consent, hook, only, policy, timeline
 
 
@@ -67,24 +71,32 @@ def test_uncounted_signal_leaves_everything_before_consent():
 
 
 def test_summary_without_consent_event():
-    summary = consent_summary(timeline(hook(1)), policy())
-    assert summary["first_grant"] is None
+    summary = consent_summary([], DEFAULT_CONSENT_SIGNALS)
+    assert summary["consent_time"] is None and summary["decision"] == "none"
     assert summary["note"] == NO_CONSENT_NOTE == "no consent event: everything treated as before consent"
 
 
 def test_summary_with_refusal_then_grant():
-    summary = consent_summary(
-        timeline(consent(20, id=2), consent(10, "refused", id=1), consent(5, source="sdk_call", id=3)), policy()
-    )
-    assert summary["first_grant"] == 20
-    assert [r["time"] for r in summary["refusals"]] == [10]
-    assert [i["source"] for i in summary["ignored"]] == ["sdk_call"]
-    assert summary["signals_counted"] == ["manual", "ui_click"]
-    assert summary["note"] == ""
+    events = [consent(20, id=2), consent(10, "refused", id=1), consent(5, source="sdk_call", id=3), consent(30, "refused", id=4)]
+    summary = consent_summary(events, ["manual", "ui_click"])
+    assert summary["consent_time"] == 20 and summary["consent_time_utc"] == "1970-01-01T00:00:20.000Z"
+    assert summary["decision"] == "refused"  # the last counted answer is in force
+    assert [(e["id"], e["counted"]) for e in summary["events"]] == [(3, False), (1, True), (2, True), (4, True)]
+    assert summary["signals"] == ["manual", "ui_click"]
+    assert summary["note"] is None
 
 
-def test_summary_never_granted():
-    assert "never granted" in consent_summary(timeline(consent(10, "refused")), policy())["note"]
+def test_summary_counts_only_the_signals_it_is_given():
+    summary = consent_summary([consent(5, source="sdk_call", id=1)], ["manual", "ui_click"])
+    assert summary["consent_time"] is None and summary["note"] == NO_CONSENT_NOTE
+    summary = consent_summary([consent(5, source="sdk_call", id=1)], ["sdk_call"])
+    assert summary["consent_time"] == 5 and summary["note"] is None
+
+
+def test_default_signals_have_one_owner():
+    assert DEFAULT_CONSENT_SIGNALS == ("manual", "ui_click")
+    assert Policy.empty().consent.signals == list(DEFAULT_CONSENT_SIGNALS)
+    assert ConsentTimeline().signals == set(DEFAULT_CONSENT_SIGNALS)
 
 
 @pytest.mark.parametrize(

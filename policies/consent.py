@@ -1,9 +1,15 @@
-"""Consent over time: which answer the user had given at any instant.
+"""Consent, owned here: which signals count, which button words mean agree or refuse, and
+which answer the user had given at any instant.
 
-Only signals whose ``source`` the policy counts (``consent.signals``) are used. The state
-at time *t* is the last counting consent event at or before *t*: an event at exactly the
-consent time is already after consent. At one instant, events are ordered by row id, then
-decision (``granted`` < ``refused`` < ``withdrawn``), so a refusal wins a tie.
+Only signals whose ``source`` the policy counts (``consent.signals``, by default
+:data:`policies.vocab.DEFAULT_CONSENT_SIGNALS`) are used. The state at time *t* is the last
+counting consent event at or before *t*: an event at exactly the consent time is already after
+consent. At one instant, events are ordered by row id, then decision (``granted`` <
+``refused`` < ``withdrawn``), so a refusal wins a tie.
+
+The rules judge with :class:`ConsentTimeline`; reports show :func:`consent_summary` of the
+signals the judgement stored (never the policy file again); the Frida agent gets its button
+words from :func:`consent_words` through the host.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from functools import cache
 from typing import Any, Literal, NamedTuple
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from piaudit.policies.models import ConsentEvent, Timeline
+from piaudit.policies.models import ConsentEvent
 from piaudit.policies.policy import DATA_DIR, Policy
+from piaudit.policies.timefmt import utc
+from piaudit.policies.vocab import DEFAULT_CONSENT_SIGNALS
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 
@@ -54,7 +62,7 @@ class ConsentState(NamedTuple):
 class ConsentTimeline:
     """Counting consent events in time order; ``state_at(t)`` answers in O(log n)."""
 
-    def __init__(self, events: Iterable[ConsentEvent] = (), signals: Collection[str] = ("manual", "ui_click")):
+    def __init__(self, events: Iterable[ConsentEvent] = (), signals: Collection[str] = DEFAULT_CONSENT_SIGNALS):
         self.signals = frozenset(signals)
         self.events: list[ConsentEvent] = []
         self._keys: list[tuple[Any, ...]] = []
@@ -87,32 +95,42 @@ class ConsentTimeline:
         return next((e for e in self.events if e.decision == "granted"), None)
 
 
-def consent_summary(timeline: Timeline, policy: Policy) -> dict[str, Any]:
-    """Consent facts for a report: signals counted, first grant, refusals, and a note when there was none."""
-    consent = ConsentTimeline(timeline.consent_events, policy.consent.signals)
-    first = consent.first_grant
+def consent_summary(events: Iterable[ConsentEvent], signals: Collection[str]) -> dict[str, Any]:
+    """The consent facts a report shows: the consent moment, the answer last in force, every event.
 
-    def brief(e: ConsentEvent) -> dict[str, Any]:
-        return {"time": e.time, "decision": e.decision, "source": e.source, "detail": e.detail, "id": e.id}
-
-    if not consent.events:
-        note = NO_CONSENT_NOTE
-    elif first is None:
-        note = "consent was never granted: everything before the first refusal counts as before consent"
-    else:
-        note = ""
+    ``signals`` are the sources the judgement counted (stored with its findings run). The keys
+    are part of the JSON report's contract: ``consent_time``, ``consent_time_utc``,
+    ``decision``, ``signals``, ``note`` and ``events`` (each with ``counted``).
+    """
+    every = sorted(events, key=consent_key)
+    timeline = ConsentTimeline(every, signals)
+    first = timeline.first_grant
     return {
-        "signals_counted": sorted(consent.signals),
-        "first_grant": first.time if first else None,
-        "grants": [brief(e) for e in consent.events if e.decision == "granted"],
-        "refusals": [brief(e) for e in consent.events if e.decision != "granted"],
-        "ignored": [brief(e) for e in sorted(consent.ignored, key=consent_key)],
-        "note": note,
+        "consent_time": first.time if first else None,
+        "consent_time_utc": utc(first.time) if first else None,
+        "decision": timeline.events[-1].decision if timeline.events else "none",
+        "signals": list(signals),
+        "note": None if timeline.events else NO_CONSENT_NOTE,
+        "events": [
+            {
+                "id": e.id,
+                "time": e.time,
+                "time_utc": utc(e.time),
+                "decision": e.decision,
+                "source": e.source,
+                "detail": e.detail,
+                "party": e.party,
+                "counted": e.source in timeline.signals,
+            }
+            for e in every
+        ],
     }
 
 
 class ConsentWords(BaseModel):
-    """Button texts that mean agree or refuse."""
+    """Button texts that mean agree or refuse (``policies/data/consent_words.yaml``, extended by a policy)."""
+
+    model_config = ConfigDict(frozen=True)
 
     agree: list[str]
     refuse: list[str]
@@ -125,9 +143,14 @@ def default_consent_words() -> ConsentWords:
     return ConsentWords(agree=data["agree"], refuse=data["refuse"])
 
 
-def consent_words(policy: Policy) -> ConsentWords:
-    """The default consent words extended by the policy's ``consent.agree_words`` / ``refuse_words``."""
+def consent_words(policy: Policy | None) -> ConsentWords:
+    """The default consent words extended by the policy's ``consent.agree_words`` / ``refuse_words``.
+
+    This is what the Frida agent is given: without a policy, the defaults.
+    """
     base = default_consent_words()
+    if policy is None:
+        return base
     return ConsentWords(agree=[*base.agree, *policy.consent.agree_words], refuse=[*base.refuse, *policy.consent.refuse_words])
 
 
