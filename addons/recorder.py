@@ -1,8 +1,8 @@
 """Record every flow mitmproxy sees into a piaudit session, detecting and judging off the event loop.
 
-The hooks only queue completed flows for the audit process (:mod:`addons.auditproc`); it
-stores, scans and judges them, and sends detections and findings back, which appear in
-mitmweb as a flow marker and comment. Any exception in the audit is written to the
+The hooks only queue completed flows for the audit process (:mod:`addons.auditproc`, through
+:class:`addons.auditclient.AuditClient`); it stores, scans and judges them, and sends
+detections and findings back, which appear in mitmweb as a flow marker and comment. Any exception in the audit is written to the
 session's ``errors`` table and the flow goes on untouched.
 """
 
@@ -19,7 +19,8 @@ from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp
 from mitmproxy import dns as mdns
 from mitmproxy import hooks as mitmproxy_hooks
 
-from piaudit.addons.auditproc import AuditClient
+from piaudit.addons.auditclient import AuditClient
+from piaudit.addons.auditmessages import Annotate
 from piaudit.addons.flowmodel import format_addr
 from piaudit.policies.models import Message, TlsFailure
 from piaudit.policies.options import AuditOptions, AuditorConfig, add_proxy_options
@@ -95,13 +96,13 @@ class Recorder:
         except Exception as e:  # never let the audit break the flow
             self._hook_failed("submit", e)
 
-    def _on_annotate(self, flow_id: str, annotation: dict) -> None:
+    def _on_annotate(self, annotation: Annotate) -> None:
         """Show what the audit found in mitmweb (marker + comment). Traffic is untouched."""
-        f = self._flows.get(flow_id)
+        f = self._flows.get(annotation.flow_id)
         if f is None:
             return
         try:
-            parts, rules = annotation["parts"], annotation["rules"]
+            parts, rules = annotation.parts, annotation.rules
             if not parts and not rules:
                 return
             f.marked = MARK if rules else ":mag:"
@@ -116,7 +117,7 @@ class Recorder:
     def _hook_failed(self, where: str, e: BaseException) -> None:
         self.hook_errors += 1
         if self.auditor is not None:
-            self.auditor.submit(("error", "recorder", f"{where}: {e!r}", traceback.format_exc()))
+            self.auditor.report_error("recorder", f"{where}: {e!r}", traceback.format_exc())
         log.error("piaudit: %s failed: %r (the flow is not affected)", where, e)
 
     # ------------------------------------------------------------------ hooks
@@ -163,7 +164,7 @@ class Recorder:
         try:
             kind = ("text" if m.is_text else "binary") if text else "binary"
             message = Message(from_client=m.from_client, content=m.content, time=m.timestamp, type=kind)
-            self.auditor.submit(("message", f.id, message))
+            self.auditor.submit_message(f.id, message)
         except Exception as e:
             self._hook_failed("message", e)
 
@@ -181,6 +182,6 @@ class Recorder:
                 sni=client.sni or "",
                 error=str(data.conn.error or "handshake failed"),
             )
-            self.auditor.submit(("tls", failure))
+            self.auditor.submit_tls_failure(failure)
         except Exception as e:
             self._hook_failed("tls_failed_client", e)

@@ -146,10 +146,10 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
     policy = load_policy(Path(opts.audit.policy)) if opts.audit.policy else None
     words = consent_words(policy)
     catalog = load_catalog(extra=Path(opts.audit.catalog) if opts.audit.catalog else None)
-    client.submit(("options", {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device}))
+    client.record_options({"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device})
 
     def on_error(err: ErrorRecord) -> None:
-        client.submit(("error", err.source, err.message, err.detail))
+        client.report_error(err.source, err.message, err.detail)
 
     host = HookHost(
         device="local" if isinstance(opts.target, list) else opts.device,
