@@ -1,8 +1,9 @@
 """Saying *where* a hit is: JSON paths, protobuf field numbers, form and header fields,
 multipart parts, and the container-level checks (coordinates in sibling fields, package lists).
 
-Mixed into :class:`policies.detect.layers.LayerScan`, whose one-pass scan finds the evidence
-these methods place.
+:class:`Placement` is the collaborator of one :class:`policies.detect.layers.LayerScan`: the
+scan finds the evidence in one pass, the placement says where it sits, scanning the parts
+that hold it as deeper layers through the scan (:class:`Scan`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from piaudit.policies.detect.decoders import DecodeError, decode_run
 from piaudit.policies.detect.hits import Hit, keep_lost, location_text, prefix
+from piaudit.policies.detect.limits import Limits
+from piaudit.policies.detect.matcher import Matcher
 from piaudit.policies.detect.patterns import app_list_type, is_lat_key, is_lon_key, is_package_name, list_value
 from piaudit.policies.detect.structure import (
     MAX_JSON_DEPTH,
@@ -26,10 +29,6 @@ from piaudit.policies.detect.structure import (
 )
 from piaudit.policies.detect.variants import LIST_TYPES
 from piaudit.policies.vocab import DataType
-
-if TYPE_CHECKING:
-    from piaudit.policies.detect.matcher import Matcher
-    from piaudit.policies.detect.scanner import Limits
 
 _PACKAGE_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
@@ -72,23 +71,34 @@ def _at_text(hit: Hit, text: str) -> Hit:
     return hit
 
 
-class Attribution:
-    """Structure-aware placement of hits; needs ``layer``, ``text`` and ``note`` from LayerScan."""
+class Scan(Protocol):
+    """What a placement needs from its scan: the snapshot, the limits, and scanning a part as a layer."""
 
     matcher: Matcher
     limits: Limits
     patterns: bool
 
-    def layer(self, data: bytes, label: str, depth: int, key: bytes = b"", **kw: Any) -> list[Hit]:  # pragma: no cover
-        raise NotImplementedError
+    def layer(self, data: bytes, label: str, depth: int, key: bytes = b"", **kw: Any) -> list[Hit]:
+        """Scan one layer (a value, a part, a field)."""
+        ...
 
-    def text(
-        self, data: bytes, key: bytes, depth: int, *, full: bool, outer: bytes | None = None
-    ) -> list[Hit]:  # pragma: no cover
-        raise NotImplementedError
+    def text(self, data: bytes, key: bytes, depth: int, *, full: bool, outer: bytes | None = None) -> list[Hit]:
+        """One pass over the bytes, without structure."""
+        ...
 
-    def note(self, message: str) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def note(self, message: str) -> None:
+        """Record a limit hit or a decoding problem."""
+        ...
+
+
+class Placement:
+    """Structure-aware placement of the hits of one :class:`Scan`."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        self.matcher = scan.matcher
+        self.limits = scan.limits
+        self.patterns = scan.patterns
 
     def json_layer(self, data: bytes, raw: list[Hit], label: str, depth: int) -> list[Hit] | None:
         """Attribute raw hits to JSON paths; None if ``data`` is not JSON.
@@ -122,7 +132,7 @@ class Attribution:
                 kind, path, key, value, _, _ = located[i]
                 seg = (json_path(path), "json")
                 if kind == "leaf" and (value[:1] in "{[" or "=" in value.rstrip("=")):
-                    sub = self.layer(
+                    sub = self.scan.layer(
                         value.encode("utf-8", "surrogatepass"),
                         label,
                         depth + 1,
@@ -139,13 +149,13 @@ class Attribution:
             evidence = {_unescape(h.span.decode("utf-8", "ignore")) for h in area if h.span} - {""}
             matches, capped = json_matches(doc, evidence, True, self.limits.max_nodes)
             if capped:
-                self.note(f"{label}: JSON walk stopped after {self.limits.max_nodes} nodes or {MAX_JSON_DEPTH} levels")
+                self.scan.note(f"{label}: JSON walk stopped after {self.limits.max_nodes} nodes or {MAX_JSON_DEPTH} levels")
             for kind, path, key, value in matches:
                 seg = (json_path(path), "json")
                 if kind == "dict" or kind == "list":
                     out.extend(prefix(self._container(value, key, data), ("json",), seg))
                 else:
-                    sub = self.layer(
+                    sub = self.scan.layer(
                         value.encode("utf-8", "surrogatepass"),
                         label,
                         depth + 1,
@@ -163,7 +173,7 @@ class Attribution:
         out: list[Hit] = []
         for path, value in leaves:
             if any(ev in value for ev in evidence):
-                out.extend(prefix(self.layer(value, label, depth + 1), ("protobuf",), (path, "protobuf")))
+                out.extend(prefix(self.scan.layer(value, label, depth + 1), ("protobuf",), (path, "protobuf")))
         return keep_lost(raw, out)
 
     def _container(self, value: Any, key: str, data: bytes) -> list[Hit]:
@@ -224,7 +234,7 @@ class Attribution:
     def group(self, data: bytes, make_fields: Callable[[], list[Field]], label: str, depth: int) -> list[Hit]:
         """Named values in one text (form body, query, headers, cookies): one pass over the raw
         text, then each field holding evidence is URL-decoded and scanned alone."""
-        raw = self.text(data, b"", depth, full=True)
+        raw = self.scan.text(data, b"", depth, full=True)
         return self.group_attribute(data, raw, make_fields, label, depth) if raw else raw
 
     def group_attribute(
@@ -250,7 +260,7 @@ class Attribution:
         out: list[Hit] = []
         for i in sorted(marked):
             _, _, name, value, seg = fields[i]
-            sub = self.layer(value, seg[0], depth, b"" if keyless else name.lower().encode("utf-8", "ignore"))
+            sub = self.scan.layer(value, seg[0], depth, b"" if keyless else name.lower().encode("utf-8", "ignore"))
             out.extend(prefix(sub, (), seg))
         if any(h.data_type is DataType.location for h in raw):
             pairs = [(f[2], *v) for f in fields if (v := _as_number(f[3].decode("latin-1"))) is not None]
@@ -270,8 +280,8 @@ class Attribution:
                     body = decode_run("base64", b"".join(body.split()))
                     chain = ("multipart", "base64")
                 except DecodeError:
-                    self.note(f"{label}: part {name!r} declares base64 but is not")
-            sub = self.layer(
+                    self.scan.note(f"{label}: part {name!r} declares base64 but is not")
+            sub = self.scan.layer(
                 body, f"{label}:{name}", depth + 1, name.lower().encode(), content_type=headers.get("content-type", "")
             )
             out.extend(prefix(sub, chain, (name, "multipart")))
@@ -285,7 +295,7 @@ class Attribution:
             fields.append((pos, pos + len(value), path, value, (path, "protobuf")))
             pos += len(value) + 1
         batch = b"\x00".join(value for _, value in leaves)
-        raw = self.text(batch, b"", depth + 1, full=True)
+        raw = self.scan.text(batch, b"", depth + 1, full=True)
         if not raw:
             return raw
         return prefix(self.group_attribute(batch, raw, lambda: fields, label, depth + 1, keyless=True), ("protobuf",))
