@@ -36,15 +36,41 @@ def cmd_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_exodus(args: argparse.Namespace) -> int:
+    """`piaudit catalog import-exodus FILE [--out FILE]`: merge an Exodus export into the shipped catalog.
+
+    The merged catalog goes to ``--out`` (or stdout); the report of what was merged to stderr.
+    """
+    from piaudit.policies.catalog import catalog_yaml, load_catalog, save_catalog
+    from piaudit.policies.exodus import import_exodus, merge_catalog
+
+    try:
+        base = load_catalog()
+        imported = import_exodus(Path(args.file))
+    except (ValueError, OSError) as e:  # CatalogError: the file, entry and field
+        raise UsageError(str(e).splitlines()[0]) from e
+    merged, report = merge_catalog(base, imported)
+    try:
+        if args.out is None:
+            sys.stdout.write(catalog_yaml(merged))
+        else:
+            save_catalog(merged, Path(args.out))
+    except OSError as e:
+        raise UsageError(f"cannot write the catalog: {e}") from e
+    print(
+        f"piaudit: imported {len(imported)} Exodus trackers from {args.file}: {report.summary()};"
+        f" {len(merged)} entries, sha256 {merged.sha256}" + (f", written to {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     """`piaudit catalog import-exodus FILE` / `piaudit catalog show`."""
-    from piaudit.policies import catalog, exodus
+    from piaudit.policies import catalog
 
     if args.catalog_command == "import-exodus":
-        try:
-            return exodus.cmd_import_exodus(args) or EXIT_OK
-        except (ValueError, OSError) as e:
-            raise UsageError(str(e).splitlines()[0]) from e
+        return cmd_import_exodus(args)
     cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
     if args.json:
         print(json.dumps([e.model_dump(mode="json") for e in cat.entries], indent=2, ensure_ascii=False))
@@ -118,7 +144,7 @@ def register(add: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = csub.add_parser("import-exodus", help="merge an Exodus ETIP JSON export (code and network signatures)")
     c.add_argument("file", metavar="FILE")
-    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: exodus-catalog.yaml)")
+    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: stdout)")
 
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
