@@ -17,6 +17,7 @@ import select
 import struct
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 from mitmproxy import flow as mflow
@@ -46,7 +47,7 @@ from piaudit.policies.options import AuditorConfig
 log = logging.getLogger(__name__)
 
 
-def _start_audit_process(config: AuditorConfig, inbox: Any, outbox: Any) -> None:
+def _start_audit_process(config: AuditorConfig, inbox: Connection, outbox: Connection) -> None:
     """The child's entry point. Imported here, in the child only: the proxy process never loads
     the detector, the rules or the store."""
     from piaudit.addons.auditproc import run_audit_process

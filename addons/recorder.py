@@ -15,7 +15,7 @@ import traceback
 import weakref
 from typing import Any
 
-from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp
+from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp, websocket
 from mitmproxy import dns as mdns
 from mitmproxy import hooks as mitmproxy_hooks
 
@@ -158,7 +158,7 @@ class Recorder:
     def dns_error(self, f: mdns.DNSFlow) -> None:
         self._submit(f)
 
-    def _message(self, f: flow.Flow, m: Any, text: bool = False) -> None:
+    def _message(self, f: flow.Flow, m: websocket.WebSocketMessage | tcp.TCPMessage | udp.UDPMessage | None, text: bool = False) -> None:
         if self.auditor is None or m is None:
             return
         try:

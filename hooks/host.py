@@ -30,17 +30,14 @@ from piaudit.hooks.hooklist import agent_hooks
 from piaudit.policies.attribution import Attributor, PackageCatalog
 from piaudit.policies.consent import default_consent_words
 from piaudit.policies.models import (
-    ConsentEvent,
     ErrorRecord,
     HookEvent,
     HookStatus,
     LifecycleEvent,
-    PermissionEvent,
+    TimelineItem,
     parse_event,
 )
 from piaudit.policies.vocab import DATA_TYPES
-
-TimelineModel = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
 
 _STOP = object()
 MAX_STACK_FRAMES = 64
@@ -177,7 +174,7 @@ class HookHost:
         agree_words: list[str] | None = None,
         refuse_words: list[str] | None = None,
         catalog: PackageCatalog | None = None,
-        on_events: Callable[[list[TimelineModel]], None],
+        on_events: Callable[[list[TimelineItem]], None],
         on_error: Callable[[ErrorRecord], None],
         on_identifier: Callable[[str, str], None] | None = None,
         on_output: Callable[[int, bytes], None] | None = None,
@@ -442,7 +439,7 @@ class AgentMessages:
         self,
         *,
         catalog: PackageCatalog | None,
-        on_events: Callable[[list[TimelineModel]], None],
+        on_events: Callable[[list[TimelineItem]], None],
         on_error: Callable[[ErrorRecord], None],
         on_identifier: Callable[[str, str], None] | None = None,
     ) -> None:
@@ -511,7 +508,7 @@ class AgentMessages:
             offset = received - sent_at
             # The smallest offset seen is the one with the least transport delay.
             self._clock_offset = offset if self._clock_offset is None else min(self._clock_offset, offset)
-        events: list[TimelineModel] = []
+        events: list[TimelineItem] = []
         raws = payload.get("events", [])
         if not isinstance(raws, list):
             self.report(received, "agent", "the agent sent a batch whose events are not a list", repr(payload)[:2000])
@@ -533,7 +530,7 @@ class AgentMessages:
         if events:
             self._on_events(events)
 
-    def _parse(self, received: float, raw: Any) -> TimelineModel | None:
+    def _parse(self, received: float, raw: Any) -> TimelineItem | None:
         if not isinstance(raw, dict):
             self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
             return None

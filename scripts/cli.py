@@ -11,13 +11,12 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from piaudit.policies.options import AuditOptions
 from piaudit.scripts import commands, commands_evidence, device
 from piaudit.scripts.run import RunOptions
-from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError, example, lazy
+from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler, UsageError, example, lazy
 
 # ---------------------------------------------------------------------- small commands
 
@@ -130,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str, examples: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Handler, help_text: str, examples: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=example(examples), formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(handler=handler)
         return p

@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from piaudit.policies.options import AuditOptions
-from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, UsageError, lazy
+from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, AddCommand, UsageError, lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
@@ -95,7 +94,7 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(add: Any) -> None:
+def register(add: AddCommand) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
         "replay",

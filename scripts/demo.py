@@ -8,6 +8,7 @@ Then the HTML report and the evidence bundle, and a table of findings.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import logging
 import os
@@ -15,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
+
+from piaudit.policies.models import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
@@ -55,7 +58,7 @@ def load_standin() -> ModuleType:
 class Progress:
     """Numbered steps with their duration, on stderr."""
 
-    def __init__(self, total: int, stream: Any = None):
+    def __init__(self, total: int, stream: TextIO | None = None):
         self.total, self.n = total, 0
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
@@ -83,7 +86,7 @@ def _ensure_ca(confdir: Path) -> Path:
     return confdir / "mitmproxy-ca-cert.pem"
 
 
-def findings_table(findings: list[Any]) -> str:
+def findings_table(findings: list[Finding]) -> str:
     """A plain-text table of findings for the terminal."""
     from datetime import UTC, datetime
 
@@ -98,7 +101,7 @@ def findings_table(findings: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[str, Any]:
+def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
@@ -173,7 +176,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings}
 
 
-def main_demo(args: Any) -> int:
+def main_demo(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit demo`."""
     from piaudit.scripts.usage import UsageError
 

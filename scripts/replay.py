@@ -12,6 +12,7 @@ whatever the number of workers, and at most ``2 x workers`` spans are in memory 
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import multiprocessing
 import os
@@ -38,10 +39,11 @@ from piaudit.policies import rows
 from piaudit.policies.attribution import Attributor
 from piaudit.policies.auditor import recompute
 from piaudit.policies.catalog import Catalog, CatalogError
+from piaudit.policies.detect import Detector
 from piaudit.policies.eventlog import EventLogError, read_events
 from piaudit.policies.identifiers import IdentifiersError
 from piaudit.policies.inputs import AuditInputs
-from piaudit.policies.models import TimelineItem
+from piaudit.policies.models import Finding, TimelineItem
 from piaudit.policies.options import AuditOptions
 from piaudit.policies.pipeline import Pipeline
 from piaudit.policies.policy import PolicyError
@@ -66,7 +68,7 @@ class ReplayResult:
     session_dir: Path
     flows: int
     events: int
-    findings: list[Any]
+    findings: list[Finding]
     seconds: float
 
 
@@ -88,7 +90,7 @@ class _FlowAuditor:
     need no database, and the ids and hash chains do not depend on which worker was fastest.
     """
 
-    def __init__(self, detector: Any):
+    def __init__(self, detector: Detector):
         self._rows: Batch = []
         self.pipeline = Pipeline(self, detector=detector)
 
@@ -123,7 +125,7 @@ def _audit_span(span: Span) -> tuple[int, Batch]:
     return auditor.audit(read_span(capture, span))
 
 
-def _mitm_batches(capture: Path, detector: Any, workers: int) -> Iterator[tuple[int, Batch]]:
+def _mitm_batches(capture: Path, detector: Detector, workers: int) -> Iterator[tuple[int, Batch]]:
     """(flows, rows) of each span of a ``.mitm`` capture, in file order.
 
     A damaged entry raises :class:`CaptureError` only after the spans before it are done, so the
@@ -158,7 +160,7 @@ def _mitm_batches(capture: Path, detector: Any, workers: int) -> Iterator[tuple[
         pool.join()
 
 
-def _har_batches(capture: Path, flows_path: Path, detector: Any) -> Iterator[tuple[int, Batch]]:
+def _har_batches(capture: Path, flows_path: Path, detector: Detector) -> Iterator[tuple[int, Batch]]:
     """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``."""
     auditor = _FlowAuditor(detector)
     flows = read_har(capture)
@@ -290,7 +292,7 @@ def replay(
     return ReplayResult(out, n, len(events), findings, time.time() - started)
 
 
-def main_replay(args: Any) -> int:
+def main_replay(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit replay`."""
     input_path = Path(args.input)
     options = AuditOptions.from_args(args, "replay")

@@ -5,16 +5,25 @@ One session, one timeline: the Frida host's events go to the same auditor as the
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import shlex
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
+from piaudit.policies.models import Finding
 from piaudit.policies.options import AuditOptions, Declared, option
+
+if TYPE_CHECKING:  # imported when a run starts, not when `piaudit --help` builds the parser
+    from mitmproxy.tools.dump import DumpMaster
+
+    from piaudit.addons.recorder import Recorder
+    from piaudit.hooks.host import HookHost
 
 log = logging.getLogger("piaudit")
 
@@ -67,12 +76,12 @@ class RunResult:
     def __init__(self) -> None:
         self.session_dir: str = ""
         self.summary: str = ""
-        self.findings: list[Any] = []
+        self.findings: list[Finding] = []
         self.app_exit: int | None = None
         self.errors: list[str] = []
 
 
-async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> None:
+async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMaster], None] | None = None) -> None:
     from mitmproxy import options as mopts
     from mitmproxy.tools.dump import DumpMaster
 
@@ -130,7 +139,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
     result.session_dir = opts.audit.session
 
 
-def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
+def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
     """Start the Frida host; its events go to the recorder's audit process (the same session)."""
     import json
     from pathlib import Path
@@ -167,7 +176,7 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
     return host
 
 
-def run(opts: RunOptions, on_ready: Any = None) -> RunResult:
+def run(opts: RunOptions, on_ready: Callable[[DumpMaster], None] | None = None) -> RunResult:
     """Run the proxy (and hooks) until stopped; return what was recorded."""
     result = RunResult()
     started = time.time()
@@ -197,7 +206,7 @@ def session_summary(session_dir: str) -> str:
     return "\n".join(lines)
 
 
-def main_run(args: Any) -> int:
+def main_run(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit run`."""
     audit = AuditOptions.from_args(args, "run", app=args.app or "")
     result = run(RunOptions.from_args(args, "run", audit=audit))

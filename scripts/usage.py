@@ -15,6 +15,10 @@ from collections.abc import Callable
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
+Handler = Callable[[argparse.Namespace], int]
+AddCommand = Callable[[str, Handler, str, str], argparse.ArgumentParser]
+"""``add(name, handler, help, examples)``: how a command module adds its commands to the parser."""
+
 
 class UsageError(Exception):
     """A user mistake: printed as one line, exit code 2."""
@@ -25,7 +29,7 @@ def example(text: str) -> str:
     return "example:\n" + textwrap.indent(textwrap.dedent(text).strip(), "  ")
 
 
-def lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
+def lazy(module: str, func: str) -> Handler:
     """A handler imported only when its command runs (keeps `piaudit --help` fast)."""
 
     def handler(args: argparse.Namespace) -> int:
