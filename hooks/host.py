@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from piaudit.hooks.build import agent_source
 from piaudit.hooks.hooklist import agent_hooks
 from piaudit.policies.attribution import Attributor, PackageCatalog
-from piaudit.policies.consent import default_consent_words
+from piaudit.policies.consent import MAX_BUTTON_TEXT, ConsentWords, default_consent_words, match_consent_word
 from piaudit.policies.models import (
     ErrorRecord,
     HookEvent,
@@ -207,7 +207,13 @@ class HookHost:
         self._runtime = runtime
         self._device_timeout = device_timeout
 
-        self._messages = AgentMessages(catalog=catalog, on_events=on_events, on_error=on_error, on_identifier=on_identifier)
+        self._messages = AgentMessages(
+            catalog=catalog,
+            consent_words=ConsentWords(agree=self._agree_words, refuse=self._refuse_words),
+            on_events=on_events,
+            on_error=on_error,
+            on_identifier=on_identifier,
+        )
         self.pid: int | None = None
         self._device: frida.core.Device | None = None
         self._session: frida.core.Session | None = None
@@ -343,6 +349,7 @@ class HookHost:
             "canary": self._canary,
             "agreeWords": self._agree_words,
             "refuseWords": self._refuse_words,
+            "consentMaxLength": MAX_BUTTON_TEXT,
             "batchIntervalMs": self._batch_interval_ms,
             "batchMaxEvents": self._batch_max_events,
             "attached": self._attach,
@@ -442,9 +449,14 @@ class AgentMessages:
         on_events: Callable[[list[TimelineItem]], None],
         on_error: Callable[[ErrorRecord], None],
         on_identifier: Callable[[str, str], None] | None = None,
+        consent_words: ConsentWords | None = None,
     ) -> None:
-        """Deliver parsed batches to ``on_events``, problems to ``on_error``, new identifiers to ``on_identifier``."""
+        """Deliver parsed batches to ``on_events``, problems to ``on_error``, new identifiers to ``on_identifier``.
+
+        ``consent_words`` decide what a clicked button's text means (default: the core's).
+        """
         self._attributor = Attributor(catalog)
+        self._consent_words = consent_words or default_consent_words()
         self._on_events = on_events
         self._on_error = on_error
         self._on_identifier = on_identifier
@@ -540,6 +552,7 @@ class AgentMessages:
             device_time = data.get("device_time")
         overloads = data.pop("_overloads", None)
         party_class = data.pop("_party_class", None)
+        click = data.pop("_click", None)
         stack_text = data.pop("_stack", None)
         stack_id = data.pop("_stack_id", None)
         if isinstance(stack_text, str):
@@ -557,6 +570,11 @@ class AgentMessages:
             data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)
         elif kind == "consent:signal" and party_class is not None:
             data["party"] = self._attributor.party_of(str(party_class))
+        elif kind == "consent:signal" and click:  # the agent sends clicks that may be consent; the core decides
+            decision = match_consent_word(str(data.get("detail", "")), self._consent_words)
+            if decision is None:
+                return None
+            data["decision"] = decision
         try:
             event = parse_event(data)
         except ValidationError as error:

@@ -159,8 +159,13 @@ def _normalize(text: str) -> str:
     return re.sub(r"^[\W_]+|[\W_]+$", "", re.sub(r"\s+", " ", text))
 
 
-def match_consent_word(text: str, words: ConsentWords, *, max_length: int = 16) -> Literal["granted", "refused"] | None:
-    """What a button text means: ``granted``, ``refused`` or None.
+MAX_BUTTON_TEXT = 16
+"""Longer texts are the dialog, not a button: they only count when they are a word exactly."""
+
+
+def match_consent_word(text: str, words: ConsentWords, *, max_length: int = MAX_BUTTON_TEXT) -> Literal["granted", "refused"] | None:
+    """What a button text means: ``granted``, ``refused`` or None. The one judge of clicks: the
+    agent only sends the texts that may be consent, the host asks this function.
 
     Exact matches first; then, for short texts only (a long text is the dialog, not a
     button), containment, trying refuse words before agree words.

@@ -152,6 +152,18 @@ class TestAgentMessages:
         )
         assert out.events[0].party == "Umeng"
 
+    @pytest.mark.parametrize(
+        ("text", "decision"),
+        [("我同意", "granted"), ("不同意并退出", "refused"), ("  Agree  ", "granted"), ("【拒绝】", "refused"), ("我已阅读并同意隐私政策和用户协议的全部条款，并继续使用本应用提供的所有服务", None)],
+    )
+    def test_the_core_decides_what_a_clicked_button_means(self, text: str, decision: str | None) -> None:
+        """The agent sends a click that may be consent (`_click`); policies.consent.match_consent_word decides."""
+        out = Collector()
+        click = {"type": "consent:signal", "_device_time": 5.0, "source": "ui_click", "detail": text, "_click": True, "stack": []}
+        out.messages().handle_payload(6.0, {"type": "batch", "sent_at": 6.0, "events": [click]})
+        assert [e.decision for e in out.events] == ([decision] if decision else [])
+        assert out.errors == []
+
     def test_consent_permission_status_and_lifecycle_events(self) -> None:
         out = Collector()
         messages = out.messages()
