@@ -149,31 +149,45 @@ def read_apk(path: Path | str, catalog: Catalog, budget: Budget | None = None) -
     """Read ``path`` within ``budget``; raises :class:`ApkError` (one line naming the file) when it cannot."""
     path = Path(path)
     label = str(path)
+    error: str | None = None
     try:
         size = path.stat().st_size
         if size > MAX_APK_BYTES:
             raise ApkError(f"{label}: {size} bytes, larger than the {MAX_APK_BYTES >> 30} GiB limit")
         if size == 0:
             raise ApkError(f"{label}: empty file, not an APK")
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            archive = ZipArchive(mapped, label, budget or Budget())
+        with open(path, "rb") as fh:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             try:
-                inv = ApkInventory(path=label)
-                _manifest(archive, inv)
-                inv.certificates = certificates(archive)
-                classes: dict[str, list[str]] = {}
-                warnings: list[str] = []
-                _walk_code(archive, "", 0, classes, warnings)
-            finally:
-                archive.data.release()
+                inv, classes, warnings = _read_mapped(mapped, label, budget or Budget())
+            except ApkError as e:
+                error = str(e)  # the traceback's frames hold views of the map: let them go before closing it
+            try:
+                mapped.close()
+            except BufferError:
+                pass  # a view still alive: the map closes when it is collected
     except OSError as e:
         raise ApkError(f"{label}: cannot read: {e.strerror or e}") from None
+    if error is not None:
+        raise ApkError(error)
     if not classes:
         warnings.append("no DEX file found: no SDK can be inventoried")
     inv.sha256 = file_sha256(path)
     inv.warnings = warnings
     _inventory(inv, classes, catalog)
     return inv
+
+
+def _read_mapped(data: mmap.mmap, label: str, budget: Budget) -> tuple[ApkInventory, dict[str, list[str]], list[str]]:
+    archive = ZipArchive(data, label, budget)
+    inv = ApkInventory(path=label)
+    _manifest(archive, inv)
+    inv.certificates = certificates(archive)
+    classes: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    _walk_code(archive, "", 0, classes, warnings)
+    archive.data.release()
+    return inv, classes, warnings
 
 
 def read_class_dir(path: Path | str, catalog: Catalog, package: str = "") -> ApkInventory:
