@@ -178,7 +178,7 @@ class ZipArchive:
         pos = 0
         while pos < len(raw):
             piece = raw[pos : pos + step]
-            pos += step
+            pos = min(pos + step, len(raw))
             try:
                 out = inflater.decompress(bytes(piece), cap + 1 - total)
             except zlib.error as e:
