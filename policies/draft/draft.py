@@ -6,11 +6,12 @@ becomes a TODO for the auditor — nothing read is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from piaudit.policies.apk.inventory import ApkInventory
 from piaudit.policies.catalog import REGEX_PREFIX, Catalog
-from piaudit.policies.draft.extract import Extraction, Mention
+from piaudit.policies.draft.extract import Extraction, Mention, split_names
 from piaudit.policies.draft.match import CatalogIndex, Resolution
 from piaudit.policies.draft.terms import Terms, normalize
 from piaudit.policies.vocab import DataType
@@ -86,7 +87,7 @@ def build_draft(
     if extraction is not None:
         draft.app_name = extraction.app_name
         operators = {normalize(o) for o in extraction.operator_names}
-        for mention in extraction.mentions:
+        for mention in _expand_umbrellas(extraction.mentions, index, embedded):
             if mention.company and normalize(mention.company) in operators and not mention.name:
                 draft.notes.append(f"not a third party: {mention.company} is the operator ({_source(mention)})")
                 continue
@@ -100,7 +101,7 @@ def build_draft(
                     draft.notes.append(f"named in a negative statement, not drafted: {mention.name or mention.company} — {_source(mention)}")
                 continue
             if not resolution.ids:
-                draft.todos.append(_unmatched_todo(mention, resolution))
+                draft.todos.append(_unmatched_todo(mention, resolution, terms))
                 continue
             for entry_id in resolution.ids:
                 _add_party(by_id, entry_id, mention, resolution, catalog, terms, inventory)
@@ -189,9 +190,26 @@ def _add_party(
         party.purpose = mention.purpose
 
 
-def _unmatched_todo(m: Mention, r: Resolution) -> str:
+def _expand_umbrellas(mentions: list[Mention], index: CatalogIndex, embedded: set[str]) -> list[Mention]:
+    """"厂商推送（小米推送、华为推送、OPPO推送）": an umbrella name that matches nothing, listing SDKs that do."""
+    out: list[Mention] = []
+    for mention in mentions:
+        inner = re.findall(r"[（(]([^（）()]*)[）)]", mention.name)
+        parts = [p for group in inner for p in split_names(group)] if inner else []
+        if len(parts) >= 2 and not index.resolve(mention.name, "", embedded).ids:
+            resolved = [p for p in parts if index.by_name(p)[0]]
+            if resolved:
+                out += [replace(mention, name=p, company="", split_from=mention.name) for p in resolved]
+                continue
+        out.append(mention)
+    return out
+
+
+def _unmatched_todo(m: Mention, r: Resolution, terms: Terms) -> str:
     what = m.name or m.company
     extra = []
+    if types := terms.data_types_in(m.data_text).all_types():
+        extra.append("data " + ", ".join(t.value for t in types))
     if m.company and m.name:
         extra.append(f"company {m.company}")
     if m.purpose:

@@ -234,6 +234,8 @@ _CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|[ \u3000]{2,}")
 def _cells(line: str) -> list[tuple[int, str]]:
     """Cells of a table-like line with their start columns."""
     stripped = line.rstrip()
+    if "\t" in stripped and "|" not in stripped:
+        return [(i, c.strip()) for i, c in enumerate(stripped.split("\t"))]
     if "|" in stripped:
         body = stripped.strip()
         body = body[1:] if body.startswith("|") else body
@@ -283,15 +285,19 @@ def parse_text(text: str, label: str = "<text>", column_role: Callable[[str], st
             if table is not None and gap > 6:
                 table = None
             continue
+        if table is not None and pipes and re.fullmatch(r"[\s|:\-—]+", line):
+            continue  # a markdown separator row
         cells = _cells(line)
         texts = [c for _, c in cells]
+        if table is not None and texts != header and len(cells) >= 2 and _is_header(texts, column_role):
+            table = None  # another table's header
         if table is None:
             if len(cells) >= 2 and _is_header(texts, column_role):
                 table = Table(len(doc.tables) + 1, [Row(texts, number)])
                 doc.tables.append(table)
                 starts = [s for s, _ in cells]
                 header = texts
-                pipes = "|" in line
+                pipes = "|" in line or "\t" in line  # cells by index, not by column position
                 gap = 0
                 continue
             doc.lines.append(Line(line.strip(), number, bool(re.match(r"\s*(?:[-•·*●▪]|\d+[.、)）]|[（(]\d+[)）])\s*", line))))

@@ -112,7 +112,8 @@ class Terms:
             for term in self.columns[role]:
                 if term in norm and len(term) > best_len:
                     best, best_len = role, len(term)
-        return best
+        # a header cell is mostly the term ("SDK名称", "收集个人信息类型（字段）"), a data cell is not ("定位服务")
+        return best if best_len * 2 >= len(norm) else None
 
     def record_key(self, key: str) -> str | None:
         """Which field a ``key:`` of a list-form record names (exact match of a record key)."""
