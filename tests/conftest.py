@@ -1,4 +1,4 @@
-"""Fixtures shared by the policy tests: the real APK built once per test session."""
+"""Fixtures shared across the test folders: the real APK built once per test session."""
 
 import pytest
 
