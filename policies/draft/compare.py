@@ -88,8 +88,8 @@ def compare(policy: Policy, inventory: dict[str, Any] | Any) -> Comparison:
     for sdk in sdks:
         if sdk["catalog_id"] in declared_ids or set(sdk.get("ambiguous_with", [])) & declared_ids:
             continue
-        if any(_covers(d, p) for d in declared_prefixes for p in sdk["prefixes"]):
-            continue
+        if all(any(p == d or p.startswith(d + ".") for d in declared_prefixes) for p in sdk["prefixes"]):
+            continue  # every embedded prefix lies under a declared one
         result.embedded_not_declared.append(
             SdkDifference(catalog_id=sdk["catalog_id"], name=sdk.get("name", sdk["catalog_id"]), prefixes=sdk["prefixes"], locations=sdk["locations"])
         )

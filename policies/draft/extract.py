@@ -168,12 +168,13 @@ def _records(lines: list[Line], terms: Terms, out: Extraction, where_prefix: str
                 name = value if role == "name" else (_ITEM_PREFIX.sub("", previous.text).strip() if previous else "")
                 if role != "name" and previous is not None and rest and rest[-1] is previous:
                     rest.pop()  # the item heading above the record is its name
+                heading = previous.text.strip() if role != "name" and previous is not None else ""
                 current = Mention(
                     name=name,
                     where=f"{where_prefix}line {line.line if role == 'name' or previous is None else previous.line} (record)",
                     line=line.line,
                     kind="record",
-                    quote="",
+                    quote=heading,
                 )
                 out.mentions.append(current)
             if role == "name":

@@ -38,6 +38,9 @@ def render_draft(draft: Draft) -> str:
     out.append(f"# {PROVENANCE_PREFIX} " + json.dumps(draft.provenance, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
     for key, label in (("privacy_policy", "privacy policy"), ("apk", "APK")):
         if src := draft.provenance.get(key):
+            if src.get("kind") == "classes":
+                out.append(f"# drafted from the class directory {src['path']} standing in for an APK (no hash, manifest, version or signer)")
+                continue
             extra = ""
             if key == "apk":
                 extra = f", package {src.get('package') or '?'} version {src.get('version_name') or '?'} ({src.get('version_code') or '?'})"
