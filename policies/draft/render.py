@@ -10,6 +10,7 @@ it (``session.json`` ``inputs``), and the report compares the policy with that i
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from piaudit.policies.draft.draft import Draft
@@ -17,13 +18,22 @@ from piaudit.policies.provenance import PROVENANCE_PREFIX
 
 
 def _s(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON string syntax); characters YAML would read as line breaks are escaped."""
+    return _clean(json.dumps(value, ensure_ascii=False))
+
+
+_UNSAFE = re.compile("[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+
+
+def _clean(text: str) -> str:
+    """Text from outside made safe for a YAML comment: no control characters, no YAML line breaks (\x85, U+2028)."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _comment(text: str, indent: str = "") -> list[str]:
     lines = []
-    for raw in str(text).splitlines() or [""]:
-        lines.append(f"{indent}# {raw}".rstrip())
+    for raw in str(text).split("\n") or [""]:
+        lines.append(f"{indent}# {_clean(raw)}".rstrip())
     return lines
 
 
@@ -35,18 +45,19 @@ def render_draft(draft: Draft) -> str:
     out.append("# Each item says where it came from and how sure the draft is (confidence high / medium / low).")
     out.append("# `# TODO` marks what the auditor must decide. Edit, then: piaudit policy check FILE")
     out.append("# Keep the provenance line below: sessions that use this policy record it as evidence.")
-    out.append(f"# {PROVENANCE_PREFIX} " + json.dumps(draft.provenance, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    # ASCII only: a path or text with U+2028 (a YAML line break) must not end the comment
+    out.append(f"# {PROVENANCE_PREFIX} " + json.dumps(draft.provenance, ensure_ascii=True, sort_keys=True, separators=(",", ":")))
     for key, label in (("privacy_policy", "privacy policy"), ("apk", "APK")):
         if src := draft.provenance.get(key):
             if src.get("kind") == "classes":
-                out.append(f"# drafted from the class directory {src['path']} standing in for an APK (no hash, manifest, version or signer)")
+                out += _comment(f"drafted from the class directory {src['path']} standing in for an APK (no hash, manifest, version or signer)")
                 continue
             extra = ""
             if key == "apk":
                 extra = f", package {src.get('package') or '?'} version {src.get('version_name') or '?'} ({src.get('version_code') or '?'})"
                 if src.get("signing_sha256"):
                     extra += f", signer SHA-256 {', '.join(src['signing_sha256'])}"
-            out.append(f"# drafted from {label} {src['path']} (SHA-256 {src['sha256']}{extra})")
+            out += _comment(f"drafted from {label} {src['path']} (SHA-256 {src['sha256']}{extra})")
     out.append("version: 1")
     out.append("app:")
     out.append(f"  package: {_s(draft.package)}")

@@ -239,3 +239,20 @@ class TestCompare:
         out = tmp_path / "full.yaml"
         out.write_text(text.replace("third_parties: []", "third_parties:\n" + parties), encoding="utf-8")
         assert main(["policy", "compare", str(out), "--apk", str(fixture_apk.signed)]) == 0
+
+
+def test_text_cannot_inject_yaml_through_comments(tmp_path: Path) -> None:
+    """A YAML line break (U+2028, NEL) or control character in the policy text or its path stays inside the comment."""
+    policy = tmp_path / "p\u2028first_party_domains: [evil.example]\u2028.txt"
+    policy.write_text(
+        "我们接入了友盟统计SDK\u2028first_party_domains: [evil.example]\x85third_parties: []，会收集您的OAID\x07。\n", encoding="utf-8"
+    )
+    text, _ = draft_policy("com.example.app", privacy_policy=policy)
+    parsed = parse_policy(text)
+    assert parsed.first_party_domains == [] and [p.catalog_id for p in parsed.third_parties] == ["umeng"]
+    assert read_draft_provenance_text(text)["privacy_policy"]["path"] == str(policy)
+
+
+def read_draft_provenance_text(text: str) -> dict:
+    line = next(ln for ln in text.splitlines() if "piaudit-draft-provenance:" in ln)
+    return json.loads(line.split("piaudit-draft-provenance:", 1)[1])
