@@ -8,23 +8,12 @@ permissions in the manifest whose data types the app's category does not need
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from piaudit.policies.permissions import permission_table
 from piaudit.policies.policy import OTHER_CATEGORY, Policy, app_categories
-
-PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "permissions.yaml"
-
-
-@cache
-def permission_table() -> dict[str, dict[str, Any]]:
-    """Permission name → {protection, data_types}."""
-    with open(PERMISSIONS_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["permissions"]
 
 
 class _Model(BaseModel):
@@ -120,7 +109,7 @@ def _permissions(permissions: list[str], category: str) -> list[PermissionJudgem
         info = table.get(name)
         if info is None:
             continue
-        types = list(info["data_types"])
+        types = [t.value for t in info["data_types"]]
         if category == OTHER_CATEGORY:
             justified, reason = None, "category other: the necessary scope is not judged"
         elif not types:
