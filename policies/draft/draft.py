@@ -154,6 +154,8 @@ def _add_party(
         notes.append("not personal data (no vocabulary type): " + ", ".join(phrases.not_personal))
     if mention.data_text and not types and not phrases.not_personal:
         notes.append(f"TODO no data type recognised in \"{mention.data_text[:80]}\"")
+    if mention.company:
+        notes.insert(0, f"company as written: {mention.company}")
     party = by_id.get(entry_id)
     source = _source(mention)
     if party is None:
