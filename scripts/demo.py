@@ -159,10 +159,17 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     bundle = create_bundle(session_dir, out / "case.zip")
     progress.done(str(bundle.path))
     progress.step("drafting a policy from the demo's privacy policy (zh) and the stand-in's classes")
-    from piaudit.scripts.demo_draft import DEMO_PRIVACY_POLICY, draft_and_compare, format_table
+    from piaudit.scripts.demo_draft import (
+        DEMO_PRIVACY_POLICY,
+        draft_and_compare,
+        format_judgement,
+        format_table,
+        judge_with_draft,
+    )
 
     drafted = draft_and_compare(Path(classpath), DEMO_POLICY, out)
-    progress.done(str(drafted["draft_path"]))
+    drafted["judged"] = judge_with_draft(session_dir, drafted["draft_path"], out)
+    progress.done(f"{drafted['draft_path']}; the session replayed against it: {drafted['judged']['session']}")
 
     session = Session.open(session_dir)
     findings = rows.latest_findings(session.store)
@@ -174,6 +181,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     print(file=stream)
     print("Declared versus embedded: what the privacy policy names (drafted) and the hand-written policy declare", file=stream)
     print(format_table(drafted), file=stream)
+    print(format_judgement(drafted["judged"]), file=stream)
     print(file=stream)
     print(f"session:  {session_dir}", file=stream)
     print(f"report:   {html}", file=stream)

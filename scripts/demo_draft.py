@@ -78,3 +78,40 @@ def format_table(result: dict[str, Any]) -> str:
     lines.append(f"first-party domains: draft {drafted.first_party_domains}, hand-written {hand.first_party_domains}")
     lines.append("(the stand-in is a JVM program: its class files stand in for the APK's DEX; no manifest, so no permissions compared)")
     return "\n".join(lines)
+
+
+def judge_with_draft(session_dir: Path, draft_path: Path, out: Path) -> dict[str, Any]:
+    """Replay the demo's session against the drafted policy; the parties each policy leaves undeclared."""
+    from piaudit.policies import rows
+    from piaudit.policies.session import Session
+    from piaudit.scripts.replay import replay
+
+    result = replay(session_dir, out / "session-draft", policy=draft_path, workers=1)
+    session = Session.open(session_dir)
+    hand_findings = rows.latest_findings(session.store)
+    session.store.close()
+
+    def undeclared(findings: list[Any]) -> list[str]:
+        return sorted({f.party for f in findings if f.rule == "UNDECLARED_THIRD_PARTY" and f.party})
+
+    meta = Session.open(result.session_dir)
+    meta.store.close()
+    return {
+        "session": result.session_dir,
+        "inputs": meta.meta.inputs,
+        "undeclared_hand": undeclared(hand_findings),
+        "undeclared_draft": undeclared(result.findings),
+    }
+
+
+def format_judgement(judged: dict[str, Any]) -> str:
+    """UNDECLARED_THIRD_PARTY under each policy, and what the drafted session recorded."""
+    inputs = judged["inputs"]
+    recorded = f"privacy policy SHA-256 {inputs.privacy_policy.sha256[:16]}…" if inputs and inputs.privacy_policy else "nothing"
+    return "\n".join(
+        [
+            f"UNDECLARED_THIRD_PARTY judged with the hand-written policy: {', '.join(judged['undeclared_hand']) or '-'}",
+            f"UNDECLARED_THIRD_PARTY judged with the draft (replayed):     {', '.join(judged['undeclared_draft']) or '-'}",
+            f"the replayed session {judged['session']} records the draft's inputs in session.json: {recorded}",
+        ]
+    )

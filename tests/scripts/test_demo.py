@@ -60,6 +60,15 @@ def test_demo_drafts_a_policy_and_shows_what_each_policy_misses(demo: dict) -> N
     declared_by_neither = next(line for line in out.splitlines() if line.startswith("embedded, declared by neither:"))
     for sdk in ("umeng", "talkingdata", "jpush", "pangle", "amap"):
         assert sdk in declared_by_neither.split(": ", 1)[1].split(", ")
+    # replayed against the draft, AMap Location is no longer undeclared; Umeng still is
+    hand = next(line for line in out.splitlines() if line.startswith("UNDECLARED_THIRD_PARTY judged with the hand-written policy:"))
+    drafted = next(line for line in out.splitlines() if line.startswith("UNDECLARED_THIRD_PARTY judged with the draft"))
+    assert "AMap Location" in hand and "AMap Location" not in drafted
+    assert "Umeng" in hand and "Umeng" in drafted
+    from piaudit.policies.session import Session
+
+    inputs = Session.open(demo["out"] / "session-draft").meta.inputs
+    assert inputs is not None and inputs.privacy_policy is not None and inputs.privacy_policy.path.endswith("demoapp-privacy-policy.zh.txt")
 
 
 def test_demo_findings_meet_the_acceptance(demo: dict) -> None:
