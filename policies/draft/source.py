@@ -106,6 +106,55 @@ _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "sect
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg"}
 
 
+MAX_SPAN = 64
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(value or 1)))
+    except ValueError:
+        return 1
+
+
+@dataclass
+class _OpenTable:
+    """A table being read: the current row's cells (text, rowspan, colspan) and cells carried down by rowspan."""
+
+    table: Table
+    line: int
+    row: list[tuple[str, int, int]] | None = None
+    cell: list[str] | None = None
+    spans: tuple[int, int] = (1, 1)
+    carry: dict[int, list] = field(default_factory=dict)  # column -> [text, rows still to fill]
+
+    def lay_out(self) -> list[str]:
+        """The row's cells by column: rowspan cells from rows above fill their columns, colspan repeats a cell."""
+        out: list[str] = []
+        cells = list(self.row or [])
+        column = 0
+        while cells or any(c >= column for c in self.carry):
+            if column in self.carry:
+                text, left = self.carry[column]
+                out.append(text)
+                if left <= 1:
+                    del self.carry[column]
+                else:
+                    self.carry[column][1] = left - 1
+            elif cells:
+                text, rowspan, colspan = cells.pop(0)
+                for i in range(colspan):
+                    out.append(text if i == 0 else "")
+                    if rowspan > 1:
+                        self.carry[column + i] = [text, rowspan - 1]
+                column += colspan - 1
+            else:
+                out.append("")
+            column += 1
+            if column > 4 * MAX_SPAN:
+                break
+        return out
+
+
 class _HtmlReader(HTMLParser):
     def __init__(self, label: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -117,15 +166,14 @@ class _HtmlReader(HTMLParser):
         self.buf: list[str] = []
         self.buf_line = 1
         self.in_li = False
-        # open tables: (table, current row cells, current cell parts, row line)
-        self.tables: list[tuple[Table, list[str] | None, list[str] | None, int]] = []
+        self.tables: list[_OpenTable] = []
 
     # text goes to the open cell, else to the paragraph buffer
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        if self.tables and self.tables[-1][2] is not None:
-            self.tables[-1][2].append(data)
+        if self.tables and self.tables[-1].cell is not None:
+            self.tables[-1].cell.append(data)
             return
         if not self.buf:
             self.buf_line = self.getpos()[0]
@@ -146,25 +194,26 @@ class _HtmlReader(HTMLParser):
             return
         if self.skip:
             return
-        href = dict(attrs).get("href") if tag == "a" else None
+        attributes = dict(attrs)
+        href = attributes.get("href") if tag == "a" else None
         if tag == "table":
             self._flush()
             if len(self.tables) >= 16:
                 raise PolicyTextError(f"{self.label}:{self.getpos()[0]}: tables nested more than 16 deep (limit)")
-            self.tables.append((Table(0), None, None, self.getpos()[0]))
+            self.tables.append(_OpenTable(Table(0), self.getpos()[0]))
         elif self.tables and tag == "tr":
-            table, _, _, _ = self.tables[-1]
             self._end_row()
-            self.tables[-1] = (table, [], None, self.getpos()[0])
+            self.tables[-1].row, self.tables[-1].line = [], self.getpos()[0]
         elif self.tables and tag in ("td", "th"):
             self._end_cell()
-            table, row, _, line = self.tables[-1]
-            if row is None:
-                row, line = [], self.getpos()[0]
-            self.tables[-1] = (table, row, [], line)
+            open_table = self.tables[-1]
+            if open_table.row is None:
+                open_table.row, open_table.line = [], self.getpos()[0]
+            open_table.cell = []
+            open_table.spans = (_span(attributes.get("rowspan")), _span(attributes.get("colspan")))
         elif tag in _BLOCK_TAGS:
-            if self.tables and self.tables[-1][2] is not None:
-                self.tables[-1][2].append(" ")
+            if self.tables and self.tables[-1].cell is not None:
+                self.tables[-1].cell.append(" ")
             else:
                 self._flush()
                 self.in_li = tag == "li"
@@ -172,20 +221,22 @@ class _HtmlReader(HTMLParser):
             self.handle_data(f" {href} ")
 
     def _end_cell(self) -> None:
-        table, row, cell, line = self.tables[-1]
-        if cell is not None and row is not None:
-            row.append(" ".join("".join(cell).split()))
+        open_table = self.tables[-1]
+        if open_table.cell is not None and open_table.row is not None:
+            open_table.row.append((" ".join("".join(open_table.cell).split()), *open_table.spans))
             self.cells += 1
             if self.cells > MAX_CELLS:
                 raise PolicyTextError(f"{self.label}: more than {MAX_CELLS} table cells (limit)")
-        self.tables[-1] = (table, row, None, line)
+        open_table.cell = None
 
     def _end_row(self) -> None:
         self._end_cell()
-        table, row, _, line = self.tables[-1]
-        if row and any(c for c in row):
-            table.rows.append(Row(row, line))
-        self.tables[-1] = (table, None, None, line)
+        open_table = self.tables[-1]
+        if open_table.row is not None:
+            cells = open_table.lay_out()
+            if any(cells):
+                open_table.table.rows.append(Row(cells, open_table.line))
+        open_table.row = None
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
@@ -199,7 +250,7 @@ class _HtmlReader(HTMLParser):
             self._end_row()
         elif self.tables and tag == "table":
             self._end_row()
-            table, _, _, _ = self.tables.pop()
+            table = self.tables.pop().table
             if table.rows:
                 table.number = len(self.doc.tables) + 1
                 self.doc.tables.append(table)

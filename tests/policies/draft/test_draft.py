@@ -256,3 +256,21 @@ def test_text_cannot_inject_yaml_through_comments(tmp_path: Path) -> None:
 def read_draft_provenance_text(text: str) -> dict:
     line = next(ln for ln in text.splitlines() if "piaudit-draft-provenance:" in ln)
     return json.loads(line.split("piaudit-draft-provenance:", 1)[1])
+
+
+def test_html_rowspan_and_colspan_keep_columns() -> None:
+    """A company cell spanning two SDK rows (rowspan) and a merged cell (colspan) keep every column in place."""
+    from piaudit.policies.draft.source import parse_html
+
+    doc = parse_html(
+        "<table><tr><th>SDK名称</th><th>第三方主体</th><th>收集个人信息类型</th></tr>"
+        "<tr><td>极光推送SDK</td><td rowspan='2'>深圳市和讯华谷信息技术有限公司</td><td>OAID</td></tr>"
+        "<tr><td>极光认证SDK</td><td>手机号码</td></tr>"
+        "<tr><td colspan='2'>友盟统计SDK</td><td>IMEI</td></tr></table>"
+    )
+    rows = [r.cells for r in doc.tables[0].rows[1:]]
+    assert rows == [
+        ["极光推送SDK", "深圳市和讯华谷信息技术有限公司", "OAID"],
+        ["极光认证SDK", "深圳市和讯华谷信息技术有限公司", "手机号码"],
+        ["友盟统计SDK", "", "IMEI"],
+    ]
