@@ -10,7 +10,7 @@ never yields a third party: it is kept as a negative mention so the draft can sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from piaudit.policies.draft.source import Document, Line, Table
 from piaudit.policies.draft.terms import Terms, normalize
@@ -192,14 +192,14 @@ def _records(lines: list[Line], terms: Terms, out: Extraction, where_prefix: str
             current = None
             rest.append(line)
         previous = line
-    for mention in out.mentions:
-        if mention.kind == "record" and mention.name:
-            names = split_names(mention.name)
-            if len(names) > 1:
-                idx = out.mentions.index(mention)
-                out.mentions[idx : idx + 1] = [
-                    Mention(**{**mention.__dict__, "name": n, "split_from": mention.name}) for n in names
-                ]
+    split: list[Mention] = []
+    for mention in out.mentions:  # "支付宝SDK、银联SDK" in one record: one mention each
+        names = split_names(mention.name) if mention.kind == "record" and mention.name and not mention.split_from else []
+        if len(names) > 1:
+            split += [replace(mention, name=n, split_from=mention.name) for n in names]
+        else:
+            split.append(mention)
+    out.mentions = split
     return rest
 
 
