@@ -274,3 +274,21 @@ def test_html_rowspan_and_colspan_keep_columns() -> None:
         ["极光认证SDK", "深圳市和讯华谷信息技术有限公司", "手机号码"],
         ["友盟统计SDK", "", "IMEI"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--apk", "{dir}/notes.txt"], "{dir}/notes.txt: not a ZIP/APK file"),
+        (["--privacy-policy", "{dir}/missing.html"], "{dir}/missing.html: cannot read"),
+        (["--privacy-policy", "{dir}/blob.bin"], "{dir}/blob.bin: a binary file"),
+        ([], "give --privacy-policy FILE, --apk APP.apk, or both"),
+    ],
+)
+def test_draft_input_errors_are_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    (tmp_path / "notes.txt").write_text("not an apk")
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01" * 100)
+    args = [a.replace("{dir}", str(tmp_path)) for a in argv]
+    assert main(["policy", "draft", "--app", "com.example.app", *args]) == 2
+    err = capsys.readouterr().err
+    assert message.replace("{dir}", str(tmp_path)) in err and err.count("\n") == 1
