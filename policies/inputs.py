@@ -20,6 +20,7 @@ from piaudit.policies.identifiers import Identifiers, load_identifiers
 from piaudit.policies.models import Judgement, SessionMeta
 from piaudit.policies.options import AuditOptions
 from piaudit.policies.policy import Policy, load_policy
+from piaudit.policies.provenance import read_draft_provenance
 from piaudit.policies.session import file_sha256
 
 
@@ -59,12 +60,14 @@ class AuditInputs:
         return Detector(identifiers)
 
     def record(self, meta: SessionMeta, *, identifiers: bool = True) -> None:
-        """Write the inputs' paths and hashes into the session's metadata (the caller saves it).
+        """Write the inputs' paths and hashes into the session's metadata (the caller saves it); for a
+        drafted policy also what it was drafted from (its provenance line).
 
         ``identifiers=False`` leaves the identifiers record alone (re-judging does not detect again).
         """
         meta.policy_path = str(self.policy_path.resolve()) if self.policy_path else None
         meta.policy_sha256 = file_sha256(self.policy_path) if self.policy_path else None
+        meta.inputs = read_draft_provenance(self.policy_path)  # a drafted policy's privacy policy and APK
         meta.catalog_sha256 = self.catalog.sha256
         if identifiers:
             meta.identifiers_sha256 = file_sha256(self.identifiers_path) if self.identifiers_path else None
