@@ -112,3 +112,14 @@ def test_near_misses_name_nothing_and_both_sides_agree(party: dict[str, Any]) ->
 )
 def test_prefix_overlap_is_on_dotted_boundaries(first: str, second: str, overlap: bool) -> None:
     assert prefixes_overlap(first, second) is overlap
+
+
+def test_policy_compare_knows_a_party_by_its_alias_too() -> None:
+    """`piaudit policy compare` / the report's declared-versus-embedded: "Umeng Analytics" declared by domain is Umeng."""
+    from piaudit.policies.draft.compare import compare
+
+    inventory = {"package": "com.example.app", "permissions": [], "sdks": [{"catalog_id": "umeng", "name": "Umeng", "prefixes": ["com.umeng"], "locations": ["classes.dex"]}]}
+    result = compare(_policy({"name": "Umeng Analytics", "domains": ["alog.umeng.com"]}), inventory, load_catalog())
+    assert result.embedded_not_declared == [] and result.declared_not_embedded == [] and result.not_checkable == []
+    result = compare(_policy({"name": "Some Other SDK", "domains": ["alog.umeng.com"]}), inventory, load_catalog())
+    assert [d.catalog_id for d in result.embedded_not_declared] == ["umeng"]
