@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from piaudit.policies.vocab import DataType
+from piaudit.policies.provenance import SessionInputs
+from piaudit.policies.vocab import ConsentSource, DataType
 
 
 class _Strict(BaseModel):
@@ -159,7 +160,7 @@ class ConsentEvent(_Strict):
     id: int | None = None
     time: float
     decision: Literal["granted", "refused", "withdrawn"]
-    source: Literal["manual", "ui_click", "sdk_call", "network"]
+    source: ConsentSource
     detail: str = ""  # the button text, the SDK call, the note given with `piaudit consent`
     party: str | None = None  # for an SDK consent call: which SDK was told
     stack: list[str] = []
@@ -231,14 +232,13 @@ class PermissionEvent(_Strict):
     process: str = ""  # its process name, e.g. "com.example.app" or "com.example.app:push"
 
 
-TimelineEvent = Annotated[
-    HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent,
-    Field(discriminator="type"),
-]
+TimelineItem = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
+"""Any one timeline event (the models the agent, JSONL files and the store share)."""
+TimelineEvent = Annotated[TimelineItem, Field(discriminator="type")]
 timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
 
 
-def parse_event(data: dict[str, Any] | str | bytes) -> HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent:
+def parse_event(data: dict[str, Any] | str | bytes) -> TimelineItem:
     """Parse one timeline event from a dict or a JSON line, by its ``type`` tag."""
     if isinstance(data, (str, bytes)):
         return timeline_event_adapter.validate_json(data)
@@ -322,6 +322,22 @@ class Finding(_Strict):
     process: str | None = None  # the app process whose read or request it is, when known
 
 
+class Judgement(_Strict):
+    """What one findings run was decided with, stored beside its findings in the ``judgements`` table.
+
+    Reports read the consent signals counted here, never the policy file again (it may have
+    moved or changed since). ``run`` is the findings run (0: found live).
+    """
+
+    run: int
+    time: float
+    policy_path: str | None = None
+    policy_sha256: str | None = None
+    catalog_sha256: str | None = None
+    consent_signals: list[ConsentSource]
+    notes: list[str] = []  # the limits of this judgement (no consent event, no geo database, ...)
+
+
 # ---------------------------------------------------------------------------- session
 
 
@@ -349,6 +365,7 @@ class SessionMeta(_Strict):
     policy_sha256: str | None = None
     catalog_sha256: str | None = None
     identifiers_sha256: str | None = None
+    inputs: SessionInputs | None = None  # the privacy policy and APK the policy was drafted from (policies/provenance.py)
     mode: list[str] = []
     options: dict[str, Any] = {}  # options that change what is audited (unpin, canary, sinkhole), recorded
     source: Literal["live", "replay"] = "live"
@@ -365,6 +382,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "hook-status": HookStatus,
     "permission-event": PermissionEvent,
     "finding": Finding,
+    "judgement": Judgement,
     "session": SessionMeta,
     "error": ErrorRecord,
     "tls-failure": TlsFailure,

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from piaudit.policies.vocab import DATA_TYPES, DataType
+from piaudit.policies.vocab import DATA_TYPES, DEFAULT_CONSENT_SIGNALS, ConsentSource, DataType
 
 DATA_DIR = Path(__file__).parent / "data"
 OTHER_CATEGORY = "other"
@@ -115,7 +115,6 @@ DataTypeName = Annotated[DataType, BeforeValidator(_data_type)]
 CountryCode = Annotated[str, BeforeValidator(_country), Field(pattern=r"^[A-Z]{2}$")]
 Domain = Annotated[str, BeforeValidator(_domain)]
 JavaPackage = Annotated[str, BeforeValidator(_package)]
-ConsentSource = Literal["manual", "ui_click", "sdk_call", "network"]
 
 # ---------------------------------------------------------------------------- models
 
@@ -157,7 +156,7 @@ class ConsentSettings(_PolicyModel):
 
     agree_words: list[str] = []
     refuse_words: list[str] = []
-    signals: list[ConsentSource] = ["manual", "ui_click"]
+    signals: list[ConsentSource] = list(DEFAULT_CONSENT_SIGNALS)
 
 
 class FrequencyThreshold(_PolicyModel):

@@ -5,9 +5,9 @@ and their chain hash from :class:`Store` when they are written, so the chain cov
 id too: ``chain = sha256(previous chain + canonical JSON of the row)``. The first row of a
 table chains from :data:`GENESIS`.
 
-The store is a library object: pass it in, never keep it global. Writes from the live
-proxy go through :class:`policies.writer.SessionWriter`, which batches them off the event
-loop; replay and tests call :meth:`Store.insert_many` directly.
+The store is a library object: pass it in, never keep it global. Live and in replay, rows
+reach it in batches through :class:`policies.pipeline.Pipeline` (in the audit process, off
+the proxy's event loop); tests and small writers call :meth:`Store.insert_many` directly.
 """
 
 from __future__ import annotations
@@ -39,7 +39,13 @@ CHAINED_TABLES = (
     "hook_status",
     "findings",
     "errors",
+    "judgements",
 )
+JUDGEMENT_TABLES = ("findings", "judgements")
+EVIDENCE_TABLES = tuple(t for t in CHAINED_TABLES if t not in JUDGEMENT_TABLES)
+"""What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts)."""
+OPTIONAL_TABLES = frozenset({"judgements"})
+"""Tables added by a later migration: a bundle made before it has neither the table nor its head."""
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -153,7 +159,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m002_processes_and_states(db: sqlite_utils.Database) -> None:
+def _m003_processes_and_states(db: sqlite_utils.Database) -> None:
     """Several app processes, hook states per class loader, TLS connections closed after the handshake."""
     db["tls_failures"].add_column("stage", str)
     for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
@@ -162,9 +168,16 @@ def _m002_processes_and_states(db: sqlite_utils.Database) -> None:
     db["hook_status"].add_column("loader", str)
 
 
+def _m002_judgements(db: sqlite_utils.Database) -> None:
+    # what each findings run was decided with (policy and catalog hashes, the consent signals counted)
+    db["judgements"].create({"id": int, "run": int, "time": float, "json": str, "chain": str}, pk="id")
+    db["judgements"].create_index(["run"])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
-    ("002_processes_and_states", _m002_processes_and_states),
+    ("002_judgements", _m002_judgements),
+    ("003_processes_and_states", _m003_processes_and_states),
 ]
 
 

@@ -6,15 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from piaudit.scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
+from piaudit.policies.options import AuditOptions
+from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, AddCommand, UsageError, lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    """`piaudit policy check FILE` / `piaudit policy init --app PACKAGE`."""
+    """`piaudit policy check FILE` / `piaudit policy init --app PACKAGE` (draft and compare: scripts/commands_draft.py)."""
     from piaudit.policies.policy import PolicyError, load_policy, policy_init_yaml
 
+    if getattr(args, "policy_handler", None) is not None:
+        return args.policy_handler(args)
     if args.policy_command == "check":
         try:
             policy = load_policy(Path(args.file))
@@ -35,15 +37,41 @@ def cmd_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_exodus(args: argparse.Namespace) -> int:
+    """`piaudit catalog import-exodus FILE [--out FILE]`: merge an Exodus export into the shipped catalog.
+
+    The merged catalog goes to ``--out`` (or stdout); the report of what was merged to stderr.
+    """
+    from piaudit.policies.catalog import catalog_yaml, load_catalog, save_catalog
+    from piaudit.policies.exodus import import_exodus, merge_catalog
+
+    try:
+        base = load_catalog()
+        imported = import_exodus(Path(args.file))
+    except (ValueError, OSError) as e:  # CatalogError: the file, entry and field
+        raise UsageError(str(e).splitlines()[0]) from e
+    merged, report = merge_catalog(base, imported)
+    try:
+        if args.out is None:
+            sys.stdout.write(catalog_yaml(merged))
+        else:
+            save_catalog(merged, Path(args.out))
+    except OSError as e:
+        raise UsageError(f"cannot write the catalog: {e}") from e
+    print(
+        f"piaudit: imported {len(imported)} Exodus trackers from {args.file}: {report.summary()};"
+        f" {len(merged)} entries, sha256 {merged.sha256}" + (f", written to {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     """`piaudit catalog import-exodus FILE` / `piaudit catalog show`."""
-    from piaudit.policies import catalog, exodus
+    from piaudit.policies import catalog
 
     if args.catalog_command == "import-exodus":
-        try:
-            return exodus.cmd_import_exodus(args) or EXIT_OK
-        except (ValueError, OSError) as e:
-            raise UsageError(str(e).splitlines()[0]) from e
+        return cmd_import_exodus(args)
     cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
     if args.json:
         print(json.dumps([e.model_dump(mode="json") for e in cat.entries], indent=2, ensure_ascii=False))
@@ -68,11 +96,11 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(add: Any, sub: Any) -> None:
+def register(add: AddCommand) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
         "replay",
-        _lazy("piaudit.scripts.replay", "main_replay"),
+        lazy("piaudit.scripts.replay", "main_replay"),
         "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
         """
         piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json --out runs/replayed
@@ -80,29 +108,31 @@ def register(add: Any, sub: Any) -> None:
         """,
     )
     p.add_argument("input", metavar="INPUT", help="session directory, .mitm file or HAR file")
-    p.add_argument("--policy", metavar="FILE")
+    AuditOptions.add_flags(p, "replay")  # --policy, --identifiers, --catalog, --geoip: declared once, in policies.options
     p.add_argument("--hooks", metavar="EVENTS.jsonl", help="timeline events (hook calls, consent, lifecycle) as JSONL")
-    p.add_argument("--identifiers", metavar="IDS.json")
-    p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
-    p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb")
     p.add_argument("--out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
 
     p = add(
         "policy",
         cmd_policy,
-        "Check a privacy-policy file, or write a starter one.",
+        "Check a privacy-policy file, write a starter one, draft one from a privacy policy and APK, compare one with an APK.",
         """
         piaudit policy init --app com.example.app -o policy.yaml
         piaudit policy check policy.yaml
+        piaudit policy draft --app com.example.app --privacy-policy privacy.html --apk app.apk -o policy.yaml
+        piaudit policy compare policy.yaml --apk app.apk
         """,
     )
-    psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init")
+    psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init|draft|compare")
     c = psub.add_parser("check", help="validate a policy file (exit 2 naming file, line and field)")
     c.add_argument("file", metavar="FILE")
     c = psub.add_parser("init", help="write a starter policy that passes check")
     c.add_argument("--app", required=True, metavar="PACKAGE")
     c.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    from piaudit.scripts.commands_draft import add_policy_subcommands
+
+    add_policy_subcommands(psub)
 
     p = add(
         "catalog",
@@ -120,14 +150,14 @@ def register(add: Any, sub: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = csub.add_parser("import-exodus", help="merge an Exodus ETIP JSON export (code and network signatures)")
     c.add_argument("file", metavar="FILE")
-    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: exodus-catalog.yaml)")
+    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: stdout)")
 
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
 
     p = add(
         "demo",
-        _lazy("piaudit.scripts.demo", "main_demo"),
+        lazy("piaudit.scripts.demo", "main_demo"),
         "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
         """
         piaudit demo
@@ -136,16 +166,3 @@ def register(add: Any, sub: Any) -> None:
     )
     p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
-
-    from piaudit.scripts import device
-
-    device.add_device_commands(sub)
-
-    for extra in ("piaudit.scripts.commands_evidence",):
-        try:
-            mod = __import__(extra, fromlist=["register"])
-        except ImportError as e:
-            if e.name != extra:
-                raise
-            continue
-        mod.register(add, sub)

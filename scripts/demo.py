@@ -8,6 +8,7 @@ Then the HTML report and the evidence bundle, and a table of findings.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import logging
 import os
@@ -15,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
+
+from piaudit.policies.models import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
@@ -55,7 +58,7 @@ def load_standin() -> ModuleType:
 class Progress:
     """Numbered steps with their duration, on stderr."""
 
-    def __init__(self, total: int, stream: Any = None):
+    def __init__(self, total: int, stream: TextIO | None = None):
         self.total, self.n = total, 0
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
@@ -83,7 +86,7 @@ def _ensure_ca(confdir: Path) -> Path:
     return confdir / "mitmproxy-ca-cert.pem"
 
 
-def findings_table(findings: list[Any]) -> str:
+def findings_table(findings: list[Finding]) -> str:
     """A plain-text table of findings for the terminal."""
     from datetime import UTC, datetime
 
@@ -100,10 +103,11 @@ def findings_table(findings: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[str, Any]:
+def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
+    from piaudit.policies.options import AuditOptions
     from piaudit.policies.session import Session
     from piaudit.scripts.bundle import create_bundle
     from piaudit.scripts.reports import write_report
@@ -111,7 +115,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
 
     standin = load_standin()
     stream = stream or sys.stdout
-    progress = Progress(6)
+    progress = Progress(7)
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty; choose another --out")
@@ -143,14 +147,13 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
     progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
+    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
     opts = RunOptions(
-        session=str(session_dir),
+        audit=audit,
         listen_port=port,
-        policy=str(DEMO_POLICY),
-        sinkhole=True,
         confdir=str(out / "mitmproxy"),
         quiet=True,
-        zygote_argv=argv,
+        zygote_argv=tuple(argv),
         app="com.example.demoapp",
         exit_with_app=True,
         grace=1.0,
@@ -165,6 +168,19 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     progress.step("bundling the evidence")
     bundle = create_bundle(session_dir, out / "case.zip")
     progress.done(str(bundle.path))
+    progress.step("drafting a policy from the demo's privacy policy (zh) and the stand-in's classes")
+    from piaudit.scripts.demo_draft import (
+        DEMO_PRIVACY_POLICY,
+        draft_and_compare,
+        format_judgement,
+        format_table,
+        judge_with_draft,
+    )
+
+    # the APK's classes (the stand-in's app and SDKs; the framework is on the JVM's class path)
+    drafted = draft_and_compare(Path(classpath).parent / "apk", DEMO_POLICY, out)
+    drafted["judged"] = judge_with_draft(session_dir, drafted["draft_path"], out)
+    progress.done(f"{drafted['draft_path']}; the session replayed against it: {drafted['judged']['session']}")
 
     session = Session.open(session_dir)
     findings = rows.latest_findings(session.store)
@@ -174,16 +190,21 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     print(file=stream)
     print(findings_table(findings), file=stream)
     print(file=stream)
+    print("Declared versus embedded: what the privacy policy names (drafted) and the hand-written policy declare", file=stream)
+    print(format_table(drafted), file=stream)
+    print(format_judgement(drafted["judged"]), file=stream)
+    print(file=stream)
     print(f"session:  {session_dir}", file=stream)
     print(f"report:   {html}", file=stream)
     print(f"json:     {json_report}", file=stream)
     print(f"bundle:   {bundle.path}   (check it: piaudit verify {bundle.path})", file=stream)
-    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings}
+    print(f"draft:    {drafted['draft_path']}   (from {DEMO_PRIVACY_POLICY.name}; check it: piaudit policy check {drafted['draft_path']})", file=stream)
+    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
 
 
-def main_demo(args: Any) -> int:
+def main_demo(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit demo`."""
-    from piaudit.scripts.cli import UsageError
+    from piaudit.scripts.usage import UsageError
 
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")

@@ -21,6 +21,10 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)   # the stand-in's native lib
 # the stand-in app's HTTP client: real OkHttp 3 and Okio, as an APK bundles them
 [ -e /usr/share/java/okhttp.jar ] || need+=(libokhttp-java)
 [ -e /usr/share/java/okio.jar ] || need+=(libokio-java)
+
+# real APKs for the tests, built offline from smali sources and signed (policy draft / compare)
+command -v apktool >/dev/null || need+=(apktool)
+command -v apksigner >/dev/null || need+=(apksigner)
 # CJK glyphs, so consent buttons like 同意 render in the HTML report's screenshots
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then

@@ -19,7 +19,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from piaudit.policies.store import CHAINED_TABLES, GENESIS, row_digest
+from piaudit.policies.store import CHAINED_TABLES, GENESIS, OPTIONAL_TABLES, row_digest
 from piaudit.scripts.bundle import (
     DB_MEMBER,
     MANIFEST,
@@ -124,7 +124,12 @@ def _check_chains(db_path: Path, heads: dict[str, Any], result: VerifyResult, me
     """Recompute every hash chain of the bundled database and compare each table's head with the manifest."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
     try:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for table in CHAINED_TABLES:
+            if table not in tables:
+                if not (table in OPTIONAL_TABLES and table not in heads):  # else: bundled before the table existed
+                    result.problems.append(Problem(f"{member} {table}", "the table was deleted"))
+                continue
             cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY id")
             names = [d[0] for d in cursor.description]
             prev, expected, last_id, changed = GENESIS, 1, 0, []

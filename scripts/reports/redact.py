@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from piaudit.policies.store import Store
 
@@ -42,7 +42,7 @@ class Redactor:
         self.values: dict[str, tuple[str, str]] = {}
         for value, kind in (values or {}).items():
             self.add(value, *kind)
-        self._automaton: Any = None
+        self._automaton: tuple[ahocorasick_rs.AhoCorasick, list[str]] | None = None
 
     def add(self, value: str | None, data_type: str, encoding: str = "plain") -> None:
         """Mask ``value`` (and its upper/lower-case forms) from now on."""
@@ -57,12 +57,10 @@ class Redactor:
         """Whether there is anything to mask."""
         return bool(self.values)
 
-    def _build(self) -> Any:
-        automaton = ahocorasick.Automaton()
-        for value, (data_type, encoding) in self.values.items():
-            automaton.add_word(value, (len(value), token(value, data_type, encoding)))
-        automaton.make_automaton()
-        return automaton
+    def _build(self) -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
+        values = list(self.values)
+        tokens = [token(value, *self.values[value]) for value in values]
+        return ahocorasick_rs.AhoCorasick(values, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), tokens
 
     def mask(self, text: str) -> str:
         """``text`` with every known value replaced by its token (longest match wins)."""
@@ -70,12 +68,12 @@ class Redactor:
             return text
         if self._automaton is None:
             self._automaton = self._build()
+        automaton, tokens = self._automaton
         parts, last = [], 0
-        for end, (length, replacement) in self._automaton.iter_long(text):
-            start = end - length + 1
+        for index, start, end in automaton.find_matches_as_indexes(text):
             parts.append(text[last:start])
-            parts.append(replacement)
-            last = end + 1
+            parts.append(tokens[index])
+            last = end
         if not parts:
             return text
         parts.append(text[last:])

@@ -171,3 +171,38 @@ def test_info_shows_hooks_per_process(tmp_path: Path) -> None:
     assert "hooks     com.x:push: 0 installed, 0 pending, 0 never loaded, 1 failed" in info.stdout
     data = json.loads(piaudit("info", str(tmp_path / "s"), "--json").stdout)
     assert data["hooks"]["com.x"] == {"installed": 1, "pending": 0, "never_loaded": 1, "failed": 0}
+
+# ---------------------------------------------------------------------- catalog import-exodus (the CLI layer)
+
+EXODUS_SAMPLE = Path(__file__).parents[1] / "policies" / "data" / "exodus_sample.json"
+
+
+def test_import_exodus_writes_a_loadable_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from piaudit.policies.catalog import load_catalog
+    from piaudit.policies.exodus import import_exodus, merge_catalog
+    from piaudit.scripts.cli import main
+
+    out = tmp_path / "merged.yaml"
+    assert main(["catalog", "import-exodus", str(EXODUS_SAMPLE), "--out", str(out)]) == 0
+    merged = load_catalog(out)
+    assert "exodus-901" in merged
+    assert "3 added, 2 enriched, 1 unchanged" in capsys.readouterr().err
+    expected, _ = merge_catalog(load_catalog(), import_exodus(EXODUS_SAMPLE))
+    assert merged.sha256 == expected.sha256
+
+
+def test_import_exodus_without_out_prints_the_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+    from piaudit.scripts.cli import main
+
+    assert main(["catalog", "import-exodus", str(EXODUS_SAMPLE)]) == 0
+    assert "exodus-901" in capsys.readouterr().out
+
+
+def test_import_exodus_names_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from piaudit.scripts.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["catalog", "import-exodus", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"piaudit catalog: {bad}") and len(err.strip().splitlines()) == 1
