@@ -494,7 +494,7 @@ class HookHost:
         except frida.ProcessNotFoundError:
             raise HookHostError(f"no running process {self._target!r} on {device.name}: start the app first") from None
 
-    def _agent_config(self, process_name: str) -> dict[str, Any]:
+    def _agent_config(self, process_name: str = "") -> dict[str, Any]:
         return {
             **agent_hooks(unpin=self._unpin),
             "unpin": self._unpin,
