@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(add: Any, sub: Any) -> None:
     """Commands whose modules live in other files; each registers its own arguments."""
-    for module in ("piaudit.scripts.commands",):
+    for module in ("piaudit.scripts.commands", "piaudit.scripts.batch.cli", "piaudit.scripts.corpus.cli"):
         try:
             mod = importlib.import_module(module)
         except ImportError as e:

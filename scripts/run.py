@@ -224,4 +224,4 @@ def main_run(args: Any) -> int:
     )
     result = run(opts)
     print(result.summary, file=sys.stderr if args.quiet else sys.stdout)
-    return 0
+    return 1 if result.errors else 0  # the hooks could not start: the app was not audited
