@@ -15,14 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from piaudit.policies.policy import _suggest  # the one "did you mean" helper
-
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class InputError(ValueError):
         return self.issues[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
 
 
-def load_model(path: Path | str, model: type[M], *, what: str = "file", limits: Limits | None = None) -> M:
+def load_model[M: BaseModel](path: Path | str, model: type[M], *, what: str = "file", limits: Limits | None = None) -> M:
     """Read ``path`` and validate it as ``model``; raises :class:`InputError` naming file, line and field."""
     limits = limits or Limits()
     try:
@@ -60,7 +58,7 @@ def load_model(path: Path | str, model: type[M], *, what: str = "file", limits: 
     return parse_model(text, model, str(path), what=what, limits=limits)
 
 
-def parse_model(text: str, model: type[M], filename: str, *, what: str = "file", limits: Limits | None = None) -> M:
+def parse_model[M: BaseModel](text: str, model: type[M], filename: str, *, what: str = "file", limits: Limits | None = None) -> M:
     """Validate YAML ``text`` as ``model``; errors name ``filename``."""
     limits = limits or Limits()
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
