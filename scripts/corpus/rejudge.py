@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -56,11 +55,16 @@ def rejudge_local(sessions: list[str], catalog: str | None, workers: int, on_don
             if on_done:
                 on_done(out[-1])
         return out
-    # fork shares what this process has loaded; only where no other thread runs (as replay does)
-    method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+    # not fork: pyarrow and DuckDB may run native threads here. A fork server imports the judging code
+    # once, then forks each worker from that clean process.
+    if sys.platform == "linux":
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["piaudit.scripts.replay", "piaudit.policies.rules"])
+    else:
+        context = multiprocessing.get_context("spawn")
     chunk = max(1, len(sessions) // (workers * 8))
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for result in pool.map(_rejudge_args, [(s, catalog) for s in sessions], chunksize=chunk):
             out.append(result)
             if on_done:

@@ -1,7 +1,7 @@
 """The corpus tables (a contract), and the rows one session contributes to each.
 
 Every table has ``session`` (the session directory's absolute path: its identity in the
-corpus) and ``app`` (the package ``session.json`` names):
+corpus) and ``app`` (the package ``session.json`` names, else its policy's ``app.package``):
 
 - ``sessions``: one row per session: every ``session.json`` field, row counts, the current
   findings run, the consent moment, the hash-chain heads;
@@ -96,10 +96,11 @@ class _Parties:
         from piaudit.policies.classify import Classifier
         from piaudit.policies.policy import Policy, load_policy
 
-        policy = Policy.empty()
+        policy, self.package = Policy.empty(), None
         if meta.policy_path:
             try:
                 policy = load_policy(Path(meta.policy_path))
+                self.package = policy.app.package
             except Exception:  # a moved policy file must not stop the corpus: the hosts stay unclassified by it
                 pass
         self.catalog = catalog
@@ -125,7 +126,8 @@ def read_session(directory: Path, catalog: Any) -> SessionRows:
     session = Session.open(directory)
     try:
         store, meta = session.store, session.meta
-        key, app = str(directory.resolve()), meta.app or ""
+        parties = _Parties(meta, catalog)
+        key, app = str(directory.resolve()), meta.app or parties.package or ""  # a replayed session names its app through its policy
         base = {"session": key, "app": app}
         consent = list(store_rows.events(store, "consent_events"))
         signals = _signals(meta)
@@ -135,7 +137,6 @@ def read_session(directory: Path, catalog: Any) -> SessionRows:
         def before(t: float | None) -> bool:
             return consent_time is None or t is None or t < consent_time
 
-        parties = _Parties(meta, catalog)
         out = SessionRows(key, app, fingerprint(session))
 
         flow_cols = _store_columns(session, "flows")
