@@ -91,7 +91,10 @@ def cmd_rejudge(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.findings is None]
     for r in failed:
         print(f"  not re-judged {r.session}: {r.error}", file=sys.stderr)
-    report = corpus.build([], only=[Path(r.session) for r in results if r.findings is not None])
+    report = corpus.add_rows([r.rows for r in results if r.rows is not None])
+    unread = [Path(r.session) for r in results if r.findings is not None and r.rows is None]
+    if unread:
+        report = corpus.build([], only=unread)
     total = sum(r.findings or 0 for r in results)
     print(f"re-judged {len(results) - len(failed)} of {len(results)} sessions: {total} findings; corpus: {report.line()}")
     return EXIT_FAIL if failed else EXIT_OK

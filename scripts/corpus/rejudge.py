@@ -15,30 +15,50 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
 class Rejudged:
-    """The outcome for one session."""
+    """The outcome for one session, with its refreshed corpus rows (read by the same worker)."""
 
     session: str
     findings: int | None  # None: it failed
     error: str = ""
+    rows: Any = None  # scripts.corpus.tables.SessionRows
 
 
 def rejudge_one(session: str, catalog: str | None) -> Rejudged:
-    """Re-judge one session in place (a new findings run); never raises."""
+    """Re-judge one session in place (a new findings run), then read its corpus rows; never raises."""
+    from piaudit.policies.catalog import default_catalog
+    from piaudit.scripts.corpus.tables import read_session
     from piaudit.scripts.replay import rejudge
 
     try:
         result = rejudge(Path(session), None, Path(catalog) if catalog else None)
-        return Rejudged(session, len(result.findings))
     except Exception as e:
         return Rejudged(session, None, (str(e).splitlines()[0] if str(e) else repr(e))[:500])
+    try:
+        rows = read_session(Path(session), default_catalog())
+    except Exception:  # re-judged all the same: the corpus refresh reads it again
+        rows = None
+    return Rejudged(session, len(result.findings), rows=rows)
 
 
 def _rejudge_args(args: tuple[str, str | None]) -> Rejudged:
     return rejudge_one(*args)
+
+
+FORK_SAFE_THREADS = {"jemalloc_bg_thd"}  # pyarrow's allocator thread: jemalloc restarts it in a forked child
+
+
+def _single_threaded() -> bool:
+    """No other thread in this process, native ones included (DuckDB starts its own), but jemalloc's."""
+    try:
+        others = [t for t in os.listdir("/proc/self/task") if int(t) != os.getpid()]
+        return all(Path(f"/proc/self/task/{t}/comm").read_text().strip() in FORK_SAFE_THREADS for t in others)
+    except OSError:
+        return False
 
 
 def default_workers() -> int:
@@ -55,9 +75,11 @@ def rejudge_local(sessions: list[str], catalog: str | None, workers: int, on_don
             if on_done:
                 on_done(out[-1])
         return out
-    # not fork: pyarrow and DuckDB may run native threads here. A fork server imports the judging code
-    # once, then forks each worker from that clean process.
-    if sys.platform == "linux":
+    # fork only a process with no other thread (native ones counted); else a fork server imports the
+    # judging code once, then forks each worker from that clean process
+    if sys.platform == "linux" and _single_threaded():
+        context = multiprocessing.get_context("fork")
+    elif sys.platform == "linux":
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["piaudit.scripts.replay", "piaudit.policies.rules"])
     else:

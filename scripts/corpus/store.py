@@ -119,7 +119,7 @@ class Corpus:
             raise CorpusError(f"{directory}: exists and is not a corpus; choose a new --out")
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         corpus = cls(directory, {"format": FORMAT, "created": time.time(), "next_part": 1, "sessions": {}})
-        corpus._write_part(empty_tables(), [])
+        corpus._write_part(empty_tables())
         corpus.save()
         return corpus
 
@@ -175,36 +175,45 @@ class Corpus:
         roots = [str(d.resolve()) for d in directories] if only is None else []
         gone = [k for k in self.sessions if any(k == r or k.startswith(r.rstrip("/") + "/") for r in roots) and k not in keys and not (Path(k) / META_NAME).is_file()]
         catalog = load_catalog()
-        tables: dict[str, list[pa.Table]] = {t: [] for t in TABLES}
-        read: list[tuple[str, str, str]] = []
+        collected = []
         for n, path in enumerate(changed, 1):
             try:
-                rows = read_session(path, catalog)
+                collected.append(read_session(path, catalog))
             except Exception as e:  # one damaged session must not stop a campaign's corpus
                 report.skipped.append((str(path), f"unreadable: {str(e).splitlines()[0] if str(e) else repr(e)}"))
                 continue
-            for table in TABLES:
-                tables[table].append(rows.tables[table])
-            read.append((rows.key, rows.app, rows.fingerprint))
             if on_progress:
                 on_progress(n, len(changed))
-        replaced = {k for k, _, _ in read if k in self.sessions} | set(gone)
-        if replaced:
-            self._remove(replaced)
-        part = self._write_part({t: _concat(tables[t], t) for t in TABLES}, read) if read else None
-        for key, app, fp in read:
-            (report.refreshed if key in self.sessions else report.added).append(key)
-            self.sessions[key] = {"app": app, "fingerprint": fp, "part": part}
-        for key in gone:
-            self.sessions.pop(key, None)
-            report.removed.append(key)
+        self._replace(collected, gone, report)
         self.save()
         if len(self.files("sessions")) > MAX_PARTS:
             self.compact()
         report.seconds = time.monotonic() - started
         return report
 
-    def _write_part(self, tables: dict[str, pa.Table], read: list[Any]) -> str:
+    def add_rows(self, collected: list[Any]) -> BuildReport:
+        """Put sessions already read (by the workers of a rejudge) into the corpus, replacing their old rows."""
+        started = time.monotonic()
+        report = BuildReport()
+        self._replace(collected, [], report)
+        self.save()
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _replace(self, collected: list[Any], gone: list[str], report: BuildReport) -> None:
+        replaced = {r.key for r in collected if r.key in self.sessions} | set(gone)
+        if replaced:
+            self._remove(replaced)
+        tables = {t: _concat([r.tables[t] for r in collected], t) for t in TABLES}
+        part = self._write_part(tables) if collected else None
+        for r in collected:
+            (report.refreshed if r.key in self.sessions else report.added).append(r.key)
+            self.sessions[r.key] = {"app": r.app, "fingerprint": r.fingerprint, "part": part}
+        for key in gone:
+            self.sessions.pop(key, None)
+            report.removed.append(key)
+
+    def _write_part(self, tables: dict[str, pa.Table]) -> str:
         number = int(self.manifest.get("next_part", 1))
         name = f"part-{number:06d}.parquet"
         for table, data in tables.items():
@@ -236,7 +245,7 @@ class Corpus:
         """Merge every part into one (a new part, then the old files go)."""
         old = {t: self.files(t) for t in TABLES}
         merged = {t: _concat([pq.read_table(p) for p in old[t]], t) for t in TABLES}
-        name = self._write_part(merged, [])
+        name = self._write_part(merged)
         for key in self.sessions:
             self.sessions[key]["part"] = name
         self.save()
