@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError, _lazy
+from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError, _example, _lazy
 
 
 def _open(path: str, create: bool = False) -> Any:
@@ -114,24 +114,24 @@ def register(add: Any, sub: Any) -> None:
         """,
     )
     verbs = p.add_subparsers(dest="corpus_command", metavar="VERB", required=True)
-    b = verbs.add_parser("build", help="add every session under DIR... (recursively); refresh changed ones")
+    b = verbs.add_parser("build", help="add every session under DIR... (recursively); refresh changed ones", description="add every session under DIR... (recursively); refresh changed ones", epilog=_example('piaudit corpus build campaigns/2026-q4 runs/ --out corpus/'), formatter_class=argparse.RawDescriptionHelpFormatter)
     b.set_defaults(corpus_handler=_lazy("piaudit.scripts.corpus.cli", "cmd_build"))
     b.add_argument("dirs", nargs="+", metavar="DIR")
     b.add_argument("--out", required=True, metavar="CORPUS", help="corpus directory (created, or updated incrementally)")
     b.add_argument("--include-incomplete", action="store_true", help="also add sessions that did not end cleanly")
     b.add_argument("--include-attempts", action="store_true", help="also add a campaign's failed and interrupted attempts")
-    q = verbs.add_parser("query", help="run SQL over the corpus tables")
+    q = verbs.add_parser("query", help="run SQL over the corpus tables", description="run SQL over the corpus tables", epilog=_example('piaudit corpus query corpus/ "SELECT party, count(*) FROM findings WHERE before_consent GROUP BY party" --format csv'), formatter_class=argparse.RawDescriptionHelpFormatter)
     q.set_defaults(corpus_handler=_lazy("piaudit.scripts.corpus.cli", "cmd_query"))
     q.add_argument("corpus", metavar="CORPUS")
     q.add_argument("sql", metavar="SQL")
     q.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    s = verbs.add_parser("summary", help="per SDK, per rule, apps ranked; --since OLD_CORPUS for a retest")
+    s = verbs.add_parser("summary", help="per SDK, per rule, apps ranked; --since OLD_CORPUS for a retest", description="per SDK, per rule, apps ranked; --since OLD_CORPUS for a retest", epilog=_example('piaudit corpus summary corpus/ --since corpus-first-audit/ -o retest.html'), formatter_class=argparse.RawDescriptionHelpFormatter)
     s.set_defaults(corpus_handler=_lazy("piaudit.scripts.corpus.cli", "cmd_summary"))
     s.add_argument("corpus", metavar="CORPUS")
     s.add_argument("--format", choices=("html", "json"), default="html")
     s.add_argument("--since", metavar="OLD_CORPUS", help="compare with an earlier corpus (the retest view)")
     s.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    r = verbs.add_parser("rejudge", help="judge every session again (new catalog or rules), in parallel; then refresh")
+    r = verbs.add_parser("rejudge", help="judge every session again (new catalog or rules), in parallel; then refresh", description="judge every session again (new catalog or rules), in parallel; then refresh", epilog=_example('piaudit corpus rejudge corpus/ --catalog lab-catalog.yaml --workers 2'), formatter_class=argparse.RawDescriptionHelpFormatter)
     r.set_defaults(corpus_handler=_lazy("piaudit.scripts.corpus.cli", "cmd_rejudge"))
     r.add_argument("corpus", metavar="CORPUS")
     r.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML for every session")
