@@ -141,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
 
         def in_process() -> list[tuple]:
             con = query.connect(Corpus.open(work / "corpus"))
-            return [tuple(r) for r in query.run(con, QUERY)[1]]
+            try:
+                return [tuple(r) for r in query.run(con, QUERY)[1]]
+            finally:
+                con.close()
 
         q_s, got = timed(in_process, args.runs)
         base_s, expected = timed(lambda: naive(sessions), max(1, args.runs // 2))

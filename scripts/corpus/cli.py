@@ -45,6 +45,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         names, rows = query.run(con, args.sql)
     except duckdb.Error as e:
         raise UsageError(f"SQL error: {str(e).splitlines()[0]}") from e
+    finally:
+        con.close()  # ends DuckDB's threads (a process that forks later must not hold them)
     sys.stdout.write(query.render(names, rows, args.format))
     return EXIT_OK
 
@@ -56,7 +58,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     con = query.connect(_open(args.corpus))
     if args.since:
         query.connect(_open(args.since), schema="old", con=con)
-    doc = summary.summarize(con, since=bool(args.since))
+    try:
+        doc = summary.summarize(con, since=bool(args.since))
+    finally:
+        con.close()
     text = summary.to_json(doc) if args.format == "json" else summary.to_html(doc)
     if args.output in (None, "-"):
         sys.stdout.write(text)
