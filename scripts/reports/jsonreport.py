@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from piaudit.scripts.reports import embedded
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load
 from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
@@ -31,6 +32,8 @@ def document(data: ReportData, redactor: Redactor | None = None) -> dict[str, An
         "chains": data.chains,
         "redacted": not isinstance(redactor, NoRedaction),
     }
+    if (declared_vs_embedded := embedded.as_json(data.meta)) is not None:
+        doc["declared_vs_embedded"] = declared_vs_embedded
     return redactor.mask_any(doc)
 
 
