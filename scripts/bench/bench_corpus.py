@@ -123,12 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="query runs (median)")
     parser.add_argument("--rejudge-runs", type=int, default=3, help="rejudge runs per worker count (median)")
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--tmp", metavar="DIR", help="where the sessions are written (e.g. /dev/shm: no fsync wait; default the system temp dir)")
     args = parser.parse_args(argv)
 
     from piaudit.scripts.corpus import query
     from piaudit.scripts.corpus.store import Corpus
 
-    with tempfile.TemporaryDirectory(prefix="piaudit-bench-corpus-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="piaudit-bench-corpus-", dir=args.tmp) as tmp:
         work = Path(tmp)
         started = time.perf_counter()
         sessions = make_sessions(work / "data", args.sessions)
@@ -166,9 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                 into.append(time.perf_counter() - started)
                 assert done.returncode == 0 and f"re-judged {len(subset)} of {len(subset)}" in done.stdout, done.stdout + done.stderr
         t1, t2 = statistics.median(one), statistics.median(two)
-        print(f"rejudge {len(subset)} sessions: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s; ratio {t2 / t1:.3f} (target ≤ 0.6)")
+        fs = subprocess.run(["stat", "-f", "-c", "%T", tmp], capture_output=True, text=True).stdout.strip()
+        print(f"rejudge {len(subset)} sessions: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s; ratio {t2 / t1:.3f} (target ≤ 0.6); sessions on {fs}")
         result = {"sessions": len(sessions), "build_s": build_s, "query_ms": q_s * 1000, "query_cli_ms": cli_s * 1000, "baseline_ms": base_s * 1000,
-                  "rejudge_sessions": len(subset), "rejudge_1_s": t1, "rejudge_2_s": t2, "rejudge_ratio": t2 / t1, "runs": args.runs, "rejudge_runs": args.rejudge_runs}
+                  "rejudge_sessions": len(subset), "rejudge_1_s": t1, "rejudge_2_s": t2, "rejudge_ratio": t2 / t1, "filesystem": fs, "runs": args.runs, "rejudge_runs": args.rejudge_runs}
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=2))
     return 0
