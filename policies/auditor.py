@@ -23,14 +23,32 @@ log = logging.getLogger(__name__)
 
 
 def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
-    """Judge the whole timeline again; append the result and its judgement as a new findings run."""
-    from piaudit.policies.rules import evaluate, evaluation_notes
+    """Judge the whole timeline again; append the result and its judgement as a new findings run.
 
-    timeline = rows.read_timeline(session.store)
-    findings = evaluate(timeline, inputs.policy, inputs.classifier, geo=inputs.geo)
-    run = (rows.latest_run(session.store) or 0) + 1
-    judgement = inputs.judgement(run, evaluation_notes(timeline, inputs.policy, geo=inputs.geo))
-    session.store.write_batch([("judgements", rows.judgement_row(judgement)), *(("findings", rows.finding_row(run, f)) for f in findings)])
+    The timeline is streamed from the store in the judge's order (flows and hook events sorted
+    by SQLite, a row at a time): memory stays flat however long the session, and the findings
+    equal those of :func:`policies.rules.evaluate` over the whole timeline read at once.
+    """
+    from piaudit.policies.rules import judge_items
+    from piaudit.policies.rules.order import merged
+
+    store = session.store
+    items = merged(
+        consent=rows.events(store, "consent_events"),
+        lifecycle=rows.events(store, "lifecycle_events"),
+        hooks=rows.events(store, "hook_events"),
+        permissions=rows.events(store, "permission_events"),
+        flows=rows.flow_summaries_by_time(store),
+        tls=rows.tls_failures(store),
+    )
+    findings, notes = judge_items(
+        items, inputs.policy, inputs.classifier, geo=inputs.geo, hook_status=rows.events(store, "hook_status")
+    )
+    run = (rows.latest_run(store) or 0) + 1
+    judgement = inputs.judgement(run, notes)
+    store.write_batch(
+        [("judgements", rows.judgement_row(judgement)), *(("findings", rows.finding_row(run, f)) for f in findings)]
+    )
     return findings
 
 

@@ -192,6 +192,47 @@ def flow_summaries(store: Store) -> Iterator[FlowSummary]:
         )
 
 
+_DETECTION_FIELDS = ("data_type", "source", "value", "encoding", "where", "excerpt", "direction")
+_SUMMARY_FIELDS = ("flow_id", "kind", "method", "url", "host", "port", "scheme", "tls", "server_ip")
+
+
+def flow_summaries_by_time(store: Store) -> Iterator[FlowSummary]:
+    """Every flow as the rules see it, with its detections, sorted by (time, flow_id): one query
+    that SQLite sorts (spilling to disk past its cache), read a flow at a time, so memory stays
+    flat however long the session. The same summaries as :func:`flow_summaries`."""
+    cols = ", ".join(f"f.[{c}]" for c in _SUMMARY_FIELDS) + ", " + ", ".join(f"d.[{c}]" for c in _DETECTION_FIELDS)
+    cursor = store.conn.execute(
+        f"SELECT f.id, coalesce(f.timestamp_start, 0.0) AS t, d.id, {cols} FROM flows f "
+        "LEFT JOIN detections d ON d.flow_id = f.flow_id ORDER BY t, f.flow_id, f.id, d.id"
+    )
+    n = len(_SUMMARY_FIELDS)
+    current: int | None = None
+    summary: FlowSummary | None = None
+    for row in cursor:
+        if row[0] != current:
+            if summary is not None:
+                yield summary
+            current = row[0]
+            flow_id, kind, method, url, host, port, scheme, tls, server_ip = row[3 : 3 + n]
+            summary = FlowSummary(
+                flow_id=flow_id,
+                kind=kind,
+                time=row[1] or 0.0,
+                method=method or "",
+                url=url or "",
+                host=host or "",
+                port=port or 0,
+                scheme=scheme or "",
+                tls=bool(tls),
+                server_ip=server_ip or "",
+                detections=[],
+            )
+        if row[2] is not None:
+            summary.detections.append(Detection(**dict(zip(_DETECTION_FIELDS, row[3 + n :], strict=True))))
+    if summary is not None:
+        yield summary
+
+
 def flow_headers(row: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Request and response headers of a ``flows`` row."""
     return _headers(row["request_headers"]), _headers(row["response_headers"])
@@ -214,14 +255,17 @@ def read_timeline(store: Store) -> Timeline:
         lifecycle_events=list(events(store, "lifecycle_events")),
         permission_events=list(events(store, "permission_events")),
         hook_status=list(events(store, "hook_status")),
-        tls_failures=[
-            TlsFailure(
-                **{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")},
-                stage=r.get("stage") or "handshake",
-            )
-            for r in store.rows("tls_failures")
-        ],
+        tls_failures=list(tls_failures(store)),
     )
+
+
+def tls_failures(store: Store) -> Iterator[TlsFailure]:
+    """The TLS failures the proxy saw, in id order."""
+    for r in store.rows("tls_failures"):
+        yield TlsFailure(
+            **{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")},
+            stage=r.get("stage") or "handshake",
+        )
 
 
 def latest_run(store: Store) -> int | None:

@@ -12,34 +12,19 @@ lists every rule with its legal basis.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import NamedTuple
 
-from piaudit.policies.activity import lifecycle_key
 from piaudit.policies.classify import Classifier
-from piaudit.policies.consent import NO_CONSENT_NOTE, ConsentTimeline, consent_key
+from piaudit.policies.consent import NO_CONSENT_NOTE, ConsentTimeline
 from piaudit.policies.geo import GeoLookup
-from piaudit.policies.models import Finding, FlowSummary, Timeline
+from piaudit.policies.models import ConsentEvent, Finding, FlowSummary, HookEvent, HookStatus, LifecycleEvent, Timeline
 from piaudit.policies.policy import OTHER_CATEGORY, Policy
-from piaudit.policies.rules.border import border_notes
+from piaudit.policies.rules.border import BorderTally
 from piaudit.policies.rules.judge import LiveJudge
-from piaudit.policies.rules.tls import tls_key
+from piaudit.policies.rules.order import Item, judge_order
 
-__all__ = ["LiveJudge", "evaluate", "evaluation_notes"]
-
-
-def _stream(timeline: Timeline) -> list[tuple[tuple[Any, ...], Any]]:
-    """Every event and flow with a sort key: time first; at one instant consent, then lifecycle, then the rest.
-
-    The keys never depend on input order, so a shuffled timeline is judged identically.
-    """
-    items: list[tuple[tuple[Any, ...], Any]] = []
-    items += [((e.time, 0, consent_key(e)), e) for e in timeline.consent_events]
-    items += [((e.time, 1, lifecycle_key(e)), e) for e in timeline.lifecycle_events]
-    items += [((e.time, 2, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.hook_events]
-    items += [((e.time, 3, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.permission_events]
-    items += [((f.time, 4, f.flow_id, f.model_dump_json()), f) for f in timeline.flows]
-    items += [((t.time, 5, tls_key(t)), t) for t in timeline.tls_failures]
-    return sorted(items, key=lambda item: item[0])
+__all__ = ["Judged", "LiveJudge", "evaluate", "evaluation_notes", "judge_items"]
 
 
 def evaluate(timeline: Timeline, policy: Policy, classifier: Classifier, *, geo: GeoLookup | None = None) -> list[Finding]:
@@ -47,28 +32,90 @@ def evaluate(timeline: Timeline, policy: Policy, classifier: Classifier, *, geo:
 
     ``geo`` adds an IP-country database to the policy's ``server_countries``.
     """
+    return judge_items((item for _, item in judge_order(timeline)), policy, classifier, geo=geo).findings
+
+
+class Judged(NamedTuple):
+    """The findings of one pass over a timeline and the notes on the limits of that judgement."""
+
+    findings: list[Finding]
+    notes: list[str]
+
+
+def judge_items(
+    items: Iterable[Item],
+    policy: Policy,
+    classifier: Classifier,
+    *,
+    geo: GeoLookup | None = None,
+    hook_status: Iterable[HookStatus] = (),
+) -> Judged:
+    """Judge a timeline given as items in the judge's order (:mod:`policies.rules.order`), in one
+    pass that holds one item at a time: the findings (as :func:`evaluate`) and the notes (as
+    :func:`evaluation_notes`, with the hooks' install statuses ``hook_status``)."""
     judge = LiveJudge(policy, classifier, geo=geo)
-    for _, item in _stream(timeline):
+    notes = _NotesTally(policy, geo)
+    on_flow, on_event = judge.on_flow, judge.on_event
+    for item in items:
         if isinstance(item, FlowSummary):
-            judge.on_flow(item)
+            on_flow(item)
         else:
-            judge.on_event(item)
-    return judge.findings()
+            on_event(item)
+        notes.add(item)
+    for status in hook_status:
+        notes.add(status)
+    return Judged(judge.findings(), notes.notes())
+
+
+class _NotesTally:
+    """The evaluation notes, counted item by item."""
+
+    def __init__(self, policy: Policy, geo: GeoLookup | None) -> None:
+        self.policy = policy
+        self.consent_events: list[ConsentEvent] = []
+        self.border = BorderTally(policy, geo)
+        self.lifecycle = False
+        self.foreground_unknown = False
+        self.failed: set[str] = set()
+
+    def add(self, item: Item | HookStatus) -> None:
+        if isinstance(item, FlowSummary):
+            self.border.add(item)
+        elif isinstance(item, HookEvent):
+            self.foreground_unknown = self.foreground_unknown or item.foreground is None
+        elif isinstance(item, ConsentEvent):
+            self.consent_events.append(item)
+        elif isinstance(item, LifecycleEvent):
+            self.lifecycle = True
+        elif isinstance(item, HookStatus) and item.effective_state() == "failed":
+            self.failed.add(f"{item.api.class_name}.{item.api.method}")
+
+    def notes(self) -> list[str]:
+        notes = []
+        consent = ConsentTimeline(self.consent_events, self.policy.consent.signals)
+        if not consent.events:
+            ignored = f" ({len(consent.ignored)} signal(s) from sources the policy does not count)" if consent.ignored else ""
+            notes.append(NO_CONSENT_NOTE + ignored)
+        notes += self.border.notes()
+        if self.policy.app.category == OTHER_CATEGORY:
+            notes.append("BEYOND_NECESSARY_SCOPE not judged: the policy's app.category is 'other'.")
+        if not self.lifecycle and self.foreground_unknown:
+            notes.append("BACKGROUND_COLLECTION: no lifecycle events; only hook events' own foreground flag was used.")
+        if self.failed:
+            failed = sorted(self.failed)
+            notes.append(f"{len(failed)} hook(s) failed to install, so reads through them are missing: {', '.join(failed[:10])}.")
+        return notes
 
 
 def evaluation_notes(timeline: Timeline, policy: Policy, *, geo: GeoLookup | None = None) -> list[str]:
     """What a report must say about the limits of the judgement (consent, geo, scope, hooks)."""
-    notes = []
-    consent = ConsentTimeline(timeline.consent_events, policy.consent.signals)
-    if not consent.events:
-        ignored = f" ({len(consent.ignored)} signal(s) from sources the policy does not count)" if consent.ignored else ""
-        notes.append(NO_CONSENT_NOTE + ignored)
-    notes += border_notes(timeline.flows, policy, geo)
-    if policy.app.category == OTHER_CATEGORY:
-        notes.append("BEYOND_NECESSARY_SCOPE not judged: the policy's app.category is 'other'.")
-    if not timeline.lifecycle_events and any(e.foreground is None for e in timeline.hook_events):
-        notes.append("BACKGROUND_COLLECTION: no lifecycle events; only hook events' own foreground flag was used.")
-    failed = sorted({f"{s.api.class_name}.{s.api.method}" for s in timeline.hook_status if s.effective_state() == "failed"})
-    if failed:
-        notes.append(f"{len(failed)} hook(s) failed to install, so reads through them are missing: {', '.join(failed[:10])}.")
-    return notes
+    tally = _NotesTally(policy, geo)
+    for item in [
+        *timeline.consent_events,
+        *timeline.flows,
+        *timeline.lifecycle_events,
+        *timeline.hook_events,
+        *timeline.hook_status,
+    ]:
+        tally.add(item)
+    return tally.notes()

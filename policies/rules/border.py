@@ -10,6 +10,7 @@ finding, but :func:`border_notes` says which hosts could not be judged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from piaudit.policies.geo import GeoLookup, declared_country
@@ -62,27 +63,43 @@ def judge_flow(view: FlowView, ctx: RuleContext) -> list[Finding]:
     ]
 
 
-def border_notes(flows: list[FlowSummary], policy: Policy, geo: GeoLookup | None) -> list[str]:
-    """What the border rule could not judge, for the report."""
-    geo = geo if geo is not None else GeoLookup(server_countries=policy.server_countries)
-    declared = {d for p in policy.third_parties if p.country for d in p.domains}
-    unknown: dict[str, int] = {}
-    for flow in flows:
+class BorderTally:
+    """What the border rule could not judge, counted flow by flow (a timeline streamed once)."""
+
+    def __init__(self, policy: Policy, geo: GeoLookup | None) -> None:
+        self.policy = policy
+        self.geo = geo if geo is not None else GeoLookup(server_countries=policy.server_countries)
+        self.declared = dict.fromkeys({d for p in policy.third_parties if p.country for d in p.domains}, "")
+        self.unknown: dict[str, int] = {}
+
+    def add(self, flow: FlowSummary) -> None:
+        """Count ``flow`` if it carries personal data to a server of unknown country."""
         if not any(d.direction != "response" for d in flow_detections(flow)):
-            continue
+            return
         host = flow.host or flow.server_ip
-        if declared_country(flow.host, policy.server_countries) or declared_country(flow.host, dict.fromkeys(declared, "")):
-            continue
-        if geo.country(flow.host, flow.server_ip) is None:
-            unknown[host] = unknown.get(host, 0) + 1
-    notes = []
-    if unknown:
-        hosts = sorted(unknown)
-        shown = ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
-        notes.append(
-            f"CROSS_BORDER_TRANSFER: the server country of {sum(unknown.values())} flow(s) carrying personal data is unknown "
-            f"({shown}); give an IP-country database (MMDB) or the policy's server_countries to judge them."
-        )
-    if geo.has_database:
-        notes.append("CROSS_BORDER_TRANSFER: countries from an IP database can mislead for CDN and anycast addresses.")
-    return notes
+        if declared_country(flow.host, self.policy.server_countries) or declared_country(flow.host, self.declared):
+            return
+        if self.geo.country(flow.host, flow.server_ip) is None:
+            self.unknown[host] = self.unknown.get(host, 0) + 1
+
+    def notes(self) -> list[str]:
+        """The notes for the report."""
+        notes = []
+        if self.unknown:
+            hosts = sorted(self.unknown)
+            shown = ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
+            notes.append(
+                f"CROSS_BORDER_TRANSFER: the server country of {sum(self.unknown.values())} flow(s) carrying personal data is unknown "
+                f"({shown}); give an IP-country database (MMDB) or the policy's server_countries to judge them."
+            )
+        if self.geo.has_database:
+            notes.append("CROSS_BORDER_TRANSFER: countries from an IP database can mislead for CDN and anycast addresses.")
+        return notes
+
+
+def border_notes(flows: Iterable[FlowSummary], policy: Policy, geo: GeoLookup | None) -> list[str]:
+    """What the border rule could not judge, for the report."""
+    tally = BorderTally(policy, geo)
+    for flow in flows:
+        tally.add(flow)
+    return tally.notes()
