@@ -400,13 +400,37 @@ def load_catalog(path: Path | None = None, *, extra: Path | None = None) -> Cata
     True
     """
     base_path = path or CATALOG_FILE
+    key = (_file_key(base_path), _file_key(extra) if extra is not None else None)
+    cacheable = key[0] is not None and (extra is None or key[1] is not None)
+    if cacheable and (cached := _LOADED.get(key)) is not None:
+        return cached
     merged = {entry.id: entry for entry in read_catalog_file(base_path)}
     origins = [str(base_path)]
     if extra is not None:
         for entry in read_catalog_file(extra):
             merged[entry.id] = entry
         origins.append(str(extra))
-    return Catalog(merged.values(), origins=origins)
+    catalog = Catalog(merged.values(), origins=origins)
+    if cacheable:
+        while len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = catalog
+    return catalog
+
+
+# Catalogs already loaded in this process, by file name and content: re-judging a corpus loads the
+# same catalog for every session, and parsing its YAML was most of the work. A Catalog is immutable,
+# and a file whose bytes changed has another key, so a cached one is exactly what parsing would give.
+_LOADED: dict[tuple[Any, ...], Catalog] = {}
+_LOADED_MAX = 8
+
+
+def _file_key(path: Path) -> tuple[str, str] | None:
+    """(name, SHA-256 of the bytes) of a catalog file; None if it cannot be read (the loader then says why)."""
+    try:
+        return str(path), hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ A declared party names a catalog entry when any of these holds:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from piaudit.policies.catalog import REGEX_PREFIX, Catalog, CatalogEntry
@@ -68,7 +69,20 @@ def named_entries(party: ThirdParty, catalog: Iterable[CatalogEntry] | None) -> 
 
 def entries_named(name: str, catalog: Catalog | None) -> list[str]:
     """The ids of the catalog entries called ``name`` (by name or alias): how an event's ``party`` is read."""
-    return [entry.id for entry in catalog or () if is_named(entry, name)]
+    if not isinstance(catalog, Catalog):
+        return [entry.id for entry in catalog or () if is_named(entry, name)]
+    index = _NAMES.get(catalog)
+    if index is None:  # built once per catalog (a loaded catalog is shared): one lookup instead of a scan
+        index = {}
+        for entry in catalog:
+            for folded in entry_names(entry):
+                index.setdefault(folded, []).append(entry.id)
+        _NAMES[catalog] = index
+    return list(index.get(name.casefold(), ()))
+
+
+_NAMES: weakref.WeakKeyDictionary[Catalog, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+"""Catalog -> case-folded name or alias -> entry ids in catalog order (what is_named answers, indexed)."""
 
 
 def declared_by_entry(parties: Iterable[ThirdParty], catalog: Catalog | None) -> dict[str, list[ThirdParty]]:

@@ -8,10 +8,11 @@ one line naming the file, line and field::
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -237,13 +238,27 @@ def load_policy(path: Path | str) -> Policy:
 
 def parse_policy(text: str, filename: str = "<policy>") -> Policy:
     """Validate policy YAML text; errors name ``filename``."""
-    data, lines, issues = _compose(text, filename)
+    data, lines, issues = _composed(text, filename)
     if issues:
         raise PolicyError(issues)
     try:
         return Policy.model_validate(data)
     except ValidationError as e:
         raise PolicyError(_issues(e, lines, filename)) from None
+
+
+def _composed(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
+    """:func:`_compose`, remembered for the last few texts: re-judging a corpus reads the same few
+    policies for every session, and the pure-Python YAML parse was most of that. Each caller gets
+    its own copy of the data, so the Policy validated from it is never shared."""
+    data, lines, issues = _compose_cached(text, filename)
+    return copy.deepcopy(data), lines, list(issues)
+
+
+@lru_cache(maxsize=16)
+def _compose_cached(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], tuple[str, ...]]:
+    data, lines, issues = _compose(text, filename)
+    return data, lines, tuple(issues)
 
 
 def _compose(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:

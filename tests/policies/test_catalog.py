@@ -591,3 +591,19 @@ def test_merge_is_idempotent(catalog: Catalog, exodus_entries: list[CatalogEntry
     twice, report = merge_catalog(once, exodus_entries)
     assert report.added == [] and report.enriched == []
     assert twice.sha256 == once.sha256
+
+
+def test_a_loaded_catalog_is_reused_until_its_file_changes(tmp_path: Path) -> None:
+    """Re-judging loads the catalog once per process: same bytes, same Catalog; changed bytes, a new one."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("entries:\n  - {id: acme, name: Acme, category: analytics, domains: [acme.example], source: test, licence: CC0-1.0}\n")
+    first = load_catalog(extra=extra)
+    assert load_catalog(extra=extra) is first
+    assert load_catalog() is not first and load_catalog() is load_catalog()
+    extra.write_text(extra.read_text().replace("Acme", "Acme Two"))
+    second = load_catalog(extra=extra)
+    assert second is not first and second.get("acme").name == "Acme Two"
+    extra.write_text("entries:\n  - {id: acme}\n")
+    for _ in range(2):  # a bad file is an error every time, never a cached success
+        with pytest.raises(CatalogError, match="extra.yaml"):
+            load_catalog(extra=extra)

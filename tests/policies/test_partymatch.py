@@ -123,3 +123,15 @@ def test_policy_compare_knows_a_party_by_its_alias_too() -> None:
     assert result.embedded_not_declared == [] and result.declared_not_embedded == [] and result.not_checkable == []
     result = compare(_policy({"name": "Some Other SDK", "domains": ["alog.umeng.com"]}), inventory, load_catalog())
     assert [d.catalog_id for d in result.embedded_not_declared] == ["umeng"]
+
+
+def test_entries_named_by_index_equals_the_scan() -> None:
+    """The name index (built once per catalog) answers exactly what scanning every entry answers."""
+    from piaudit.policies.catalog import load_catalog
+    from piaudit.policies.partymatch import entries_named, is_named
+
+    catalog = load_catalog()
+    names = {n for e in catalog for n in (e.name, *e.aliases)} | {"UMENG", "umeng+", "nobody", ""}
+    for name in sorted(names):
+        assert entries_named(name, catalog) == [e.id for e in catalog if is_named(e, name)], name
+    assert entries_named("Umeng", list(catalog)) == entries_named("Umeng", catalog)  # a plain list is scanned

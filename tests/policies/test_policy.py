@@ -249,3 +249,17 @@ def test_consent_words_data():
     assert {"同意", "agree", "accept"} <= set(words.agree)
     assert {"不同意", "拒绝", "disagree", "reject"} <= set(words.refuse)
     assert not set(words.agree) & set(words.refuse)
+
+
+def test_parsing_the_same_text_again_gives_an_equal_but_separate_policy():
+    """The YAML parse is remembered per text; each caller still gets its own Policy and its own errors."""
+    from piaudit.policies.policy import PolicyError, parse_policy
+
+    text = Path(__file__).parents[2].joinpath("policies", "examples", "demoapp.yaml").read_text(encoding="utf-8")
+    first, second = parse_policy(text, "demoapp.yaml"), parse_policy(text, "demoapp.yaml")
+    assert first == second and first is not second
+    first.third_parties.clear()
+    assert parse_policy(text, "demoapp.yaml") == second and second.third_parties
+    for _ in range(2):
+        with pytest.raises(PolicyError, match="bad.yaml:1"):
+            parse_policy("app: [", "bad.yaml")
