@@ -46,8 +46,8 @@ def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
     )
     run = (rows.latest_run(store) or 0) + 1
     judgement = inputs.judgement(run, notes)
-    store.write_batch(
-        [("judgements", rows.judgement_row(judgement)), *(("findings", rows.finding_row(run, f)) for f in findings)]
+    store.write_tables(
+        [("judgements", [rows.judgement_row(judgement)]), ("findings", (rows.finding_row(run, f) for f in findings))]
     )
     return findings
 

@@ -261,32 +261,22 @@ class Store:
         by_table: dict[str, list[dict[str, Any]]] = {}
         for table, row in items:
             by_table.setdefault(table, []).append(row)
+        return self.write_tables(list(by_table.items()))
+
+    def write_tables(self, groups: list[tuple[str, Iterable[dict[str, Any]]]]) -> dict[str, list[int]]:
+        """Append each group's rows to its table, all in one transaction; returns the new ids per table.
+
+        The rows of a group may come from a generator: they are chained and inserted one at a time,
+        so a large group (a findings run of a long session) is never held as rows in memory.
+        """
         ids: dict[str, list[int]] = {}
         with self._lock:
             # BEGIN IMMEDIATE takes the write lock first, so the heads read below are the
             # current ones even when another process (`piaudit consent`) appends too.
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for table, table_rows in by_table.items():
-                    last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
-                    last_id, chain = (last[0], last[1]) if last else (0, GENESIS)
-                    prepared = []
-                    columns = self._columns(table)
-                    for row in table_rows:
-                        unknown = set(row) - columns.keys()
-                        if unknown:
-                            raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
-                        last_id += 1
-                        full = {c: _coerce(row.get(c), t) for c, t in columns.items()}
-                        full["id"] = last_id
-                        chain = row_digest(chain, full)
-                        full["chain"] = chain
-                        prepared.append(full)
-                    sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
-                        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
-                    )
-                    self.conn.executemany(sql, [tuple(r.get(c) for c in columns) for r in prepared])
-                    ids[table] = [r["id"] for r in prepared]
+                for table, table_rows in groups:
+                    ids.setdefault(table, []).extend(self._append(table, table_rows))
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error, disk full)
@@ -294,13 +284,42 @@ class Store:
                 raise
         return ids
 
+    def _append(self, table: str, table_rows: Iterable[dict[str, Any]]) -> list[int]:
+        """Chain and insert rows into ``table`` inside the caller's transaction; their new ids."""
+        last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        last_id, chain = (last[0], last[1]) if last else (0, GENESIS)
+        columns = self._columns(table)
+        new_ids: list[int] = []
+
+        def values() -> Iterator[tuple[Any, ...]]:
+            nonlocal last_id, chain
+            for row in table_rows:
+                unknown = set(row) - columns.keys()
+                if unknown:
+                    raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
+                last_id += 1
+                full = {c: _coerce(row.get(c), t) for c, t in columns.items()}
+                full["id"] = last_id
+                chain = row_digest(chain, full)
+                full["chain"] = chain
+                new_ids.append(last_id)
+                yield tuple(full.get(c) for c in columns)
+
+        sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
+            table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+        )
+        self.conn.executemany(sql, values())
+        return new_ids
+
     def _columns(self, table: str) -> dict[str, str]:
         if table not in self._column_cache:
             self._column_cache[table] = {r[1]: r[2].upper() for r in self.conn.execute(f"PRAGMA table_info([{table}])")}
         return self._column_cache[table]
 
     # ------------------------------------------------------------------ reads
-    def rows(self, table: str, where: str | None = None, params: Iterable[Any] = (), order_by: str = "id") -> Iterator[dict[str, Any]]:
+    def rows(
+        self, table: str, where: str | None = None, params: Iterable[Any] = (), order_by: str = "id"
+    ) -> Iterator[dict[str, Any]]:
         """Rows of ``table`` as dicts, in id order unless told otherwise."""
         cursor = self.conn.execute(
             f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by}", tuple(params)
