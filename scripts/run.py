@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from piaudit.policies.models import Finding
 from piaudit.policies.options import AuditOptions, Declared, option
 
 if TYPE_CHECKING:  # imported when a run starts, not when `piaudit --help` builds the parser
@@ -24,6 +23,7 @@ if TYPE_CHECKING:  # imported when a run starts, not when `piaudit --help` build
 
     from piaudit.addons.recorder import Recorder
     from piaudit.hooks.host import HookHost
+    from piaudit.policies.models import Finding
 
 log = logging.getLogger("piaudit")
 

@@ -12,12 +12,14 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography import x509
+from typing import TYPE_CHECKING
 
 from piaudit.scripts.device.adb import Adb
 from piaudit.scripts.device.checklist import StepFailed
 from piaudit.scripts.device.devices import CONSCRYPT_CA_STORE, SYSTEM_CA_STORE, DeviceInfo
+
+if TYPE_CHECKING:  # cryptography is imported where a certificate is read, not with every `piaudit` command
+    from cryptography import x509
 
 DEFAULT_CONFDIR = Path("~/.mitmproxy")
 CA_CERT_FILE = "mitmproxy-ca-cert.pem"
@@ -77,6 +79,8 @@ def load_ca(confdir: Path) -> CaFile:
             "Run `mitmdump` once (it creates its CA in ~/.mitmproxy), or pass --confdir DIR with the "
             f"folder that holds {CA_CERT_FILE}.",
         )
+    from cryptography import x509
+
     try:
         certificate = x509.load_pem_x509_certificate(path.read_bytes())
     except ValueError as error:
@@ -92,6 +96,8 @@ def same_certificate(pem_text: str, certificate: x509.Certificate) -> bool:
     block = re.search(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem_text, flags=re.DOTALL)
     if block is None:
         return False
+    from cryptography import x509
+
     try:
         return x509.load_pem_x509_certificate(block.group().encode()) == certificate
     except ValueError:
