@@ -19,6 +19,7 @@ joined and scanned in one pass, then only the fields with evidence are scanned a
 from __future__ import annotations
 
 from piaudit.policies.detect.decoders import (
+    MIN_RUN,
     DecodeError,
     decode_run,
     decompress,
@@ -220,6 +221,8 @@ class LayerScan:
                 hit = Hit(f.data_type, "pattern", f.value, (), data, f.start, f.end)
                 hit.outer = outer
                 hits.append(hit)
+        if len(data) < MIN_RUN and b"%" not in data:
+            return hits  # too short for any encoded run (base64 and JWT need 16 characters, a URL escape a %)
         if depth + 1 < self.limits.max_depth:
             self._runs(data, key, depth, hits, "jwt" in guards)
         elif find_runs(data, 1, "jwt" in guards)[0]:
