@@ -38,6 +38,7 @@ from piaudit.policies.models import (
     LifecycleEvent,
     TimelineItem,
     parse_event,
+    parse_events,
 )
 from piaudit.policies.vocab import DATA_TYPES
 
@@ -730,14 +731,48 @@ class AgentMessages:
         if not isinstance(raws, list):
             self.report(received, "agent", "the agent sent a batch whose events are not a list", repr(payload)[:2000])
             raws = []
+        # Prepared first, then validated in one call (the per-call cost was a fifth of the host's work per
+        # event); only a batch with an invalid event is validated again event by event, to say which.
+        # Reports keep the order of the events they are about.
+        steps: list[tuple[Any, dict[str, Any] | None, Any]] = []  # (raw, prepared data, overloads); data None: a report
         for raw in raws:
+            if not isinstance(raw, dict):
+                steps.append((raw, None, None))
+                continue
             try:  # one malformed event must not cost the rest of the batch
-                event = self._parse(received, raw)
+                prepared = self._prepare(received, raw)
+            except Exception as error:
+                steps.append((raw, None, error))
+                continue
+            if prepared is not None:
+                steps.append((raw, *prepared))
+        datas = [data for _, data, _ in steps if data is not None]
+        try:
+            parsed: list[Any] | None = parse_events(datas) if datas else []
+        except ValidationError:
+            parsed = None
+        n = 0
+        for raw, data, overloads in steps:
+            if data is None:
+                if overloads is None:
+                    self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
+                else:
+                    self.report(received, "agent", f"the agent sent an event piaudit could not read: {overloads!r}", repr(raw)[:2000])
+                continue
+            try:
+                if parsed is not None:
+                    event, n = parsed[n], n + 1
+                else:
+                    try:
+                        event = parse_event(data)
+                    except ValidationError as error:
+                        self.report(received, "agent", "the agent sent an invalid event", f"{error}\n{repr(raw)[:2000]}")
+                        continue
+                self._count_status(event, overloads)
             except Exception as error:
                 self.report(received, "agent", f"the agent sent an event piaudit could not read: {error!r}", repr(raw)[:2000])
                 continue
-            if event is not None:
-                events.append(event)
+            events.append(event)
         self.stats.batches += 1
         self.stats.events += len(events)
         if self._on_identifier is not None:
@@ -747,7 +782,9 @@ class AgentMessages:
         if events:
             self._on_events(events)
 
-    def _parse(self, received: float, raw: Any) -> TimelineItem | None:
+    def _prepare(self, received: float, raw: Any) -> tuple[dict[str, Any], Any] | None:
+        """The event's fields as the model reads them (host time, stack, process, attribution) and
+        its ``_overloads`` count; None (reported, or a click that is no consent) if there is no event."""
         if not isinstance(raw, dict):
             self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
             return None
@@ -784,11 +821,10 @@ class AgentMessages:
             if decision is None:
                 return None
             data["decision"] = decision
-        try:
-            event = parse_event(data)
-        except ValidationError as error:
-            self.report(received, "agent", "the agent sent an invalid event", f"{error}\n{repr(raw)[:2000]}")
-            return None
+        return data, overloads
+
+    def _count_status(self, event: TimelineItem, overloads: Any) -> None:
+        """Hook install statuses update the stats and the hooks still pending."""
         if isinstance(event, HookStatus):
             key = (event.api.class_name, event.api.method)
             state = event.effective_state()
@@ -803,7 +839,6 @@ class AgentMessages:
                 self.stats.failed += 1
                 self.stats.failures.append(event)
                 self._pending_hooks.pop(key, None)
-        return event
 
     def _dispatch_identifiers(self, event: HookEvent) -> None:
         for data_type, values in event.identifiers.items():

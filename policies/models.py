@@ -238,6 +238,14 @@ TimelineEvent = Annotated[TimelineItem, Field(discriminator="type")]
 timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
 
 
+timeline_events_adapter: TypeAdapter[Any] = TypeAdapter(list[TimelineEvent])
+
+
+def parse_events(data: list[dict[str, Any]]) -> list[TimelineItem]:
+    """Parse a batch of timeline events in one call (as :func:`parse_event` each); raises on the first invalid one."""
+    return timeline_events_adapter.validate_python(data)
+
+
 def parse_event(data: dict[str, Any] | str | bytes) -> TimelineItem:
     """Parse one timeline event from a dict or a JSON line, by its ``type`` tag."""
     if isinstance(data, (str, bytes)):

@@ -236,6 +236,30 @@ class TestAgentMessages:
         ]
         assert all(error.source == "agent" for error in out.errors)
 
+    def test_a_batch_validated_at_once_equals_its_events_one_by_one(self) -> None:
+        """The host validates a batch in one call: the same models, stats and reports as event by event."""
+        raws = [
+            hook_call(),
+            hook_call(data_type="android_id", value="9774d56d682e549c", identifiers={}, _stack_id=1, args={"seq": 2}),
+            {"type": "lifecycle:change", "_device_time": 5.4, "state": "background"},
+            hook_call(data_type="shoe_size"),
+            "garbage",
+            {"type": "hook:status", "_device_time": 5.3, "_overloads": 3, "installed": True, "data_type": "imei",
+             "api": {"class_name": "android.telephony.TelephonyManager", "method": "getImei", "overload": ""}},
+        ]  # fmt: skip
+        whole, single = Collector(), Collector()
+        batched, one_by_one = whole.messages(), single.messages()
+        batched.handle_payload(2000.0, {"type": "batch", "sent_at": 2000.0, "events": raws})
+        for raw in raws:
+            one_by_one.handle_payload(2000.0, {"type": "batch", "sent_at": 2000.0, "events": [raw]})
+        assert [e.model_dump() for e in whole.events] == [e.model_dump() for e in single.events]
+        assert len(whole.events) == 4
+        assert [e.message for e in whole.errors] == [e.message for e in single.errors] == [
+            "the agent sent an invalid event",
+            "the agent sent an event that is not an object",
+        ]
+        assert batched.stats.installed == one_by_one.stats.installed == 1 and batched.stats.overloads == 3
+
     def test_agent_errors_are_reported(self) -> None:
         out = Collector()
         messages = out.messages()
