@@ -631,6 +631,38 @@ class HookHost:
                 self._exited.set()
 
 
+class _Step:
+    """One event of a batch on its way through :meth:`AgentMessages._handle_batch`."""
+
+    __slots__ = ("raw", "data", "overloads", "failure", "first", "stack", "event")
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.data: dict[str, Any] | None = None  # prepared fields, to validate
+        self.overloads: Any = None
+        self.failure: tuple[str, str] | None = None  # what was reported about it: message, detail before repr(raw)
+        self.first: _Step | None = None  # the event of its shape (and varying field names) it is a copy of
+        self.stack: Any = None  # the stack frames it was prepared with (a copy must see the same)
+        self.event: TimelineItem | None = None
+
+
+_VARYING = frozenset({"device_time", "_device_time", "args"})
+"""The fields the agent sends apart from an event's shape (hooks/agent/lib/sender.ts)."""
+
+
+def _copyable(raw: dict[str, Any]) -> bool:
+    """A hook call whose stack is already known and whose varying fields are of the types the model
+    takes as they are (so that validating it differs from validating its shape's first event only there)."""
+    if raw.get("type") != "hook:call" or "_stack" in raw:
+        return False
+    for name in ("_device_time", "device_time"):
+        value = raw.get(name)
+        if value is not None and type(value) is not float and type(value) is not int:
+            return False
+    args = raw.get("args", {})
+    return type(args) is dict and all(type(k) is str for k in args)
+
+
 class AgentMessages:
     """Turns the agent's messages into timeline models: parse, timestamp, attribute, dispatch.
 
@@ -731,47 +763,72 @@ class AgentMessages:
         if not isinstance(raws, list):
             self.report(received, "agent", "the agent sent a batch whose events are not a list", repr(payload)[:2000])
             raws = []
+        tags: list[Any] = [None] * len(raws)
+        if "shapes" in payload:
+            raws, tags = self._unshape(received, payload["shapes"], raws)
         # Prepared first, then validated in one call (the per-call cost was a fifth of the host's work per
         # event); only a batch with an invalid event is validated again event by event, to say which.
+        # A hook call of a shape already prepared in this batch is that event again with other
+        # varying fields (time, arguments): it is copied from it, not prepared and validated again.
         # Reports keep the order of the events they are about.
-        steps: list[tuple[Any, dict[str, Any] | None, Any]] = []  # (raw, prepared data, overloads); data None: a report
-        for raw in raws:
+        steps: list[_Step] = []
+        firsts: dict[Any, _Step] = {}
+        for raw, tag in zip(raws, tags, strict=True):
+            step = _Step(raw)
+            steps.append(step)
             if not isinstance(raw, dict):
-                steps.append((raw, None, None))
+                continue
+            copyable = tag is not None and _VARYING.issuperset(tag[1]) and _copyable(raw)
+            if copyable and (first := firsts.get(tag)) is not None and self._stacks.get(raw.get("_stack_id")) is first.stack:
+                step.first = first
                 continue
             try:  # one malformed event must not cost the rest of the batch
                 prepared = self._prepare(received, raw)
             except Exception as error:
-                steps.append((raw, None, error))
+                step.failure = (f"the agent sent an event piaudit could not read: {error!r}", "")
                 continue
-            if prepared is not None:
-                steps.append((raw, *prepared))
-        datas = [data for _, data, _ in steps if data is not None]
+            if prepared is None:
+                steps.pop()  # a click that is no consent: no event
+                continue
+            step.data, step.overloads = prepared
+            if copyable and tag not in firsts:
+                step.stack = self._stacks.get(raw.get("_stack_id"))
+                firsts[tag] = step
+        datas = [step.data for step in steps if step.data is not None]
         try:
             parsed: list[Any] | None = parse_events(datas) if datas else []
         except ValidationError:
             parsed = None
         n = 0
-        for raw, data, overloads in steps:
-            if data is None:
-                if overloads is None:
-                    self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
-                else:
-                    self.report(received, "agent", f"the agent sent an event piaudit could not read: {overloads!r}", repr(raw)[:2000])
+        for step in steps:
+            raw, first = step.raw, step.first
+            if first is not None:  # the same outcome as its first event, with its own time and arguments
+                if first.event is not None:
+                    events.append(self._copy(received, first.event, raw))
+                elif first.failure is not None:
+                    self.report(received, "agent", first.failure[0], first.failure[1] + repr(raw)[:2000])
+                continue
+            if step.data is None:
+                if step.failure is None:
+                    step.failure = ("the agent sent an event that is not an object", "")
+                self.report(received, "agent", step.failure[0], step.failure[1] + repr(raw)[:2000])
                 continue
             try:
                 if parsed is not None:
                     event, n = parsed[n], n + 1
                 else:
                     try:
-                        event = parse_event(data)
+                        event = parse_event(step.data)
                     except ValidationError as error:
-                        self.report(received, "agent", "the agent sent an invalid event", f"{error}\n{repr(raw)[:2000]}")
+                        step.failure = ("the agent sent an invalid event", f"{error}\n")
+                        self.report(received, "agent", step.failure[0], step.failure[1] + repr(raw)[:2000])
                         continue
-                self._count_status(event, overloads)
+                self._count_status(event, step.overloads)
             except Exception as error:
-                self.report(received, "agent", f"the agent sent an event piaudit could not read: {error!r}", repr(raw)[:2000])
+                step.failure = (f"the agent sent an event piaudit could not read: {error!r}", "")
+                self.report(received, "agent", step.failure[0], repr(raw)[:2000])
                 continue
+            step.event = event
             events.append(event)
         self.stats.batches += 1
         self.stats.events += len(events)
@@ -781,6 +838,44 @@ class AgentMessages:
                     self._dispatch_identifiers(event)
         if events:
             self._on_events(events)
+
+    def _unshape(self, received: float, shapes: Any, rows: list[Any]) -> tuple[list[Any], list[Any]]:
+        """A batch sent with shapes (see the agent's sender): each event rebuilt as its shape plus its
+        varying fields, and a tag per event (shape, varying field names) for copying; a malformed
+        row stays as it is (and is reported as not an event)."""
+        if not isinstance(shapes, list):
+            self.report(received, "agent", "the agent sent a batch whose shapes are not a list", repr(shapes)[:2000])
+            return rows, [None] * len(rows)
+        raws, tags = [], []
+        for row in rows:
+            if (
+                isinstance(row, list)
+                and len(row) == 2
+                and type(row[0]) is int
+                and 0 <= row[0] < len(shapes)
+                and isinstance(shapes[row[0]], dict)
+                and isinstance(row[1], dict)
+            ):
+                raws.append({**shapes[row[0]], **row[1]})
+                tags.append((row[0], tuple(row[1])))
+            else:
+                raws.append(row)
+                tags.append(None)
+        return raws, tags
+
+    def _copy(self, received: float, model: HookEvent, raw: dict[str, Any]) -> HookEvent:
+        """The event ``raw``: a hook call of the same shape and varying field names as ``model``,
+        prepared and validated before it in this batch, whose varying fields :func:`_copyable`
+        checked; what validating it would give: ``model`` with this call's times and arguments."""
+        device_time = raw.get("_device_time")
+        if device_time is None:
+            device_time = raw.get("device_time")
+        update: dict[str, Any] = {"time": self.host_time(device_time, received)}
+        if "device_time" in raw:
+            update["device_time"] = None if raw["device_time"] is None else float(raw["device_time"])
+        if "args" in raw:
+            update["args"] = dict(raw["args"])
+        return model.model_copy(update=update)
 
     def _prepare(self, received: float, raw: Any) -> tuple[dict[str, Any], Any] | None:
         """The event's fields as the model reads them (host time, stack, process, attribution) and

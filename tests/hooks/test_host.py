@@ -6,6 +6,7 @@ the real agent under real Frida in small local processes (no JVM needed for thes
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import subprocess
@@ -259,6 +260,79 @@ class TestAgentMessages:
             "the agent sent an event that is not an object",
         ]
         assert batched.stats.installed == one_by_one.stats.installed == 1 and batched.stats.overloads == 3
+
+    @staticmethod
+    def shaped(raws: list) -> dict:
+        """``raws`` as the agent's sender encodes a batch: each distinct shape once, then [shape, varying fields]."""
+        shapes: list[dict] = []
+        rows: list = []
+        for raw in raws:
+            if not isinstance(raw, dict):
+                rows.append(raw)
+                continue
+            shape = {k: v for k, v in raw.items() if k not in ("device_time", "_device_time", "args")}
+            if shape not in shapes:
+                shapes.append(shape)
+            rows.append([shapes.index(shape), {k: v for k, v in raw.items() if k in ("device_time", "_device_time", "args")}])
+        return {"type": "batch", "sent_at": 2000.0, "shapes": shapes, "events": rows}
+
+    def test_a_batch_sent_with_shapes_gives_what_the_plain_batch_gives(self) -> None:
+        """Repeated hook calls are copied from the first of their shape: the same models, stats and reports."""
+        raws = [
+            hook_call(),  # registers stack 1
+            *[hook_call(_stack=None, device_time=1000.0 + i, args={"seq": i}) for i in range(5)],
+            hook_call(_stack=None, device_time=1001, args={"seq": "int time"}),
+            hook_call(_stack=None, device_time=None, args={}),
+            hook_call(_stack=None, device_time=1002.5),  # no args: another tag
+            *[hook_call(_stack=None, data_type="shoe_size", device_time=1003.0 + i, args={"n": i}) for i in range(3)],
+            hook_call(_stack=None, args=["not", "a", "dict"]),
+            hook_call(_stack=None, device_time="late"),
+            "garbage",
+            [99, {}],  # a row naming no shape
+            {"type": "hook:status", "_device_time": 5.3, "_overloads": 2, "installed": True, "data_type": "imei",
+             "api": {"class_name": "android.telephony.TelephonyManager", "method": "getImei", "overload": ""}},
+            {"type": "lifecycle:change", "_device_time": 5.4, "state": "background"},
+        ]  # fmt: skip
+        raws = [{k: v for k, v in r.items() if v is not None or k != "_stack"} if isinstance(r, dict) else r for r in raws]
+        plain, shaped = Collector(), Collector()
+        one, other = plain.messages(), shaped.messages()
+        one.handle_payload(2000.0, {"type": "batch", "sent_at": 2000.0, "events": raws})
+        other.handle_payload(2000.0, self.shaped(raws))
+        assert [e.model_dump() for e in shaped.events] == [e.model_dump() for e in plain.events]
+        assert [e.model_fields_set for e in shaped.events] == [e.model_fields_set for e in plain.events]
+        assert len(plain.events) == 11
+        def reported(errors: list) -> list:  # the rebuilt event may list its fields in another order
+            return [(e.message, e.detail.splitlines()[:-1], ast.literal_eval(e.detail.splitlines()[-1])) for e in errors]
+
+        assert reported(shaped.errors) == reported(plain.errors)
+        messages = [e.message for e in plain.errors]
+        assert messages[:4] == ["the agent sent an invalid event"] * 4  # three shoe sizes, the args that are a list
+        assert messages[4].startswith("the agent sent an event piaudit could not read: TypeError")  # device_time "late"
+        assert messages[5:] == ["the agent sent an event that is not an object"] * 2
+        assert other.stats.installed == one.stats.installed == 1 and other.stats.overloads == one.stats.overloads == 2
+        copies = shaped.events[1:6]
+        assert [e.args for e in copies] == [{"seq": i} for i in range(5)] and len({id(e) for e in copies}) == 5
+
+    def test_a_valid_batch_with_shapes_validates_each_shape_once(self, monkeypatch) -> None:
+        from piaudit.hooks import host
+
+        raws = [hook_call(), *[hook_call(device_time=1000.0 + i, args={"seq": i}) for i in range(50)]]
+        raws = [raws[0]] + [{k: v for k, v in r.items() if k != "_stack"} for r in raws[1:]]
+        validated: list[int] = []
+        real = host.parse_events
+        monkeypatch.setattr(host, "parse_events", lambda datas: validated.append(len(datas)) or real(datas))
+        plain, shaped = Collector(), Collector()
+        plain.messages().handle_payload(2000.0, {"type": "batch", "sent_at": 2000.0, "events": raws})
+        shaped.messages().handle_payload(2000.0, self.shaped(raws))
+        assert validated == [51, 2]  # plain: every event; shaped: the stack's first event and the first of the shape
+        assert [e.model_dump() for e in shaped.events] == [e.model_dump() for e in plain.events]
+        assert [e.time for e in shaped.events][1:] == [e.time for e in plain.events][1:] and len(shaped.events) == 51
+
+    def test_shapes_that_are_not_a_list_are_reported(self) -> None:
+        out = Collector()
+        out.messages().handle_payload(1.0, {"type": "batch", "sent_at": 1.0, "shapes": "nope", "events": [hook_call()]})
+        assert len(out.events) == 1
+        assert [e.message for e in out.errors] == ["the agent sent a batch whose shapes are not a list"]
 
     def test_agent_errors_are_reported(self) -> None:
         out = Collector()
