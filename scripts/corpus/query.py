@@ -9,8 +9,7 @@ from typing import Any
 
 import duckdb
 
-from piaudit.scripts.corpus.store import Corpus
-from piaudit.scripts.corpus.tables import TABLES
+from piaudit.scripts.corpus.store import TABLES, Corpus
 
 FORMATS = ("table", "json", "csv")
 

@@ -19,14 +19,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+if TYPE_CHECKING:  # pyarrow and the session models are imported where a corpus is written, not for a query
+    import pyarrow as pa
 
-from piaudit.policies.session import META_NAME, write_json_atomic
-from piaudit.scripts.corpus.tables import TABLES, empty_tables, read_session, session_fingerprint
+TABLES = ("sessions", "findings", "flows", "detections", "hook_events", "consent_events")
+"""The corpus tables (a contract): one directory of Parquet parts each, one DuckDB view each."""
 
 MANIFEST = "corpus.json"
 FORMAT = "piaudit-corpus/1"
@@ -64,6 +63,8 @@ def find_sessions(roots: Iterable[Path], *, include_incomplete: bool = False, in
     unless ``include_incomplete``. Hidden directories (a replay's ``.NAME.partial-PID``) are skipped.
     """
     import json
+
+    from piaudit.policies.session import META_NAME
 
     found: list[Path] = []
     skipped: list[tuple[str, str]] = []
@@ -118,6 +119,8 @@ class Corpus:
         if directory.exists() and any(directory.iterdir()):
             raise CorpusError(f"{directory}: exists and is not a corpus; choose a new --out")
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from piaudit.scripts.corpus.tables import empty_tables
+
         corpus = cls(directory, {"format": FORMAT, "created": time.time(), "next_part": 1, "sessions": {}})
         corpus._write_part(empty_tables())
         corpus.save()
@@ -130,6 +133,8 @@ class Corpus:
 
     def save(self) -> None:
         """Write the manifest atomically."""
+        from piaudit.policies.session import write_json_atomic
+
         self.manifest["updated"] = time.time()
         write_json_atomic(self.dir / MANIFEST, self.manifest)
 
@@ -152,6 +157,8 @@ class Corpus:
         ``only``: check exactly these session directories (after a rejudge) instead of walking.
         """
         from piaudit.policies.catalog import load_catalog
+        from piaudit.policies.session import META_NAME
+        from piaudit.scripts.corpus.tables import read_session, session_fingerprint
 
         started = time.monotonic()
         report = BuildReport()
@@ -214,6 +221,8 @@ class Corpus:
             report.removed.append(key)
 
     def _write_part(self, tables: dict[str, pa.Table]) -> str:
+        import pyarrow.parquet as pq
+
         number = int(self.manifest.get("next_part", 1))
         name = f"part-{number:06d}.parquet"
         for table, data in tables.items():
@@ -227,6 +236,10 @@ class Corpus:
 
     def _remove(self, keys: set[str]) -> None:
         """Drop the rows of ``keys`` from every part (rewriting only the files that hold some)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
         wanted = pa.array(sorted(keys), type=pa.string())
         for table in TABLES:
             for path in self.files(table):
@@ -243,6 +256,8 @@ class Corpus:
 
     def compact(self) -> None:
         """Merge every part into one (a new part, then the old files go)."""
+        import pyarrow.parquet as pq
+
         old = {t: self.files(t) for t in TABLES}
         merged = {t: _concat([pq.read_table(p) for p in old[t]], t) for t in TABLES}
         name = self._write_part(merged)
@@ -255,6 +270,10 @@ class Corpus:
 
 
 def _concat(tables: list[pa.Table], name: str) -> pa.Table:
+    import pyarrow as pa
+
+    from piaudit.scripts.corpus.tables import empty_tables
+
     tables = [t for t in tables if t.num_columns]
     if not tables:
         return empty_tables()[name]

@@ -36,7 +36,6 @@ from piaudit.policies.models import ConsentEvent, Finding, HookEvent, SessionMet
 from piaudit.policies.session import META_NAME, Session
 from piaudit.scripts.corpus.columns import SQLITE_TYPES, model_columns, model_values, to_table
 
-TABLES = ("sessions", "findings", "flows", "detections", "hook_events", "consent_events")
 KEY = [("session", pa.string()), ("app", pa.string())]
 PARTY = [("party", pa.string()), ("party_kind", pa.string()), ("before_consent", pa.bool_())]
 
