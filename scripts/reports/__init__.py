@@ -27,8 +27,8 @@ def write_report(
     Raises :class:`ValueError` for an unknown format and
     :class:`policies.session.SessionError` for a directory that is not a session.
     """
+    from piaudit.policies.redaction import NoRedaction, session_redactor
     from piaudit.policies.session import Session
-    from piaudit.scripts.reports.redact import NoRedaction, redactor_for
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -37,7 +37,7 @@ def write_report(
     session_dir = Path(session_dir)
     session = Session.open(session_dir)  # fails early, naming the directory, if it is not a session
     try:
-        redactor = redactor_for(session.store) if redact else NoRedaction()
+        redactor = session_redactor(session.store.conn) if redact else NoRedaction()
     finally:
         session.store.conn.close()
     path = default_output(session_dir, fmt) if out is None else Path(out)

@@ -13,9 +13,9 @@ import json
 import re
 from pathlib import Path
 
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports import findings_html
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load, utc
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 from piaudit.scripts.reports.timeline import render_svg
 
 MAX_FINDINGS = 300
@@ -51,7 +51,7 @@ class Page:
 
     def t(self, value: object) -> str:
         """A value as safe text: redacted, then escaped (``None`` → empty)."""
-        return html.escape(self.redactor.mask("" if value is None else str(value)), quote=True)
+        return html.escape(self.redactor.text("" if value is None else str(value)), quote=True)
 
     def excerpt(self, text: str) -> str:
         """An excerpt with its ``[[match]]`` parts highlighted as ``<mark>``."""
@@ -137,7 +137,7 @@ def _timeline(p: Page, data: ReportData) -> str:
     out = '<h2 id="timeline">Timeline</h2>'
     if data.timeline is None:
         return out + '<p class="note">nothing with a time was recorded</p>'
-    svg = render_svg(data.timeline, p.redactor.mask)
+    svg = render_svg(data.timeline, p.redactor.text)
     legend = (
         '<p class="legend"><span><i class="sw" style="background:#1a7f37"></i>consent granted</span>'
         '<span><i class="sw" style="background:#b42318"></i>consent refused / withdrawn</span>'

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 FORMAT = "piaudit-report/1"
 
@@ -31,7 +31,7 @@ def document(data: ReportData, redactor: Redactor | None = None) -> dict[str, An
         "chains": data.chains,
         "redacted": not isinstance(redactor, NoRedaction),
     }
-    return redactor.mask_any(doc)
+    return redactor.any(doc)
 
 
 def write_json(session_dir: Path, out: IO[str], redactor: Redactor | None = None) -> None:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports.data import ReportData, load, utc
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 COLUMNS = (
     ("no.", 6),
@@ -61,14 +61,14 @@ def finding_rows(data: ReportData, redactor: Redactor) -> Iterator[list[Any]]:
             utc(f.time),
             "yes" if f.before_consent else "no",
             f.data_type or "",
-            f.party or "",
-            redactor.mask(f.host or ""),
-            f.where or "",
+            redactor.text(f.party or ""),
+            redactor.text(f.host or ""),
+            redactor.text(f.where or ""),
             f.encoding or "",
             f.flow or "",
             "" if f.event is None else f.event,
-            redactor.mask(f.evidence),
-            redactor.mask(f.message),
+            redactor.text(f.evidence),
+            redactor.text(f.message),
             " ".join(f.evidence_rows),
             "",
             "",
@@ -134,7 +134,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -
         *((f"version {k}", v) for k, v in sorted(m.versions.items())),
     ):
         meta.append([key, ""])
-        cell = meta.cell(row=meta.max_row, column=2, value=_ILLEGAL_XML.sub("?", redactor.mask(str(value or ""))))
+        cell = meta.cell(row=meta.max_row, column=2, value=_ILLEGAL_XML.sub("?", redactor.text(str(value or ""))))
         cell.data_type = "s"
     meta.column_dimensions["A"].width, meta.column_dimensions["B"].width = 24, 90
     wb.save(out)
