@@ -36,6 +36,7 @@ class AuditorConfig:
     mode: list[str] = field(default_factory=list)
     flush_interval: float = 0.1
     annotate: bool = True  # send detections and findings back to the proxy's view
+    sign_key: str | Path | None = None  # Ed25519 private key: sign every table's head as the session closes
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Auditor:
         self.flush_interval = flush_interval
         self.before_flush: list[Callable[[], None]] = []
         self.final_findings: list[Finding] | None = None
+        self.sign_key: Any = None  # an Ed25519 private key: the closing heads are signed with it
         # the flows recorded so far, for the final rescan (set by the adapter that can read them)
         self.rescan_source: Callable[[], Iterable[FlowRecord]] | None = None
         detector = pipeline.detector
@@ -106,9 +108,11 @@ class Auditor:
     @classmethod
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
         """Open (or continue) the session and load policy, catalog and identifiers."""
+        from piaudit.policies.keys import load_private_key
         from piaudit.policies.rules import LiveJudge
 
         context = load_context(config.policy, config.catalog, config.geoip)
+        sign_key = load_private_key(config.sign_key) if config.sign_key else None  # a bad key fails now, not at the end
         detector = build_detector(config.identifiers) if config.detect else None
         session = Session.create(
             config.session_dir,
@@ -125,6 +129,7 @@ class Auditor:
         judge = LiveJudge(context.policy, context.classifier, geo=context.geo, keep=False)
         pipeline = Pipeline(session.store, detector=detector, judge=judge)
         auditor = cls(session, pipeline, context, config.flush_interval)
+        auditor.sign_key = sign_key
         pipeline.on_store_failure = lambda e: auditor.mark_incomplete(f"the evidence store could not be written: {e}")
         pipeline.on_findings = on_findings
         return auditor
@@ -200,7 +205,7 @@ class Auditor:
                 self.pipeline.flush()
                 complete = False
         reason = self.session.meta.incomplete_reason or ("rows could not be written" if self.pipeline.pending else None)
-        self.session.close(complete=complete, reason=reason)
+        self.session.close(complete=complete, reason=reason, sign_key=self.sign_key)
 
     def summary_line(self) -> str:
         """One line for the log at the end."""

@@ -303,6 +303,22 @@ class ErrorRecord(_Strict):
     flow: str | None = None
 
 
+class TableHead(_Strict):
+    """One evidence table at a moment: its row count (the last id) and the chain hash of that row."""
+
+    rows: int
+    head: str
+
+
+class HeadsSignature(_Strict):
+    """An Ed25519 signature over a session's closing heads (``piaudit run --sign KEY``)."""
+
+    algorithm: Literal["ed25519"] = "ed25519"
+    key_fingerprint: str  # sha256:<hex> of the raw public key
+    signature: str  # base64, over policies.integrity.signed_bytes(meta)
+    signed_at: float
+
+
 class SessionMeta(_Strict):
     """``session.json``: what was audited, when, with which versions, policy and catalog."""
 
@@ -322,6 +338,8 @@ class SessionMeta(_Strict):
     source: Literal["live", "replay"] = "live"
     replay_input: str | None = None
     notes: list[str] = []
+    heads: dict[str, TableHead] = {}  # every evidence table's rows and chain head when the session last closed
+    heads_signature: HeadsSignature | None = None
 
 
 MODELS: dict[str, type[BaseModel]] = {

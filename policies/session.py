@@ -15,10 +15,13 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from piaudit.policies.models import SessionMeta
 from piaudit.policies.store import Store
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 DB_NAME = "evidence.db"
 FLOWS_NAME = "flows.mitm"
@@ -130,10 +133,13 @@ class Session:
         """Write ``session.json`` atomically."""
         write_json_atomic(self.dir / META_NAME, self.meta.model_dump(mode="json"))
 
-    def close(self, *, complete: bool = True, reason: str | None = None) -> None:
-        """Mark the session stopped and close the store."""
+    def close(self, *, complete: bool = True, reason: str | None = None, sign_key: Ed25519PrivateKey | None = None) -> None:
+        """Mark the session stopped, record every table's head (signed with ``sign_key``), close the store."""
+        from piaudit.policies.integrity import record_close
+
         self.meta.stopped = time.time()
         self.meta.complete = complete
         self.meta.incomplete_reason = None if complete else reason
+        record_close(self.store.conn, self.meta, sign_key)
         self.save()
         self.store.close()

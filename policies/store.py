@@ -153,9 +153,20 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_heads(db: sqlite_utils.Database) -> None:
+    """Each evidence table's row count and chain head, updated in the transaction that writes its rows."""
+    db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
+    for table in CHAINED_TABLES:
+        last = db.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        if last:
+            db.conn.execute("INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)", (table, last[0], last[1], time.time()))
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_heads", _m002_heads),
 ]
+HEADS_TABLE = "_heads"
 
 
 def _canonical(value: Any) -> Any:
@@ -264,6 +275,12 @@ class Store:
                     )
                     self.conn.executemany(sql, [tuple(r.get(c) for c in columns) for r in prepared])
                     ids[table] = [r["id"] for r in prepared]
+                    if prepared and table in CHAINED_TABLES:  # the head moves with the rows, in one transaction
+                        self.conn.execute(
+                            "INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)"
+                            " ON CONFLICT(name) DO UPDATE SET rows = excluded.rows, head = excluded.head, time = excluded.time",
+                            (table, last_id, chain, time.time()),
+                        )
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error, disk full)
@@ -292,12 +309,8 @@ class Store:
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
 
     def heads(self) -> dict[str, dict[str, Any]]:
-        """The last id and chain hash of every evidence table (a bundle records these)."""
-        out = {}
-        for table in CHAINED_TABLES:
-            last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
-            out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
-        return out
+        """The last id and chain hash of every evidence table (a bundle and a closing session record these)."""
+        return table_heads(self.conn)
 
     def verify(self) -> dict[str, str | None]:
         """Recompute every chain; per table ``None`` when intact, else what is wrong first."""
@@ -309,6 +322,24 @@ class Store:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.conn.close()
+
+
+def table_heads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """``{table: {"rows": last id, "head": its chain}}`` for every evidence table, as the rows are now."""
+    out = {}
+    for table in CHAINED_TABLES:
+        last = conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
+    return out
+
+
+def recorded_heads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]] | None:
+    """What the writers recorded in ``_heads`` (None for a database without that table)."""
+    try:
+        found = conn.execute("SELECT name, rows, head FROM _heads").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    return {name: {"rows": rows, "head": head} for name, rows, head in found}
 
 
 def verify_chains(conn: sqlite3.Connection) -> dict[str, str | None]:

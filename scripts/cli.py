@@ -75,21 +75,26 @@ def cmd_consent(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     """Summarise a session: metadata, row counts, chain status, findings per rule."""
     from piaudit.policies import rows
+    from piaudit.policies.integrity import check
+    from piaudit.policies.keys import KeyFileError, load_public_key
     from piaudit.policies.session import Session, SessionError
 
     try:
+        key = load_public_key(args.key) if args.key else None
         session = Session.open(args.dir)
-    except SessionError as e:
+    except (SessionError, KeyFileError) as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
     from piaudit.policies.store import CHAINED_TABLES
 
     counts = {t: store.count(t) for t in CHAINED_TABLES if t != "findings"}
     findings = rows.latest_findings(store)
-    chains = store.verify()
+    integrity = check(store.conn, meta, key)
+    chains = integrity.chains
     if args.json:
-        print(json.dumps({"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "findings": len(findings)}, indent=2))
-        return EXIT_OK
+        doc = {"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "integrity": integrity.as_json()}
+        print(json.dumps(doc | {"findings": len(findings)}, indent=2))
+        return EXIT_OK if integrity.ok else EXIT_FAIL
     from datetime import UTC, datetime
 
     def ts(x: float | None) -> str:
@@ -106,13 +111,16 @@ def cmd_info(args: argparse.Namespace) -> int:
     if meta.options:
         print("options   " + json.dumps(meta.options, sort_keys=True))
     print("rows      " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    broken = {t: p for t, p in chains.items() if p}
-    print("chains    " + ("all intact" if not broken else "; ".join(f"{t}: {p}" for t, p in broken.items())))
+    print("evidence  " + ("all intact" if integrity.ok else "CHANGED — the evidence was changed after piaudit wrote it:"))
+    for problem in integrity.problems:
+        print(f"  CHANGED {problem}")
+    for note in integrity.notes:
+        print(f"  note    {note}")
     by_rule: dict[str, int] = {}
     for f in findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     print(f"findings  {len(findings)}" + "".join(f"\n  {n:5d}  {r}" for r, n in sorted(by_rule.items())))
-    return EXIT_OK if not broken else EXIT_FAIL
+    return EXIT_OK if integrity.ok else EXIT_FAIL
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -205,9 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="TIME", help="when (epoch seconds or ISO 8601); default now")
     p.add_argument("--note", metavar="TEXT", help="what happened, for the report")
 
-    p = add("info", cmd_info, "Summarise a session.", "piaudit info runs/app1")
+    p = add(
+        "info",
+        cmd_info,
+        "Summarise a session and check its evidence (chains, recorded heads, closing signature). Exit 1 if it was changed.",
+        """
+        piaudit info runs/app1
+        piaudit info runs/app1 --key lab.pub      # also check the signature of `run --sign lab.key`
+        """,
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--key", metavar="PUB", help="public key (NAME.pub) to check the session's closing signature with")
 
     p = add("schema", cmd_schema, "Print the JSON Schema of a model (policy, hook-event, finding, ...).", "piaudit schema policy > policy.schema.json")
     p.add_argument("name", metavar="NAME")

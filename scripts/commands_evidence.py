@@ -14,11 +14,11 @@ from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
 def cmd_report(args: argparse.Namespace) -> int:
     """Write one report of a session."""
     from piaudit.policies.session import SessionError
-    from piaudit.scripts.reports import write_report
+    from piaudit.scripts.reports import write_checked_report
 
     out = args.output if args.output is not None else ("-" if args.format == "json" else None)
     try:
-        path = write_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings)
+        path, integrity = write_checked_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings)
     except (SessionError, ValueError) as e:
         raise UsageError(str(e).splitlines()[0]) from e
     except BrokenPipeError:  # `piaudit report DIR --format json | head`: the reader left early
@@ -28,13 +28,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write the report: {e}") from e
     if str(path) != "-":
         print(f"wrote {path}")
+    if not integrity.ok:
+        print("warning: the evidence was changed after piaudit wrote it (the report says so):", file=sys.stderr)
+        for problem in integrity.problems:
+            print(f"  CHANGED {problem}", file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_OK
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Write the evidence bundle of a session."""
+    from piaudit.policies.keys import KeyFileError, load_private_key
     from piaudit.policies.session import SessionError
-    from piaudit.scripts.bundle import BundleError, create_bundle, load_private_key
+    from piaudit.scripts.bundle import BundleError, create_bundle
 
     out = Path(args.output) if args.output else Path(str(Path(args.dir).resolve()) + ".zip")
     if out.exists() and not args.force:
@@ -42,7 +48,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     try:
         key = load_private_key(args.sign) if args.sign else None
         result = create_bundle(args.dir, out, key=key)
-    except (BundleError, SessionError) as e:
+    except (BundleError, KeyFileError, SessionError) as e:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot write the bundle: {e}") from e
@@ -52,19 +58,22 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     signed = f", signed by {result.manifest['signed_by']}" if result.signed else ", not signed (use --sign KEY)"
     print(f"wrote {result.path}: {len(files)} files{signed}")
     print(f"check it with: piaudit verify {result.path}" + (" --key NAME.pub" if result.signed else ""))
+    if not result.intact:
+        print("the session was changed before it was bundled: the bundle records it, and `piaudit verify` reports it")
+        return EXIT_FAIL
     return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check a bundle; print each problem on its own line."""
-    from piaudit.scripts.bundle import BundleError, load_public_key
+    from piaudit.policies.keys import KeyFileError, load_public_key
     from piaudit.scripts.verify import verify_bundle
 
     if not Path(args.bundle).is_file():
         raise UsageError(f"{args.bundle}: no such file")
     try:
         key = load_public_key(args.key) if args.key else None
-    except BundleError as e:
+    except KeyFileError as e:
         raise UsageError(str(e)) from e
     result = verify_bundle(args.bundle, key)
     for note in result.notes:
@@ -80,11 +89,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     """Write an Ed25519 key pair for signing bundles."""
-    from piaudit.scripts.bundle import BundleError, fingerprint, keygen, load_public_key
+    from piaudit.policies.keys import KeyFileError, fingerprint, keygen, load_public_key
 
     try:
         key_path, pub_path = keygen(args.output)
-    except BundleError as e:
+    except KeyFileError as e:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot write the key: {e}") from e

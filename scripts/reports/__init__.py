@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from piaudit.policies.integrity import Integrity
 
 FORMATS = ("html", "json", "csv", "xlsx", "har")
 
@@ -20,13 +24,23 @@ def default_output(session_dir: Path | str, fmt: str) -> Path:
 def write_report(
     session_dir: Path | str, fmt: str, out: Path | str | None, *, redact: bool = False, only_findings: bool = False
 ) -> Path:
+    """Write the ``fmt`` report of a session to ``out``; returns the path (see :func:`write_checked_report`)."""
+    return write_checked_report(session_dir, fmt, out, redact=redact, only_findings=only_findings)[0]
+
+
+def write_checked_report(
+    session_dir: Path | str, fmt: str, out: Path | str | None, *, redact: bool = False, only_findings: bool = False
+) -> tuple[Path, Integrity]:
     """Write the ``fmt`` report of a session to ``out`` (None: ``DIR/report.<ext>``; ``"-"``: stdout).
 
+
     ``redact`` masks every identifier value of the session; ``only_findings`` keeps only the
-    flows behind findings (HAR only). Returns the path written (``Path("-")`` for stdout).
+    flows behind findings (HAR only). Returns the path written (``Path("-")`` for stdout) and
+    what the integrity checks found (the report shows it too).
     Raises :class:`ValueError` for an unknown format and
     :class:`policies.session.SessionError` for a directory that is not a session.
     """
+    from piaudit.policies.integrity import check
     from piaudit.policies.redaction import NoRedaction, session_redactor
     from piaudit.policies.session import Session
 
@@ -38,6 +52,7 @@ def write_report(
     session = Session.open(session_dir)  # fails early, naming the directory, if it is not a session
     try:
         redactor = session_redactor(session.store.conn) if redact else NoRedaction()
+        integrity = check(session.store.conn, session.meta)
     finally:
         session.store.conn.close()
     path = default_output(session_dir, fmt) if out is None else Path(out)
@@ -45,26 +60,26 @@ def write_report(
         from piaudit.scripts.reports.jsonreport import write_json
 
         if str(out) == "-":
-            write_json(session_dir, sys.stdout, redactor)
+            write_json(session_dir, sys.stdout, redactor, integrity=integrity)
         else:
             with open(path, "w", encoding="utf-8") as fh:
-                write_json(session_dir, fh, redactor)
-        return path
+                write_json(session_dir, fh, redactor, integrity=integrity)
+        return path, integrity
     if str(out) == "-":
         raise ValueError(f"--format {fmt} is written to a file; give -o FILE")
     if fmt == "html":
         from piaudit.scripts.reports.html import write_html
 
-        return write_html(session_dir, path, redactor)
+        return write_html(session_dir, path, redactor, integrity=integrity), integrity
     if fmt == "csv":
         from piaudit.scripts.reports.tabular import write_csv
 
-        return write_csv(session_dir, path, redactor)
+        return write_csv(session_dir, path, redactor), integrity
     if fmt == "xlsx":
         from piaudit.scripts.reports.tabular import write_xlsx
 
-        return write_xlsx(session_dir, path, redactor)
+        return write_xlsx(session_dir, path, redactor, integrity=integrity), integrity
     from piaudit.scripts.reports.har import write_har
 
-    write_har(session_dir, path, redactor, only_findings=only_findings)
-    return path
+    write_har(session_dir, path, redactor, only_findings=only_findings, integrity=integrity)
+    return path, integrity

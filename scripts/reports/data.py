@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from piaudit.policies import rows
+from piaudit.policies.integrity import Integrity, check
 from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
 from piaudit.policies.session import Session
-from piaudit.policies.store import CHAINED_TABLES, Store, verify_chains
+from piaudit.policies.store import CHAINED_TABLES, Store
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 DEFAULT_SIGNALS = ("manual", "ui_click")
@@ -57,6 +58,7 @@ class ReportData:
     consent: dict[str, Any]
     coverage: dict[str, Any]
     chains: dict[str, str | None]
+    integrity: Integrity = field(default_factory=Integrity)  # chains, recorded heads, closing record
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
@@ -151,12 +153,24 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
 
 
 def load(
-    session_dir: Path | str, *, evidence_for: int = 0, cap: int = 200, with_chains: bool = True, with_timeline: bool = False
+    session_dir: Path | str,
+    *,
+    evidence_for: int = 0,
+    cap: int = 200,
+    with_chains: bool = True,
+    with_timeline: bool = False,
+    integrity: Integrity | None = None,
 ) -> ReportData:
-    """Read a session for a report; load the evidence of the first ``evidence_for`` findings."""
+    """Read a session for a report; load the evidence of the first ``evidence_for`` findings.
+
+    ``integrity`` is the result of :func:`policies.integrity.check` when the caller has it already;
+    otherwise it is computed (``with_chains``) or left empty.
+    """
     session = Session.open(session_dir)
     store = session.store
     try:
+        if integrity is None:
+            integrity = check(store.conn, session.meta) if with_chains else Integrity()
         findings = sorted(rows.latest_findings(store), key=lambda f: (f.time, f.rule, f.flow or "", f.event or 0))
         consent_events = list(rows.events(store, "consent_events"))
         data = ReportData(
@@ -168,7 +182,8 @@ def load(
             counts={t: store.count(t) for t in COUNTED_TABLES},
             consent=consent_summary(consent_events, _signals(session.meta)),
             coverage=coverage(store, session.meta, cap),
-            chains=verify_chains(store.conn) if with_chains else {},
+            chains=integrity.chains,
+            integrity=integrity,
         )
         shown = findings[:evidence_for]
         flow_ids = sorted({f.flow for f in shown if f.flow})

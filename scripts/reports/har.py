@@ -22,6 +22,7 @@ from mitmproxy import http
 from mitmproxy import io as mio
 from mitmproxy.utils import strutils
 
+from piaudit.policies.integrity import Integrity
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.session import Session
 from piaudit.policies.store import Store
@@ -169,7 +170,9 @@ def _finding_rules(store: Store) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None, *, only_findings: bool = False) -> HarStats:
+def stream_har(
+    session: Session, out: IO[str], redactor: Redactor | None = None, *, only_findings: bool = False, integrity: Integrity | None = None
+) -> HarStats:
     """Write the HAR of ``session`` to ``out``, entry by entry."""
     redactor = redactor or NoRedaction()
     builder, stats, store = _EntryBuilder(redactor), HarStats(), session.store
@@ -188,6 +191,7 @@ def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None,
         "pages": [],
         "_piaudit_session": redactor.any(
             {"app": session.meta.app, "started": session.meta.started, "redacted": not isinstance(redactor, NoRedaction)}
+            | ({"integrity": integrity.as_json()} if integrity is not None else {})
         ),
     }
     out.write('{"log": ' + json.dumps(head)[:-1] + ', "entries": [\n')
@@ -211,11 +215,13 @@ def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None,
     return stats
 
 
-def write_har(session_dir: Path, out: Path, redactor: Redactor | None = None, *, only_findings: bool = False) -> HarStats:
+def write_har(
+    session_dir: Path, out: Path, redactor: Redactor | None = None, *, only_findings: bool = False, integrity: Integrity | None = None
+) -> HarStats:
     """Write the HAR of ``session_dir`` to the file ``out``."""
     session = Session.open(session_dir)
     try:
         with open(out, "w", encoding="utf-8") as fh:
-            return stream_har(session, fh, redactor, only_findings=only_findings)
+            return stream_har(session, fh, redactor, only_findings=only_findings, integrity=integrity)
     finally:
         session.store.conn.close()

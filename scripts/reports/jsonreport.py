@@ -1,7 +1,7 @@
 """The JSON report: ``{"session": ..., "findings": [...], "consent": ..., "coverage": ...}``.
 
 Each finding is the :class:`policies.models.Finding` dump, whose field names are a
-contract other tools parse. ``counts`` and ``chains`` are extra keys for tools that
+contract other tools parse. ``counts``, ``chains`` and ``integrity`` are extra keys for tools that
 want to check the evidence behind the findings.
 """
 
@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from piaudit.policies.integrity import Integrity
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load
 
@@ -29,13 +30,14 @@ def document(data: ReportData, redactor: Redactor | None = None) -> dict[str, An
         "coverage": data.coverage,
         "counts": data.counts,
         "chains": data.chains,
+        "integrity": data.integrity.as_json(),
         "redacted": not isinstance(redactor, NoRedaction),
     }
     return redactor.any(doc)
 
 
-def write_json(session_dir: Path, out: IO[str], redactor: Redactor | None = None) -> None:
+def write_json(session_dir: Path, out: IO[str], redactor: Redactor | None = None, *, integrity: Integrity | None = None) -> None:
     """Write the JSON report of ``session_dir`` to the open text stream ``out``."""
-    data = load(session_dir, evidence_for=0, cap=10_000)
+    data = load(session_dir, evidence_for=0, cap=10_000, integrity=integrity)
     json.dump(document(data, redactor), out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from piaudit.policies.integrity import Integrity
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports.data import ReportData, load, utc
 
@@ -86,7 +87,7 @@ def write_csv(session_dir: Path, out: Path, redactor: Redactor | None = None) ->
     return out
 
 
-def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -> Path:
+def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *, integrity: Integrity | None = None) -> Path:
     """Write the worksheet as XLSX: frozen header, filters, a verdict drop-down, and a session sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -94,7 +95,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -
     from openpyxl.worksheet.datavalidation import DataValidation
 
     redactor = redactor or NoRedaction()
-    data = load(session_dir, with_chains=False)
+    data = load(session_dir, with_chains=False, integrity=integrity)
     wb = Workbook()
     ws = wb.active
     ws.title = "findings"
@@ -131,6 +132,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -
         ("policy sha256", m.policy_sha256),
         ("catalog sha256", m.catalog_sha256),
         ("consent moment (UTC)", data.consent["consent_time_utc"] or data.consent["note"]),
+        ("evidence integrity", "; ".join(data.integrity.problems) or ("intact" if integrity is not None else "not checked")),
         *((f"version {k}", v) for k, v in sorted(m.versions.items())),
     ):
         meta.append([key, ""])
