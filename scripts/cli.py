@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import logging
+import signal
 import sys
 import textwrap
 from collections.abc import Callable
@@ -245,10 +246,16 @@ def _add_optional_commands(add: Any, sub: Any) -> None:
         mod.register(add, sub)
 
 
+def _terminate(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `piaudit` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None:  # the console script: SIGTERM unwinds like Ctrl-C, so temporary files and partial outputs are removed
+        signal.signal(signal.SIGTERM, _terminate)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.handler(args)
