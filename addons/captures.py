@@ -22,6 +22,8 @@ from mitmproxy import flow as mflow
 from mitmproxy.io import compat, tnetstring
 from mitmproxy.io.har import request_to_flow
 
+from piaudit.addons.flowmodel import implausible_time
+
 MAX_PREFIX_DIGITS = 12  # as mitmproxy's own reader: a longer length prefix is damage, not a flow
 SPAN_ENTRIES = 200  # entries per span: big enough that handing a span to a worker costs little
 SPAN_BYTES = 8 << 20  # and few enough bytes that large bodies do not make a span large (one entry at least)
@@ -126,9 +128,12 @@ def read_span(path: Path, span: Span) -> Iterator[mflow.Flow]:
         if not isinstance(state, dict):
             raise CaptureError(f"{where}: not a flow object")
         try:
-            yield mflow.Flow.from_state(compat.migrate_flow(state))
+            f = mflow.Flow.from_state(compat.migrate_flow(state))
         except Exception as e:  # mitmproxy's state loaders raise many kinds on malformed input
             raise CaptureError(f"{where}: invalid flow: {type(e).__name__}: {_short(e)}") from e
+        if problem := implausible_time(f):
+            raise CaptureError(f"{where}: {problem}")
+        yield f
 
 
 def read_mitm(path: Path) -> Iterator[mflow.Flow]:
@@ -175,6 +180,8 @@ def read_har(path: Path) -> Iterator[mflow.Flow]:
         raise CaptureError(f"{path}: not a HAR file: not UTF-8 (byte {e.start})") from e
     except json.JSONDecodeError as e:
         raise CaptureError(f"{path}: line {e.lineno}, column {e.colno}: not a HAR file: invalid JSON ({e.msg})") from e
+    except RecursionError:
+        raise CaptureError(f"{path}: not a HAR file: nested too deep") from None
     try:
         entries = data["log"]["entries"]
     except (KeyError, TypeError) as e:
@@ -195,6 +202,8 @@ def read_har(path: Path) -> Iterator[mflow.Flow]:
                 f.request.content = base64.b64decode(post["text"])
             except ValueError as e:
                 raise CaptureError(f"{path}: log.entries[{i}].request.postData: invalid base64 ({e})") from e
+        if problem := implausible_time(f):
+            raise CaptureError(f"{path}: log.entries[{i}]: startedDateTime {entry.get('startedDateTime')!r}: {problem}")
         f.id = entry.get("_piaudit_flow_id") or har_flow_id(i, entry)
         yield f
 

@@ -44,6 +44,8 @@ def read_events(path: Path) -> Iterator[Any]:
                 data = json.loads(text)
             except json.JSONDecodeError as e:
                 raise EventLogError(f"{path}:{number}: not JSON: {e.msg} at column {e.colno}") from e
+            except RecursionError:
+                raise EventLogError(f"{path}:{number}: nested too deep to be an event") from None
             if not isinstance(data, dict):
                 raise EventLogError(f"{path}:{number}: an event must be a JSON object")
             if "type" not in data:

@@ -352,4 +352,6 @@ def load_identifiers(path: Path) -> Identifiers:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise IdentifiersError(f"{path}: line {e.lineno} column {e.colno}: not valid JSON: {e.msg}") from None
+    except RecursionError:
+        raise IdentifiersError(f"{path}: nested too deep to be an identifiers file (a flat object of lists is expected)") from None
     return identifiers_from_json(data, str(path))

@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from piaudit.policies.vocab import DATA_TYPES, DataType
+from piaudit.policies.yamlfile import YamlError, load_yaml, load_yaml_file, read_yaml_text
 
 DATA_DIR = Path(__file__).parent / "data"
 OTHER_CATEGORY = "other"
@@ -67,7 +68,7 @@ class AppCategory(BaseModel):
 @cache
 def app_categories() -> dict[str, AppCategory]:
     """The 39 app categories by code, in the rule's order."""
-    data = yaml.safe_load((DATA_DIR / "necessary_scope.yaml").read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(DATA_DIR / "necessary_scope.yaml")
     return {c["code"]: AppCategory(**c) for c in data["categories"]}
 
 
@@ -230,9 +231,9 @@ def policy_sha256(path: Path | str) -> str:
 def load_policy(path: Path | str) -> Policy:
     """Read and validate a policy file; raises :class:`PolicyError` naming file, line and field."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError([f"{path}: cannot read the policy: {e}"]) from e
+        text = read_yaml_text(path, what="policy")
+    except YamlError as e:
+        raise PolicyError([str(e)]) from None
     return parse_policy(text, str(path))
 
 
@@ -250,20 +251,9 @@ def parse_policy(text: str, filename: str = "<policy>") -> Policy:
 def _compose(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
     """YAML to Python data plus the line of every mapping key and sequence item."""
     try:
-        loader = yaml.SafeLoader(text)  # rejects control characters already (ReaderError)
-    except yaml.YAMLError as e:
-        return None, {}, [f"{filename}:1: YAML error: {e}"]
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, {}, [f"{filename}:{line}: YAML syntax error: {e.problem or e.context}"]
-    except yaml.YAMLError as e:
-        return None, {}, [f"{filename}:1: YAML error: {e}"]
-    finally:
-        loader.dispose()
+        data, node = load_yaml(text, filename)
+    except YamlError as e:
+        return None, {}, [f"{filename}:{e.line or 1}: {e.message}"]
     if node is None:
         return None, {}, [f"{filename}:1: the policy is empty (run `piaudit policy init --app PACKAGE` for a template)"]
     lines: dict[tuple[Any, ...], int] = {(): node.start_mark.line + 1}

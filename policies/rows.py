@@ -24,6 +24,7 @@ from piaudit.policies.models import (
     parse_event,
 )
 from piaudit.policies.store import Store
+from piaudit.policies.times import STORED
 
 EVENT_TABLES: dict[str, str] = {
     "hook:call": "hook_events",
@@ -164,18 +165,21 @@ def flow_summaries(store: Store) -> Iterator[FlowSummary]:
         fields = {k: row[k] for k in ("data_type", "source", "value", "encoding", "where", "excerpt", "direction")}
         detections.setdefault(row["flow_id"], []).append(Detection(**fields))
     for row in store.rows("flows", order_by="timestamp_start, id"):
-        yield FlowSummary(
-            flow_id=row["flow_id"],
-            kind=row["kind"],
-            time=row["timestamp_start"] or 0.0,
-            method=row["method"] or "",
-            url=row["url"] or "",
-            host=row["host"] or "",
-            port=row["port"] or 0,
-            scheme=row["scheme"] or "",
-            tls=bool(row["tls"]),
-            server_ip=row["server_ip"] or "",
-            detections=detections.get(row["flow_id"], []),
+        yield FlowSummary.model_validate(
+            dict(
+                flow_id=row["flow_id"],
+                kind=row["kind"],
+                time=row["timestamp_start"] or 0.0,
+                method=row["method"] or "",
+                url=row["url"] or "",
+                host=row["host"] or "",
+                port=row["port"] or 0,
+                scheme=row["scheme"] or "",
+                tls=bool(row["tls"]),
+                server_ip=row["server_ip"] or "",
+                detections=detections.get(row["flow_id"], []),
+            ),
+            context=STORED,
         )
 
 
@@ -187,7 +191,7 @@ def flow_headers(row: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[s
 def events(store: Store, table: str) -> Iterator[Any]:
     """The timeline events of one event table, with their row ids."""
     for row in store.rows(table, order_by="time, id"):
-        event = parse_event(row["json"])
+        event = parse_event(row["json"], stored=True)
         event.id = row["id"]
         yield event
 
@@ -202,7 +206,9 @@ def load_timeline(store: Store) -> Timeline:
         permission_events=list(events(store, "permission_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
-            TlsFailure(**{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")})
+            TlsFailure.model_validate(
+                {k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")}, context=STORED
+            )
             for r in store.rows("tls_failures")
         ],
     )
@@ -213,14 +219,19 @@ def latest_findings(store: Store) -> list[Finding]:
     run = store.conn.execute("SELECT max(run) FROM findings").fetchone()[0]
     if run is None:
         return []
-    return [Finding.model_validate_json(r["json"]) for r in store.rows("findings", "run = ?", (run,))]
+    return [Finding.model_validate_json(r["json"], context=STORED) for r in store.rows("findings", "run = ?", (run,))]
 
 
 def errors(store: Store) -> list[ErrorRecord]:
     """What the audit itself failed on."""
     out = []
     for r in store.rows("errors"):
-        out.append(
-            ErrorRecord(time=r["time"], source=r["source"], message=r["message"], detail=r["detail"] or "", flow=r["flow_id"])
-        )
+        fields = {
+            "time": r["time"],
+            "source": r["source"],
+            "message": r["message"],
+            "detail": r["detail"] or "",
+            "flow": r["flow_id"],
+        }
+        out.append(ErrorRecord.model_validate(fields, context=STORED))
     return out

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from piaudit.policies.models import SessionMeta
 from piaudit.policies.store import Store
+from piaudit.policies.times import STORED
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -124,7 +125,7 @@ class Session:
         if not meta_path.is_file():
             raise SessionError(f"{directory}: not a piaudit session (no {META_NAME}); create one with `piaudit run --session {directory}`")
         try:
-            meta = SessionMeta.model_validate_json(meta_path.read_text(encoding="utf-8"))
+            meta = SessionMeta.model_validate_json(meta_path.read_text(encoding="utf-8"), context=STORED)
         except ValueError as e:
             raise SessionError(f"{meta_path}: unreadable session metadata: {str(e).splitlines()[0]}") from e
         return cls(directory, Store(directory / DB_NAME), meta)

@@ -41,11 +41,11 @@ def _lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
 
 def cmd_consent(args: argparse.Namespace) -> int:
     """Record a consent (or refusal/withdrawal) event into a session, now or at --at."""
-    from datetime import datetime
 
     from piaudit.policies import rows
     from piaudit.policies.models import ConsentEvent
     from piaudit.policies.session import Session, SessionError
+    from piaudit.policies.times import parse_user_time
 
     when = args.at
     if when is None:
@@ -54,12 +54,9 @@ def cmd_consent(args: argparse.Namespace) -> int:
         t = time.time()
     else:
         try:
-            t = float(when)
-        except ValueError:
-            try:
-                t = datetime.fromisoformat(when).timestamp()
-            except ValueError as e:
-                raise UsageError(f"--at {when!r}: give epoch seconds or an ISO 8601 time (2026-11-28T17:03:00+00:00)") from e
+            t = parse_user_time(when)
+        except ValueError as e:
+            raise UsageError(f"--at {e}") from e
     decision = "refused" if args.refused else "withdrawn" if args.withdrawn else "granted"
     try:
         session = Session.open(args.session)
@@ -96,10 +93,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         doc = {"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "integrity": integrity.as_json()}
         print(json.dumps(doc | {"findings": len(findings)}, indent=2))
         return EXIT_OK if integrity.ok else EXIT_FAIL
-    from datetime import UTC, datetime
+    from piaudit.policies.times import utc_text
 
     def ts(x: float | None) -> str:
-        return datetime.fromtimestamp(x, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if x else "-"
+        return utc_text(x, seconds_only=True) if x else "-"
 
     print(f"session   {session.dir}")
     print(f"app       {meta.app or '-'}    source {meta.source}")

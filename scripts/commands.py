@@ -44,7 +44,10 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             return exodus.cmd_import_exodus(args) or EXIT_OK
         except (ValueError, OSError) as e:
             raise UsageError(str(e).splitlines()[0]) from e
-    cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
+    try:
+        cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
+    except catalog.CatalogError as e:
+        raise UsageError(str(e)) from e
     if args.json:
         print(json.dumps([e.model_dump(mode="json") for e in cat.entries], indent=2, ensure_ascii=False))
     else:

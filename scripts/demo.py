@@ -85,11 +85,11 @@ def _ensure_ca(confdir: Path) -> Path:
 
 def findings_table(findings: list[Any]) -> str:
     """A plain-text table of findings for the terminal."""
-    from datetime import UTC, datetime
+    from piaudit.policies.times import is_plausible, utc_text
 
     rows = [("time (UTC)", "rule", "data type", "party / host", "before consent", "where")]
     for f in findings:
-        when = datetime.fromtimestamp(f.time, UTC).strftime("%H:%M:%S.%f")[:-3]
+        when = utc_text(f.time)[11:23] if is_plausible(f.time) else utc_text(f.time)
         who = f.party or f.host or "(the app)"
         rows.append((when, f.rule, f.data_type or "-", who[:34], "yes" if f.before_consent else "no", (f.where or "-")[:30]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

@@ -15,11 +15,11 @@ from collections.abc import Collection, Iterable
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
-import yaml
 from pydantic import BaseModel
 
 from piaudit.policies.models import ConsentEvent, Timeline
 from piaudit.policies.policy import DATA_DIR, Policy
+from piaudit.policies.yamlfile import load_yaml_file
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 
@@ -121,7 +121,7 @@ class ConsentWords(BaseModel):
 @cache
 def default_consent_words() -> ConsentWords:
     """The shipped agree/refuse words (``policies/data/consent_words.yaml``)."""
-    data = yaml.safe_load((DATA_DIR / "consent_words.yaml").read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(DATA_DIR / "consent_words.yaml")
     return ConsentWords(agree=data["agree"], refuse=data["refuse"])
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from piaudit.policies.integrity import Integrity, check
 from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
 from piaudit.policies.session import Session
 from piaudit.policies.store import CHAINED_TABLES, Store
+from piaudit.policies.times import STORED, utc_text
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 DEFAULT_SIGNALS = ("manual", "ui_click")
@@ -26,10 +26,8 @@ COUNTED_TABLES = tuple(t for t in CHAINED_TABLES if t != "findings")  # every ev
 
 
 def utc(t: float | None) -> str:
-    """Epoch seconds as ISO 8601 UTC with milliseconds (``2025-11-24T16:00:01.500Z``), or ``""``."""
-    if t is None:
-        return ""
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """Epoch seconds as ISO 8601 UTC with milliseconds (``2025-11-24T16:00:01.500Z``), or ``""``; never fails."""
+    return utc_text(t)
 
 
 @dataclass
@@ -200,7 +198,7 @@ def load(
             data.detections.setdefault(fid, []).append(dict(zip(keys, det, strict=True)))
         event_ids = sorted({f.event for f in shown if f.event is not None})
         for row_id, text in _in_chunks(store, "SELECT id, json FROM hook_events WHERE id IN ({})", event_ids):
-            event = HookEvent.model_validate_json(text)
+            event = HookEvent.model_validate_json(text, context=STORED)
             event.id = row_id
             data.hook_events[row_id] = event
         if with_timeline:

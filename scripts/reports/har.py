@@ -14,7 +14,6 @@ import base64
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,6 +25,7 @@ from piaudit.policies.integrity import Integrity
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.session import Session
 from piaudit.policies.store import Store
+from piaudit.policies.times import iso_or_epoch
 
 SEEN_SERVERS = 4096  # connections remembered for "connect: -1" on reuse; bounded so memory stays flat
 
@@ -131,7 +131,7 @@ class _EntryBuilder:
                 "bodySize": -1,
             }
         entry: dict[str, Any] = {
-            "startedDateTime": datetime.fromtimestamp(req.timestamp_start, UTC).isoformat(),
+            "startedDateTime": iso_or_epoch(req.timestamp_start),
             "time": sum(v for v in timings.values() if v >= 0),
             "request": request,
             "response": response,
