@@ -89,6 +89,7 @@ def register(add: Any, sub: Any) -> None:
     p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
     p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb")
     p.add_argument("--out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
+    p.add_argument("--strict", action="store_true", help="refuse a HAR with a damaged entry (default: skip it with a warning)")
 
     p = add(
         "policy",

@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class ReplayResult:
     events: int
     findings: list[Any]
     seconds: float
+    skipped: list[str] = field(default_factory=list)  # damaged capture entries left out (not --strict)
 
 
 def default_workers() -> int:
@@ -147,10 +148,13 @@ def _mitm_batches(capture: Path, detector: Any, workers: int) -> Iterator[tuple[
         pool.join()
 
 
-def _har_batches(capture: Path, flows_path: Path, detector: Any) -> Iterator[tuple[int, Batch]]:
-    """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``."""
+def _har_batches(capture: Path, flows_path: Path, detector: Any, skipped: list[str] | None = None) -> Iterator[tuple[int, Batch]]:
+    """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``.
+
+    With a ``skipped`` list, damaged entries are left out and named there; without one the first refuses the file.
+    """
     auditor = _FlowAuditor(detector)
-    flows = read_har(capture)
+    flows = read_har(capture, strict=skipped is None, on_skip=skipped.append if skipped is not None else None)
     with open(flows_path, "wb") as fh:
         writer = mio.FlowWriter(fh)
         while chunk := list(islice(flows, SPAN_ENTRIES)):
@@ -215,11 +219,13 @@ def replay(
     catalog: Path | None = None,
     geoip: Path | None = None,
     workers: int | None = None,
+    strict: bool = True,
 ) -> ReplayResult:
     """Build a new session in ``out`` from a session directory, a ``.mitm`` or a HAR file.
 
     ``workers`` processes audit a ``.mitm`` capture (default :func:`default_workers`); the
-    result is the same for any number.
+    result is the same for any number. ``strict=False`` skips damaged HAR entries (named in
+    the result and in the session's notes) instead of refusing the file.
     """
     started = time.time()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -254,8 +260,9 @@ def replay(
         pipeline.flush()
         if pipeline.store_failed:
             raise ReplayError(f"{out}: the evidence store could not be written: {pipeline.store_failed}")
+        skipped: list[str] = []
         if detect_format(capture) == "har":
-            batches = _har_batches(capture, session.flows_path, detector)
+            batches = _har_batches(capture, session.flows_path, detector, None if strict else skipped)
         else:
             shutil.copyfile(capture, session.flows_path)
             batches = _mitm_batches(capture, detector, default_workers() if workers is None else workers)
@@ -265,6 +272,8 @@ def replay(
                 _write(session.store, batch, out)
                 n += count
         findings = recompute(session, context)
+        if skipped:
+            meta.notes += [f"skipped a damaged capture entry: {s}" for s in skipped]
         session.close(complete=True)
         os.rename(partial, out)
     except BaseException:
@@ -275,7 +284,7 @@ def replay(
             except OSError:
                 break
         raise
-    return ReplayResult(out, n, len(events), findings, time.time() - started)
+    return ReplayResult(out, n, len(events), findings, time.time() - started, skipped)
 
 
 def main_replay(args: Any) -> int:
@@ -301,6 +310,7 @@ def main_replay(args: Any) -> int:
                 identifiers=_opt(args.identifiers),
                 catalog=_opt(args.catalog),
                 geoip=_opt(args.geoip),
+                strict=args.strict,
             )
     except errors as e:
         raise UsageError(str(e).splitlines()[0] if str(e) else repr(e)) from e
@@ -312,6 +322,14 @@ def main_replay(args: Any) -> int:
     )
     for rule, count in sorted(by_rule.items()):
         print(f"  {count:5d}  {rule}")
+    for message in result.skipped:
+        print(f"warning: {message} — skipped", file=sys.stderr)
+    if result.skipped:
+        n = len(result.skipped)
+        print(
+            f"warning: skipped {n} damaged entr{'y' if n == 1 else 'ies'} of {result.flows + n} (--strict refuses the file instead)",
+            file=sys.stderr,
+        )
     return 0
 
 
