@@ -24,6 +24,8 @@ from piaudit.policies.yamlfile import YamlError, load_yaml, load_yaml_file, read
 
 DATA_DIR = Path(__file__).parent / "data"
 OTHER_CATEGORY = "other"
+NO_POLICY_NOTE = "no policy: every third party counts as undeclared"
+"""What the terminal and every report say when a session was judged without a policy (:meth:`Policy.empty`)."""
 
 
 def _distance(a: str, b: str) -> int:

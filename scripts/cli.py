@@ -103,7 +103,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"started   {ts(meta.started)}    stopped {ts(meta.stopped)}    complete {meta.complete}")
     if meta.incomplete_reason:
         print(f"INCOMPLETE {meta.incomplete_reason}")
-    print(f"policy    {meta.policy_path or '-'} {(meta.policy_sha256 or '')[:16]}")
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
+    print(f"policy    {meta.policy_path} {(meta.policy_sha256 or '')[:16]}" if meta.policy_path else f"policy    none — {NO_POLICY_NOTE}")
     print(f"catalog   {(meta.catalog_sha256 or '-')[:16]}")
     print("versions  " + ", ".join(f"{k} {v}" for k, v in meta.versions.items() if k != "platform"))
     if meta.options:

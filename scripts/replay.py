@@ -36,6 +36,7 @@ from piaudit.addons.flowmodel import to_record
 from piaudit.policies import rows
 from piaudit.policies.auditor import build_detector, load_context, recompute
 from piaudit.policies.pipeline import Pipeline
+from piaudit.policies.policy import NO_POLICY_NOTE
 from piaudit.policies.session import FLOWS_NAME, Session, SessionError, file_sha256
 from piaudit.policies.store import Store
 
@@ -58,6 +59,7 @@ class ReplayResult:
     findings: list[Any]
     seconds: float
     skipped: list[str] = field(default_factory=list)  # damaged capture entries left out (not --strict)
+    policy_path: str | None = None  # the policy judged against (None: an empty one)
 
 
 def default_workers() -> int:
@@ -206,7 +208,7 @@ def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None,
     session.save()
     flows = session.store.count("flows")
     session.store.close()
-    return ReplayResult(session_dir, flows, 0, findings, time.time() - started)
+    return ReplayResult(session_dir, flows, 0, findings, time.time() - started, policy_path=session.meta.policy_path)
 
 
 def replay(
@@ -284,7 +286,7 @@ def replay(
             except OSError:
                 break
         raise
-    return ReplayResult(out, n, len(events), findings, time.time() - started, skipped)
+    return ReplayResult(out, n, len(events), findings, time.time() - started, skipped, meta.policy_path)
 
 
 def main_replay(args: Any) -> int:
@@ -322,6 +324,8 @@ def main_replay(args: Any) -> int:
     )
     for rule, count in sorted(by_rule.items()):
         print(f"  {count:5d}  {rule}")
+    if not result.policy_path:
+        print(f"warning: {NO_POLICY_NOTE} (give --policy FILE)", file=sys.stderr)
     for message in result.skipped:
         print(f"warning: {message} — skipped", file=sys.stderr)
     if result.skipped:

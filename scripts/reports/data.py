@@ -57,10 +57,18 @@ class ReportData:
     coverage: dict[str, Any]
     chains: dict[str, str | None]
     integrity: Integrity = field(default_factory=Integrity)  # chains, recorded heads, closing record
+    warnings: list[str] = field(default_factory=list)  # what limits the judgement (no policy, ...): every report shows them
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
     timeline: Any = None  # scripts.reports.timeline.TimelineData when asked for
+
+
+def report_warnings(meta: SessionMeta) -> list[str]:
+    """What every report must say about how the session was judged."""
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
+    return [] if meta.policy_path else [NO_POLICY_NOTE]
 
 
 def _in_chunks(store: Store, sql: str, keys: list[Any]) -> list[tuple[Any, ...]]:
@@ -182,6 +190,7 @@ def load(
             coverage=coverage(store, session.meta, cap),
             chains=integrity.chains,
             integrity=integrity,
+            warnings=report_warnings(session.meta),
         )
         shown = findings[:evidence_for]
         flow_ids = sorted({f.flow for f in shown if f.flow})

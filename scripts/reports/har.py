@@ -26,6 +26,7 @@ from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.session import Session
 from piaudit.policies.store import Store
 from piaudit.policies.times import iso_or_epoch
+from piaudit.scripts.reports.data import report_warnings
 
 SEEN_SERVERS = 4096  # connections remembered for "connect: -1" on reuse; bounded so memory stays flat
 
@@ -192,6 +193,7 @@ def stream_har(
         "_piaudit_session": redactor.any(
             {"app": session.meta.app, "started": session.meta.started, "redacted": not isinstance(redactor, NoRedaction)}
             | ({"integrity": integrity.as_json()} if integrity is not None else {})
+            | {"warnings": report_warnings(session.meta)}
         ),
     }
     out.write('{"log": ' + json.dumps(head)[:-1] + ', "entries": [\n')

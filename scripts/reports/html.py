@@ -80,7 +80,7 @@ class Page:
 
 
 def _banners(p: Page, data: ReportData, redacted: bool) -> str:
-    out = []
+    out = [f'<div class="banner alert">{p.t(w)}</div>' for w in data.warnings]
     if data.consent["note"]:
         out.append(f'<div class="banner alert">{p.t(data.consent["note"])}</div>')
     if not data.meta.complete:

@@ -27,6 +27,7 @@ def document(data: ReportData, redactor: Redactor | None = None) -> dict[str, An
         "findings": [f.model_dump(mode="json") for f in data.findings],
         "summary": {"by_rule": by_rule(data.findings), "by_party": by_party(data.findings)},
         "consent": data.consent,
+        "warnings": data.warnings,
         "coverage": data.coverage,
         "counts": data.counts,
         "chains": data.chains,

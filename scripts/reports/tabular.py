@@ -72,7 +72,7 @@ def finding_rows(data: ReportData, redactor: Redactor) -> Iterator[list[Any]]:
             redactor.text(f.message),
             " ".join(f.evidence_rows),
             "",
-            "",
+            "; ".join(data.warnings),
         ]
 
 
@@ -132,6 +132,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *
         ("policy sha256", m.policy_sha256),
         ("catalog sha256", m.catalog_sha256),
         ("consent moment (UTC)", data.consent["consent_time_utc"] or data.consent["note"]),
+        ("warnings", "; ".join(data.warnings) or "none"),
         ("evidence integrity", "; ".join(data.integrity.problems) or ("intact" if integrity is not None else "not checked")),
         *((f"version {k}", v) for k, v in sorted(m.versions.items())),
     ):
