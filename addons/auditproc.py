@@ -40,6 +40,9 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
 
     from piaudit.addons.flowmodel import to_record
     from piaudit.policies.auditor import Auditor
+    from piaudit.policies.private import private_open, private_umask
+
+    private_umask()  # this process writes only evidence: anything a library creates here is 0600 too
 
     # Ctrl-C reaches the whole process group: the audit ends when the proxy tells it to (or
     # its pipe closes), after writing everything, never halfway through
@@ -76,7 +79,7 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
     except Exception as e:
         outbox.send(("failed", f"{type(e).__name__}: {e}"))  # read by recv() before the loop starts
         return
-    mitm_file = open(auditor.session.flows_path, "ab")
+    mitm_file = private_open(auditor.session.flows_path, "ab")
     writer = mio.FlowWriter(mitm_file)
     auditor.before_flush.append(mitm_file.flush)
 

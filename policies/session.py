@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from piaudit.policies.models import SessionMeta
+from piaudit.policies.private import private_dir, private_open
 from piaudit.policies.store import Store
 from piaudit.policies.times import STORED
 
@@ -64,7 +65,7 @@ def file_sha256(path: Path | str) -> str:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON through a temp file and a rename: readers see the old or the new file, never half."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with private_open(tmp, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2, ensure_ascii=False, sort_keys=True)
         fh.write("\n")
         fh.flush()
@@ -97,9 +98,7 @@ class Session:
         A directory that already holds a session is continued (a second `run` appends to it):
         its metadata keeps the first start time and is marked incomplete until this run ends.
         """
-        directory = Path(directory)
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
+        directory = private_dir(directory)
         meta_path = directory / META_NAME
         if meta_path.exists():
             session = cls.open(directory)
@@ -111,7 +110,6 @@ class Session:
             session.save()
             return session
         store = Store(directory / DB_NAME)
-        os.chmod(directory / DB_NAME, 0o600)
         info = SessionMeta(started=time.time(), app=app, versions=versions(), source=source, **meta)  # type: ignore[arg-type]
         session = cls(directory, store, info)
         session.save()

@@ -24,6 +24,8 @@ from typing import Any
 
 import sqlite_utils
 
+from piaudit.policies.private import create_private
+
 GENESIS = "0" * 64
 
 # Tables whose rows are evidence, in the order a verifier reports them.
@@ -216,6 +218,8 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = path
+        if str(path) != ":memory:" and not str(path).startswith("file:"):
+            create_private(path)  # SQLite gives its -wal and -shm files the database file's mode
         self.conn = connect(path)
         self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.Lock()

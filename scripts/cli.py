@@ -255,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if argv is None:  # the console script: SIGTERM unwinds like Ctrl-C, so temporary files and partial outputs are removed
         signal.signal(signal.SIGTERM, _terminate)
+        from piaudit.policies.private import private_umask
+
+        private_umask()  # what piaudit writes holds personal data: files 0600, directories 0700
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.handler(args)

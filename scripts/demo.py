@@ -78,7 +78,9 @@ def _ensure_ca(confdir: Path) -> Path:
     """Create the demo's own mitmproxy CA (so the stand-in app can be told to trust it)."""
     from mitmproxy import certs
 
-    confdir.mkdir(parents=True, exist_ok=True)
+    from piaudit.policies.private import private_dir
+
+    private_dir(confdir)  # the CA's private key is in it
     certs.CertStore.from_store(str(confdir), "mitmproxy", 2048)
     return confdir / "mitmproxy-ca-cert.pem"
 
@@ -102,6 +104,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
+    from piaudit.policies.private import private_dir
     from piaudit.policies.session import Session
     from piaudit.scripts.bundle import create_bundle
     from piaudit.scripts.reports import write_report
@@ -113,7 +116,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)  # the session, reports and bundle of the demo hold (fake) personal data like a real audit's
     session_dir = out / "session"
 
     progress.step("building the stand-in app (javac, cached)")

@@ -37,6 +37,7 @@ from piaudit.policies import rows
 from piaudit.policies.auditor import build_detector, load_context, recompute
 from piaudit.policies.pipeline import Pipeline
 from piaudit.policies.policy import NO_POLICY_NOTE
+from piaudit.policies.private import private_open
 from piaudit.policies.session import FLOWS_NAME, Session, SessionError, file_sha256
 from piaudit.policies.store import Store
 
@@ -157,7 +158,7 @@ def _har_batches(capture: Path, flows_path: Path, detector: Any, skipped: list[s
     """
     auditor = _FlowAuditor(detector)
     flows = read_har(capture, strict=skipped is None, on_skip=skipped.append if skipped is not None else None)
-    with open(flows_path, "wb") as fh:
+    with private_open(flows_path, "wb") as fh:
         writer = mio.FlowWriter(fh)
         while chunk := list(islice(flows, SPAN_ENTRIES)):
             for f in chunk:
@@ -266,7 +267,8 @@ def replay(
         if detect_format(capture) == "har":
             batches = _har_batches(capture, session.flows_path, detector, None if strict else skipped)
         else:
-            shutil.copyfile(capture, session.flows_path)
+            with open(capture, "rb") as src, private_open(session.flows_path, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
             batches = _mitm_batches(capture, detector, default_workers() if workers is None else workers)
         n = 0
         with closing(batches):  # on failure, stops the workers now rather than when collected

@@ -41,6 +41,7 @@ def write_checked_report(
     :class:`policies.session.SessionError` for a directory that is not a session.
     """
     from piaudit.policies.integrity import check
+    from piaudit.policies.private import private_open
     from piaudit.policies.redaction import NoRedaction, session_redactor
     from piaudit.policies.session import Session
 
@@ -62,7 +63,7 @@ def write_checked_report(
         if str(out) == "-":
             write_json(session_dir, sys.stdout, redactor, integrity=integrity)
         else:
-            with open(path, "w", encoding="utf-8") as fh:
+            with private_open(path, "w", encoding="utf-8") as fh:
                 write_json(session_dir, fh, redactor, integrity=integrity)
         return path, integrity
     if str(out) == "-":

@@ -22,6 +22,7 @@ from mitmproxy import io as mio
 from mitmproxy.utils import strutils
 
 from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import private_open
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.session import Session
 from piaudit.policies.store import Store
@@ -223,7 +224,7 @@ def write_har(
     """Write the HAR of ``session_dir`` to the file ``out``."""
     session = Session.open(session_dir)
     try:
-        with open(out, "w", encoding="utf-8") as fh:
+        with private_open(out, "w", encoding="utf-8") as fh:
             return stream_har(session, fh, redactor, only_findings=only_findings, integrity=integrity)
     finally:
         session.store.conn.close()

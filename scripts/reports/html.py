@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import write_private_text
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports import findings_html
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load, utc
@@ -275,5 +276,5 @@ def render(data: ReportData, redactor: Redactor | None = None) -> str:
 def write_html(session_dir: Path, out: Path, redactor: Redactor | None = None, *, integrity: Integrity | None = None) -> Path:
     """Write the HTML report of ``session_dir`` to ``out``."""
     data = load(session_dir, evidence_for=MAX_FINDINGS, with_timeline=True, integrity=integrity)
-    out.write_text(render(data, redactor), encoding="utf-8")
+    write_private_text(out, render(data, redactor))
     return out

@@ -8,12 +8,14 @@ Cells come from captured traffic, so a cell that a spreadsheet would run as a fo
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import private_open, write_private_bytes
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports.data import ReportData, load, utc
 
@@ -79,7 +81,7 @@ def finding_rows(data: ReportData, redactor: Redactor) -> Iterator[list[Any]]:
 def write_csv(session_dir: Path, out: Path, redactor: Redactor | None = None) -> Path:
     """Write the worksheet as CSV (UTF-8 with BOM so Excel reads Chinese text correctly)."""
     data = load(session_dir, with_chains=False)
-    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+    with private_open(out, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([name for name, _ in COLUMNS])
         for row in finding_rows(data, redactor or NoRedaction()):
@@ -140,5 +142,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *
         cell = meta.cell(row=meta.max_row, column=2, value=_ILLEGAL_XML.sub("?", redactor.text(str(value or ""))))
         cell.data_type = "s"
     meta.column_dimensions["A"].width, meta.column_dimensions["B"].width = 24, 90
-    wb.save(out)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_private_bytes(out, buffer.getvalue())
     return out

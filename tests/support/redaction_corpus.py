@@ -29,6 +29,7 @@ from piaudit.policies.detect import Detector, Limits
 from piaudit.policies.identifiers import Identifiers
 from piaudit.policies.models import ApiRef, HookEvent
 from piaudit.policies.pipeline import Pipeline
+from piaudit.policies.private import private_open
 from piaudit.policies.session import Session
 
 T0 = 1_764_000_000.0
@@ -209,7 +210,7 @@ def build(directory: Path) -> Path:
     for event in hook_events():
         pipeline.record_event(event)
     captured = flows()
-    with open(session.flows_path, "wb") as fh:
+    with private_open(session.flows_path, "wb") as fh:  # as the recorder writes it
         writer = mio.FlowWriter(fh)
         for f in captured:
             writer.add(f)
