@@ -34,6 +34,10 @@ class SessionError(Exception):
     """A session directory that cannot be used, with what to do about it."""
 
 
+_LEFTOVERS = frozenset({DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", FLOWS_NAME, META_NAME + ".tmp"})
+"""What a session that stopped before writing session.json may hold: continued, not refused."""
+
+
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)
@@ -93,13 +97,25 @@ class Session:
 
     @classmethod
     def create(cls, directory: Path | str, *, app: str | None = None, source: str = "live", **meta: Any) -> Session:
-        """Start a new session in ``directory`` (created 0700), or continue one that holds no session yet.
+        """Start a new session in ``directory`` (created 0700), or continue the session it holds.
 
         A directory that already holds a session is continued (a second `run` appends to it):
         its metadata keeps the first start time and is marked incomplete until this run ends.
+        A directory holding anything else is refused (:class:`SessionError`), untouched: piaudit
+        never writes evidence beside someone's files, nor changes their folder's mode.
         """
-        directory = private_dir(directory)
+        directory = Path(directory)
         meta_path = directory / META_NAME
+        if directory.is_dir() and not meta_path.exists():
+            foreign = sorted(p.name for p in directory.iterdir() if p.name not in _LEFTOVERS)
+            if foreign:
+                shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+                raise SessionError(
+                    f"{directory}: not empty and not a piaudit session (it holds {shown}); give a new or empty directory"
+                )
+        elif directory.exists() and not directory.is_dir():
+            raise SessionError(f"{directory}: exists and is not a directory; give a new or empty directory")
+        directory = private_dir(directory)
         if meta_path.exists():
             session = cls.open(directory)
             session.meta.complete = False
