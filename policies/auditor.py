@@ -116,6 +116,7 @@ class Auditor:
         detector = build_detector(config.identifiers) if config.detect else None
         session = Session.create(
             config.session_dir,
+            lock=True,
             app=config.app or (context.policy.app.package if config.policy else None),
             mode=config.mode,
             options=config.options,

@@ -41,10 +41,9 @@ def _lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
 
 def cmd_consent(args: argparse.Namespace) -> int:
     """Record a consent (or refusal/withdrawal) event into a session, now or at --at."""
-
     from piaudit.policies import rows
     from piaudit.policies.models import ConsentEvent
-    from piaudit.policies.session import Session, SessionError
+    from piaudit.policies.session import Session, SessionError, session_active
     from piaudit.policies.times import parse_user_time
 
     when = args.at
@@ -62,6 +61,12 @@ def cmd_consent(args: argparse.Namespace) -> int:
         session = Session.open(args.session)
     except SessionError as e:
         raise UsageError(str(e)) from e
+    if args.at is None and not session_active(args.session):
+        print(
+            f"warning: no piaudit run is active on {args.session}: the session has ended, so 'now' is after it;"
+            " give --at TIME for the moment the user answered",
+            file=sys.stderr,
+        )
     event = ConsentEvent(time=t, decision=decision, source="manual", detail=args.note or "marked with piaudit consent")
     table, row = rows.event_row(event)
     (row_id,) = session.store.insert_many(table, [row])

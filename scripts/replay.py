@@ -196,9 +196,14 @@ def _source_events(input_path: Path, hooks: Path | None) -> list[Any]:
 def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None, geoip: Path | None = None) -> ReplayResult:
     """Judge an existing session again (a changed policy): appends a new findings run in place."""
     started = time.time()
-    session = Session.open(session_dir)
-    context = load_context(policy or session.meta.policy_path, catalog, geoip)
-    findings = recompute(session, context)
+    session = Session.open(session_dir, lock=True)  # a run writing it, or another re-judgement: refused, not interleaved
+    try:
+        context = load_context(policy or session.meta.policy_path, catalog, geoip)
+        findings = recompute(session, context)
+    except BaseException:
+        session.store.conn.close()
+        session.unlock()
+        raise
     if policy is not None:
         session.meta.policy_path = str(policy.resolve())
         session.meta.policy_sha256 = file_sha256(policy)
@@ -209,6 +214,7 @@ def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None,
     session.save()
     flows = session.store.count("flows")
     session.store.close()
+    session.unlock()
     return ReplayResult(session_dir, flows, 0, findings, time.time() - started, policy_path=session.meta.policy_path)
 
 
