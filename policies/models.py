@@ -100,7 +100,7 @@ class Detection(_Strict):
     ``encoding`` is the chain of transformations from the wire to the value, outermost
     first (``gzip>json>base64>md5``; ``plain`` when there is none). ``where`` names the
     place (``query:imei``, ``header:X-Device``, ``cookie:uid``, ``body:$.device.ids[0]``,
-    ``form:data>$.aid``, ``ws:3``). ``excerpt`` marks the match as ``[[...]]``.
+    ``form:data>$.aid``, ``websocket:3``). ``excerpt`` marks the match as ``[[...]]``.
     """
 
     data_type: DataType
