@@ -479,7 +479,8 @@ class AgentMessages:
         self.report(received, "agent", f"agent error: {message.get('description', message)}", str(detail))
 
     def handle_detached(self, when: float, reason: str, crash: Any, *, stopping: bool) -> None:
-        """The Frida session ended: a crash, an exit, or a lost device is reported; our own stop is not."""
+        """The Frida session ended. The app's exit (or our stop) is a lifecycle event; a crash or a lost
+        device is also an error of the audit, which can no longer see the app."""
         if crash is not None:
             summary = getattr(crash, "summary", None) or str(crash)
             self._emit_exit(when, f"crash: {summary}")
@@ -487,10 +488,8 @@ class AgentMessages:
         elif reason == "process-terminated":
             if stopping:
                 self._emit_exit(when, "killed at the end of the audit")
-            else:
-                status = f" with status {self.exit_status}" if self.exit_status is not None else ""
-                self._emit_exit(when, f"exited{status}")
-                self.report(when, "hooks", f"the app's process exited{status}; hooks no longer record", reason)
+            else:  # exit(n) was seen (and emitted) already, or the process died without calling it
+                self._emit_exit(when, "ended without calling exit() (killed from outside?)")
         elif reason != "application-requested" or not stopping:
             self.report(when, "hooks", f"the hook session ended ({reason}); hooks no longer record", reason)
 

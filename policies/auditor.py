@@ -100,6 +100,7 @@ class Auditor:
         self.before_flush: list[Callable[[], None]] = []
         self.final_findings: list[Finding] | None = None
         self.sign_key: Any = None  # an Ed25519 private key: the closing heads are signed with it
+        self._final_counts: dict[str, int] | None = None  # the session's rows when it closed
         # the flows recorded so far, for the final rescan (set by the adapter that can read them)
         self.rescan_source: Callable[[], Iterable[FlowRecord]] | None = None
         detector = pipeline.detector
@@ -206,10 +207,15 @@ class Auditor:
                 self.pipeline.flush()
                 complete = False
         reason = self.session.meta.incomplete_reason or ("rows could not be written" if self.pipeline.pending else None)
+        try:
+            self._final_counts = rows.counts(self.session.store)
+        except Exception:  # a store that cannot be read still gets closed and marked
+            self._final_counts = None
         self.session.close(complete=complete, reason=reason, sign_key=self.sign_key)
 
     def summary_line(self) -> str:
-        """One line for the log at the end."""
-        c = self.pipeline.counts
-        n = len(self.final_findings) if self.final_findings is not None else c["findings"]
-        return f"{c['flows']} flows, {c['detections']} detections, {c['events']} hook events, {n} findings, {c['errors']} audit errors"
+        """One line for the log at the end: the session's rows, counted as `piaudit info` counts them."""
+        c = self.pipeline.counts  # only if the store could not be read at the end: what this process wrote
+        numbers = self._final_counts or {"flows": c["flows"], "detections": c["detections"], "errors": c["errors"]}
+        n = len(self.final_findings) if self.final_findings is not None else self.pipeline.counts["findings"]
+        return f"{rows.count_line(numbers)}, {n} finding{'' if n == 1 else 's'}"

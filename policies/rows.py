@@ -222,6 +222,33 @@ def latest_findings(store: Store) -> list[Finding]:
     return [Finding.model_validate_json(r["json"], context=STORED) for r in store.rows("findings", "run = ?", (run,))]
 
 
+COUNTED: tuple[tuple[str, str, str], ...] = (
+    ("flows", "flow", "flows"),
+    ("detections", "detection", "detections"),
+    ("hook_events", "hook event", "hook events"),
+    ("consent_events", "consent event", "consent events"),
+    ("lifecycle_events", "lifecycle event", "lifecycle events"),
+    ("permission_events", "permission request", "permission requests"),
+    ("tls_failures", "TLS failure", "TLS failures"),
+    ("errors", "audit error", "audit errors"),
+)
+"""What a session's counts count, and what they are called: rows of these tables, nothing else.
+
+A hook event is a read of personal data (a ``hook_events`` row): not a hook that was installed
+(``hook_status``) nor the app's lifecycle. An audit error is a ``errors`` row: something the audit
+itself failed on; the app's exit is a lifecycle event."""
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Rows of each counted table (the one definition behind every count piaudit shows)."""
+    return {table: store.count(table) for table, _, _ in COUNTED}
+
+
+def count_line(numbers: dict[str, int]) -> str:
+    """``12 flows, 3 detections, 1 hook event, …``: the counts in words, in one order."""
+    return ", ".join(f"{numbers.get(t, 0)} {one if numbers.get(t, 0) == 1 else many}" for t, one, many in COUNTED)
+
+
 def errors(store: Store) -> list[ErrorRecord]:
     """What the audit itself failed on."""
     out = []
