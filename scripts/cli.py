@@ -267,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UsageError as e:
-        print(f"piaudit {args.command}: {e}", file=sys.stderr)
+        for line in str(e).splitlines() or [""]:  # several problems: one line each, all of them
+            print(f"piaudit {args.command}: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -323,7 +323,7 @@ def main_replay(args: Any) -> int:
                 strict=args.strict,
             )
     except errors as e:
-        raise UsageError(str(e).splitlines()[0] if str(e) else repr(e)) from e
+        raise UsageError(str(e) or repr(e)) from e  # every problem, one line each
     by_rule: dict[str, int] = {}
     for f in result.findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1

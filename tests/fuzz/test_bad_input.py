@@ -126,7 +126,10 @@ class TestImpossibleTimes:
             "log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "entries": [_har_entry("9999-12-31T23:59:59Z")]}
         }
         (tmp_path / "far.har").write_text(json.dumps(har))
-        one_line_error(piaudit("replay", str(tmp_path / "far.har"), "--out", str(tmp_path / "o")), "log.entries[0]", "time")
+        strict = piaudit("replay", str(tmp_path / "far.har"), "--strict", "--out", str(tmp_path / "o"))
+        one_line_error(strict, "log.entries[0]", "not a plausible time")
+        lenient = piaudit("replay", str(tmp_path / "far.har"), "--out", str(tmp_path / "o"))  # a damaged entry: skipped, said
+        assert lenient.returncode == 0 and "log.entries[0]" in lenient.stderr and "skipped 1 damaged entry" in lenient.stderr
 
     def test_a_stored_bad_time_does_not_break_readers(self, tmp_path: Path) -> None:
         """A row an older piaudit chained with an impossible time: every reader still works."""

@@ -26,7 +26,9 @@ def test_the_close_line_counts_rows_as_info_does(tmp_path: Path, capsys) -> None
     auditor.pipeline.record_event(ConsentEvent(time=T0 + 1, decision="granted", source="manual"))
     auditor.stop()
     line = auditor.summary_line()
-    assert "3 hook events" in line and "1 consent event" in line and "2 lifecycle events" in line and "0 audit errors" in line, line
+    assert "3 hook events" in line and "1 consent event" in line and "2 lifecycle events" in line and "0 audit errors" in line, (
+        line
+    )
     assert main(["info", str(tmp_path / "s")]) == 0
     info = capsys.readouterr().out
     rows = dict((name, int(n)) for name, n in re.findall(r"(\w+) (\d+)", info.split("rows", 1)[1].splitlines()[0]))

@@ -331,7 +331,7 @@ def _damage(work: Path) -> dict[str, tuple[list[str], str]]:
             f"corrupt-entry.mitm: entry 4 (byte {offsets[3]}): not a mitmproxy flow",
         ),
         "jsonl-json": (["ok.mitm", "--hooks", "bad-json.jsonl", *ok], "bad-json.jsonl:2: not JSON"),
-        "jsonl-data-type": (["ok.mitm", "--hooks", "bad-type.jsonl", *ok], "bad-type.jsonl:1: data_type: Input should be"),
+        "jsonl-data-type": (["ok.mitm", "--hooks", "bad-type.jsonl", *ok], "bad-type.jsonl:1: data_type: 'shoe_size' is not a data type"),
     }
 
 
