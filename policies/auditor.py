@@ -16,6 +16,7 @@ from typing import Any
 from piaudit.policies import rows
 from piaudit.policies.models import Finding, FlowRecord
 from piaudit.policies.pipeline import Pipeline
+from piaudit.policies.provenance import read_draft_provenance
 from piaudit.policies.session import Session, file_sha256
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class Auditor:
         meta = session.meta
         meta.policy_path = str(Path(config.policy).resolve()) if config.policy else None
         meta.policy_sha256 = file_sha256(config.policy) if config.policy else None
+        meta.inputs = read_draft_provenance(config.policy)
         meta.catalog_sha256 = context.catalog.sha256
         meta.identifiers_sha256 = file_sha256(config.identifiers) if config.identifiers else None
         session.save()

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from piaudit.policies.provenance import SessionInputs
 from piaudit.policies.times import STORED, EpochTime
 from piaudit.policies.vocab import DataType
 
@@ -340,6 +341,7 @@ class SessionMeta(_Strict):
     policy_sha256: str | None = None
     catalog_sha256: str | None = None
     identifiers_sha256: str | None = None
+    inputs: SessionInputs | None = None  # the privacy policy and APK the policy was drafted from (policies/provenance.py)
     mode: list[str] = []
     options: dict[str, Any] = {}  # options that change what is audited (unpin, canary, sinkhole), recorded
     source: Literal["live", "replay"] = "live"

@@ -112,6 +112,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     print(f"policy    {meta.policy_path} {(meta.policy_sha256 or '')[:16]}" if meta.policy_path else f"policy    none — {NO_POLICY_NOTE}")
     print(f"catalog   {(meta.catalog_sha256 or '-')[:16]}")
+    for label, source in (("privacy policy", meta.inputs and meta.inputs.privacy_policy), ("APK", meta.inputs and meta.inputs.apk)):
+        if source:
+            print(f"drafted from {label} {source.path} {source.sha256[:16]}")
     print("versions  " + ", ".join(f"{k} {v}" for k, v in meta.versions.items() if k != "platform"))
     if meta.options:
         print("options   " + json.dumps(meta.options, sort_keys=True))

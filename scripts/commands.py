@@ -12,9 +12,11 @@ from piaudit.scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    """`piaudit policy check FILE` / `piaudit policy init --app PACKAGE`."""
+    """`piaudit policy check FILE` / `piaudit policy init --app PACKAGE` (draft and compare: scripts/commands_draft.py)."""
     from piaudit.policies.policy import PolicyError, load_policy, policy_init_yaml
 
+    if getattr(args, "policy_handler", None) is not None:
+        return args.policy_handler(args)
     if args.policy_command == "check":
         try:
             policy = load_policy(Path(args.file))
@@ -94,19 +96,24 @@ def register(add: Any, sub: Any) -> None:
     p = add(
         "policy",
         cmd_policy,
-        "Check a privacy-policy file, or write a starter one.",
+        "Check a privacy-policy file, write a starter one, draft one from a privacy policy and APK, compare one with an APK.",
         """
         piaudit policy init --app com.example.app -o policy.yaml
         piaudit policy check policy.yaml
+        piaudit policy draft --app com.example.app --privacy-policy privacy.html --apk app.apk -o policy.yaml
+        piaudit policy compare policy.yaml --apk app.apk
         """,
     )
-    psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init")
+    psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init|draft|compare")
     c = psub.add_parser("check", help="validate a policy file (exit 2 naming file, line and field)")
     c.add_argument("file", metavar="FILE")
     c = psub.add_parser("init", help="write a starter policy that passes check")
     c.add_argument("--app", required=True, metavar="PACKAGE")
     c.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    from piaudit.scripts.commands_draft import add_policy_subcommands
+
+    add_policy_subcommands(psub)
 
     p = add(
         "catalog",

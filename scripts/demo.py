@@ -112,7 +112,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
 
     standin = load_standin()
     stream = stream or sys.stdout
-    progress = Progress(6)
+    progress = Progress(7)
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty; choose another --out")
@@ -161,6 +161,18 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     progress.step("bundling the evidence")
     bundle = create_bundle(session_dir, out / "case.zip")
     progress.done(str(bundle.path))
+    progress.step("drafting a policy from the demo's privacy policy (zh) and the stand-in's classes")
+    from piaudit.scripts.demo_draft import (
+        DEMO_PRIVACY_POLICY,
+        draft_and_compare,
+        format_judgement,
+        format_table,
+        judge_with_draft,
+    )
+
+    drafted = draft_and_compare(Path(classpath), DEMO_POLICY, out)
+    drafted["judged"] = judge_with_draft(session_dir, drafted["draft_path"], out)
+    progress.done(f"{drafted['draft_path']}; the session replayed against it: {drafted['judged']['session']}")
 
     session = Session.open(session_dir)
     findings = rows.latest_findings(session.store)
@@ -170,11 +182,16 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
     print(file=stream)
     print(findings_table(findings), file=stream)
     print(file=stream)
+    print("Declared versus embedded: what the privacy policy names (drafted) and the hand-written policy declare", file=stream)
+    print(format_table(drafted), file=stream)
+    print(format_judgement(drafted["judged"]), file=stream)
+    print(file=stream)
     print(f"session:  {session_dir}", file=stream)
     print(f"report:   {html}", file=stream)
     print(f"json:     {json_report}", file=stream)
     print(f"bundle:   {bundle.path}   (check it: piaudit verify {bundle.path})", file=stream)
-    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings}
+    print(f"draft:    {drafted['draft_path']}   (from {DEMO_PRIVACY_POLICY.name}; check it: piaudit policy check {drafted['draft_path']})", file=stream)
+    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
 
 
 def main_demo(args: Any) -> int:

@@ -38,6 +38,7 @@ from piaudit.policies.auditor import build_detector, load_context, recompute
 from piaudit.policies.pipeline import Pipeline
 from piaudit.policies.policy import NO_POLICY_NOTE
 from piaudit.policies.private import private_open
+from piaudit.policies.provenance import read_draft_provenance
 from piaudit.policies.session import FLOWS_NAME, Session, SessionError, file_sha256
 from piaudit.policies.store import Store
 
@@ -207,6 +208,7 @@ def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None,
     if policy is not None:
         session.meta.policy_path = str(policy.resolve())
         session.meta.policy_sha256 = file_sha256(policy)
+        session.meta.inputs = read_draft_provenance(policy)
     session.meta.catalog_sha256 = context.catalog.sha256
     session.meta.notes.append(
         f"re-judged at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} with policy {session.meta.policy_path}"
@@ -259,6 +261,7 @@ def replay(
         meta = session.meta
         meta.policy_path = str(policy.resolve()) if policy else None
         meta.policy_sha256 = file_sha256(policy) if policy else None
+        meta.inputs = read_draft_provenance(policy)
         meta.catalog_sha256 = context.catalog.sha256
         meta.identifiers_sha256 = file_sha256(identifiers) if identifiers else None
         session.save()

@@ -17,6 +17,9 @@ command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v chromium >/dev/null || need+=(chromium)
 command -v hey >/dev/null || need+=(hey)
+# real APKs for the tests, built offline from smali sources and signed (policy draft / compare)
+command -v apktool >/dev/null || need+=(apktool)
+command -v apksigner >/dev/null || need+=(apksigner)
 # CJK glyphs, so consent buttons like 同意 render in the HTML report's screenshots
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then

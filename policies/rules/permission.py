@@ -15,38 +15,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from piaudit.policies.models import Finding, PermissionEvent
+from piaudit.policies.permissions import permission_data_types
 from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
     from piaudit.policies.rules.context import Context
 
-PERMISSION_DATA_TYPES: dict[str, DataType] = {
-    "READ_PHONE_STATE": DataType.imei,
-    "READ_PRIVILEGED_PHONE_STATE": DataType.imei,
-    "READ_PHONE_NUMBERS": DataType.phone,
-    "ACCESS_FINE_LOCATION": DataType.location,
-    "ACCESS_COARSE_LOCATION": DataType.location,
-    "ACCESS_BACKGROUND_LOCATION": DataType.location,
-    "READ_CONTACTS": DataType.contacts,
-    "READ_SMS": DataType.sms,
-    "RECEIVE_SMS": DataType.sms,
-    "READ_CALL_LOG": DataType.call_log,
-    "READ_CALENDAR": DataType.calendar,
-    "CAMERA": DataType.camera,
-    "RECORD_AUDIO": DataType.microphone,
-    "READ_EXTERNAL_STORAGE": DataType.media,
-    "READ_MEDIA_IMAGES": DataType.media,
-    "READ_MEDIA_VIDEO": DataType.media,
-    "READ_MEDIA_AUDIO": DataType.media,
-    "GET_ACCOUNTS": DataType.accounts,
-    "BODY_SENSORS": DataType.sensors,
-    "QUERY_ALL_PACKAGES": DataType.installed_apps,
-}
-
-
 def permission_data_type(permissions: list[str]) -> DataType | None:
     """The one data type all ``permissions`` guard, or None (none or several)."""
-    types = {PERMISSION_DATA_TYPES.get(p.rsplit(".", 1)[-1]) for p in permissions}
+    types = {(permission_data_types(p) or [None])[0] for p in permissions}  # the main type of each
     return types.pop() if len(types) == 1 else None
 
 

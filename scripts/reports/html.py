@@ -16,7 +16,7 @@ from pathlib import Path
 from piaudit.policies.integrity import Integrity
 from piaudit.policies.private import write_private_text
 from piaudit.policies.redaction import NoRedaction, Redactor
-from piaudit.scripts.reports import findings_html
+from piaudit.scripts.reports import embedded, findings_html
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load, utc
 from piaudit.scripts.reports.timeline import render_svg
 
@@ -222,6 +222,11 @@ def _provenance(p: Page, data: ReportData) -> str:
         ("policy sha256", m.policy_sha256),
         ("catalog sha256", m.catalog_sha256),
         ("identifiers sha256", m.identifiers_sha256),
+        *(
+            [(f"policy drafted from {k.replace('_', ' ')}", f"{v.path} sha256 {v.sha256}") for k, v in (("privacy_policy", m.inputs.privacy_policy), ("apk", m.inputs.apk)) if v]
+            if m.inputs
+            else []
+        ),
         ("proxy mode", ", ".join(m.mode)),
         ("options", json.dumps(m.options, sort_keys=True) if m.options else "none"),
     ]
@@ -252,6 +257,7 @@ def render(data: ReportData, redactor: Redactor | None = None) -> str:
             ("consent", "Consent"),
             ("findings", "Findings"),
             ("coverage", "Coverage"),
+            *([("embedded", "Declared vs embedded")] if data.meta.inputs and data.meta.inputs.apk else []),
             ("provenance", "Policy &amp; versions"),
         )
     )
@@ -267,6 +273,7 @@ def render(data: ReportData, redactor: Redactor | None = None) -> str:
         + _consent(p, data)
         + findings_html.section(p, data, MAX_FINDINGS)
         + _coverage(p, data)
+        + embedded.section(p, data.meta)
         + _provenance(p, data)
         + f'<footer><p class="note">written by piaudit {p.t(data.meta.versions.get("piaudit", ""))} · times in UTC</p></footer>'
         "</main></body></html>\n"

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from piaudit.policies.integrity import Integrity
 from piaudit.policies.redaction import NoRedaction, Redactor
+from piaudit.scripts.reports import embedded
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load
 
 FORMAT = "piaudit-report/1"
@@ -34,6 +35,8 @@ def document(data: ReportData, redactor: Redactor | None = None) -> dict[str, An
         "integrity": data.integrity.as_json(),
         "redacted": not isinstance(redactor, NoRedaction),
     }
+    if (declared_vs_embedded := embedded.as_json(data.meta)) is not None:
+        doc["declared_vs_embedded"] = declared_vs_embedded
     return redactor.any(doc)
 
 

@@ -40,11 +40,35 @@ def _flows(out: Path) -> dict[str, dict]:
 
 
 def test_demo_prints_paths_progress_and_findings(demo: dict) -> None:
-    assert "[4/6] auditing the stand-in app" in demo["stderr"]
+    assert "[4/7] auditing the stand-in app" in demo["stderr"]
     for name in ("report.html", "case.zip", "report.json"):
         assert str(demo["out"] / name) in demo["stdout"]
         assert (demo["out"] / name).is_file()
     assert "PRE_CONSENT_ACCESS" in demo["stdout"]  # the findings table
+
+
+def test_demo_drafts_a_policy_and_shows_what_each_policy_misses(demo: dict) -> None:
+    """The zh privacy policy names Bugly, AMap Location and the MSA OAID SDK; the stand-in embeds more."""
+    from piaudit.policies.policy import load_policy
+
+    draft = load_policy(demo["out"] / "policy-draft.yaml")  # passes `policy check`
+    assert {p.catalog_id for p in draft.third_parties} == {"tencent-bugly", "amap-location", "msa-oaid"}
+    out = demo["stdout"]
+    assert "[7/7] drafting a policy from the demo's privacy policy (zh)" in demo["stderr"]
+    assert "the hand-written policy misses what the privacy policy names: amap-location, msa-oaid" in out
+    assert "the draft misses what the hand-written policy declares: -" in out
+    declared_by_neither = next(line for line in out.splitlines() if line.startswith("embedded, declared by neither:"))
+    for sdk in ("umeng", "talkingdata", "jpush", "pangle", "amap"):
+        assert sdk in declared_by_neither.split(": ", 1)[1].split(", ")
+    # replayed against the draft, AMap Location is no longer undeclared; Umeng still is
+    hand = next(line for line in out.splitlines() if line.startswith("UNDECLARED_THIRD_PARTY judged with the hand-written policy:"))
+    drafted = next(line for line in out.splitlines() if line.startswith("UNDECLARED_THIRD_PARTY judged with the draft"))
+    assert "AMap Location" in hand and "AMap Location" not in drafted
+    assert "Umeng" in hand and "Umeng" in drafted
+    from piaudit.policies.session import Session
+
+    inputs = Session.open(demo["out"] / "session-draft").meta.inputs
+    assert inputs is not None and inputs.privacy_policy is not None and inputs.privacy_policy.path.endswith("demoapp-privacy-policy.zh.txt")
 
 
 def test_demo_findings_meet_the_acceptance(demo: dict) -> None:

@@ -1,0 +1,1 @@
+"""Reading APKs without running them: manifest, signer, and the SDKs their DEX files define."""

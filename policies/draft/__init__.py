@@ -1,0 +1,1 @@
+"""Drafting an audit policy from an app's privacy policy and its APK; comparing a policy with an APK."""
