@@ -83,9 +83,12 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
         options.set(*opts.sets)
     options.update(**settings)
 
+    from piaudit.addons.shutdown import Stopper
+
     loop = asyncio.get_running_loop()
+    stopper = Stopper(master)  # ends the clients' connections first: nothing left for asyncio.run to cancel
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, master.shutdown)
+        loop.add_signal_handler(sig, stopper.request)
 
     host = None
 
@@ -104,15 +107,15 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
             except Exception as e:
                 log.error("piaudit: the hooks could not start: %s", e)
                 result.errors.append(f"hooks: {e}")
-                master.shutdown()
+                stopper.request()
                 return
         if opts.duration:
             await asyncio.sleep(opts.duration)
-            master.shutdown()
+            stopper.request()
         elif host is not None and opts.exit_with_app:
             result.app_exit = await loop.run_in_executor(None, host.wait, None)
             await asyncio.sleep(opts.grace)
-            master.shutdown()
+            stopper.request()
 
     task = asyncio.create_task(supervise())
     try:
