@@ -40,7 +40,9 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
 
     from piaudit.addons.flowmodel import to_record
     from piaudit.policies.auditor import Auditor
+    from piaudit.policies.keys import KeyFileError
     from piaudit.policies.private import private_open, private_umask
+    from piaudit.policies.session import SessionError
 
     private_umask()  # this process writes only evidence: anything a library creates here is 0600 too
 
@@ -76,8 +78,11 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
 
     try:
         auditor = Auditor.start(config, on_findings=on_findings)
+    except (ValueError, OSError, SessionError, KeyFileError) as e:  # the user's input: their words, no type name
+        outbox.send(("failed", str(e)))  # read by recv() before the loop starts
+        return
     except Exception as e:
-        outbox.send(("failed", f"{type(e).__name__}: {e}"))  # read by recv() before the loop starts
+        outbox.send(("failed", f"{type(e).__name__}: {e}"))
         return
     mitm_file = private_open(auditor.session.flows_path, "ab")
     writer = mio.FlowWriter(mitm_file)

@@ -47,6 +47,12 @@ class Recorder:
         loader.add_option("piaudit_geoip", str, "", "MaxMind-format .mmdb file mapping server IPs to countries (never downloaded).")
         loader.add_option("piaudit_app", str, "", "Package name of the app under audit, recorded in session.json.")
         loader.add_option("piaudit_detect", bool, True, "Scan flows for personal data (turn off only to measure the recorder alone).")
+        loader.add_option(
+            "piaudit_sign_key",
+            str,
+            "",
+            "Ed25519 private key (piaudit keygen): every evidence table's head is signed with it as the session closes.",
+        )
 
     def configure(self, updated: set[str]) -> None:
         if "piaudit_session" not in updated and self.auditor is not None:
@@ -65,6 +71,7 @@ class Recorder:
                 geoip=ctx.options.piaudit_geoip or None,
                 app=ctx.options.piaudit_app or None,
                 detect=ctx.options.piaudit_detect,
+                sign_key=ctx.options.piaudit_sign_key or None,
                 options=self._recorded_options(),
                 mode=list(ctx.options.mode),
             )

@@ -196,7 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sinkhole", action="store_true", help="answer every request at the proxy (recorded in the session)")
     p.add_argument("--confdir", metavar="DIR", help="mitmproxy confdir (its CA); default ~/.mitmproxy")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
-    p.add_argument("-q", "--quiet", action="store_true", help="no mitmproxy log on the terminal")
+    p.add_argument("-q", "--quiet", action="store_true", help="no log on the terminal, only warnings and errors")
+    p.add_argument(
+        "--sign",
+        metavar="KEY",
+        help="Ed25519 private key (piaudit keygen): sign every table's head as the session closes; check with info --key",
+    )
     p.add_argument("--app", metavar="PACKAGE", help="spawn (or --attach to) this app with the Frida hooks")
     p.add_argument("--spawn", metavar="CMDLINE", help="spawn this local command with the hooks instead of an app (the stand-in JVM)")
     p.add_argument("--device", default="usb", metavar="usb|ID|local|HOST:PORT", help="Frida device (default usb)")
@@ -266,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         from piaudit.policies.private import private_umask
 
         private_umask()  # what piaudit writes holds personal data: files 0600, directories 0700
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    level = logging.DEBUG if args.verbose else logging.WARNING if getattr(args, "quiet", False) else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.handler(args)
     except UsageError as e:

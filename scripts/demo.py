@@ -85,19 +85,21 @@ def _ensure_ca(confdir: Path) -> Path:
     return confdir / "mitmproxy-ca-cert.pem"
 
 
-def findings_table(findings: list[Any]) -> str:
-    """A plain-text table of findings for the terminal."""
-    from piaudit.policies.times import is_plausible, utc_text
+def findings_table(findings: list[Any], width: int | None = None) -> str:
+    """The findings as a terminal table (:mod:`scripts.terminal`): fits ``width``, wraps long cells, aligns CJK."""
+    import io
 
-    rows = [("time (UTC)", "rule", "data type", "party / host", "before consent", "where")]
-    for f in findings:
-        when = utc_text(f.time)[11:23] if is_plausible(f.time) else utc_text(f.time)
-        who = f.party or f.host or "(the app)"
-        rows.append((when, f.rule, f.data_type or "-", who[:34], "yes" if f.before_consent else "no", (f.where or "-")[:30]))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    from piaudit.scripts.terminal import print_findings
+
+    out = io.StringIO()
+    print_findings(findings, out, width or _terminal_width())
+    return out.getvalue().rstrip("\n")
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[str, Any]:

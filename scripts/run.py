@@ -33,6 +33,7 @@ class RunOptions:
     confdir: str | None = None
     duration: float | None = None
     quiet: bool = False
+    sign: str | None = None  # Ed25519 private key: sign every table's head as the session closes
     # hooks
     app: str | None = None
     spawn_argv: list[str] | None = None  # a local process to spawn instead of an app package (the stand-in)
@@ -79,9 +80,18 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
         settings["piaudit_geoip"] = opts.geoip
     if opts.sinkhole:
         settings["piaudit_sinkhole"] = True
-    if opts.sets:
-        options.set(*opts.sets)
-    options.update(**settings)
+    if opts.sign:
+        settings["piaudit_sign_key"] = opts.sign
+    from mitmproxy.exceptions import OptionsError
+
+    from piaudit.scripts.cli import UsageError
+
+    try:
+        if opts.sets:
+            options.set(*opts.sets)
+        options.update(**settings)
+    except OptionsError as e:  # a session that cannot be used, a bad policy, a bad --set: one line, exit 2
+        raise UsageError(str(e).removeprefix("piaudit: cannot start the session: ")) from None
 
     from piaudit.addons.shutdown import Stopper
 
@@ -185,12 +195,14 @@ def summarize(session_dir: str) -> str:
     by_rule: dict[str, int] = {}
     for f in findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
     lines = [
-        f"session {session_dir}: {store.count('flows')} flows, {store.count('detections')} detections, "
-        f"{store.count('hook_events')} hook events, {store.count('consent_events')} consent events, "
-        f"{store.count('tls_failures')} TLS failures, {store.count('errors')} audit errors"
+        f"session {session_dir}: {rows.count_line(rows.counts(store))}"
         + ("" if session.meta.complete else f" — INCOMPLETE: {session.meta.incomplete_reason}"),
     ]
+    if not session.meta.policy_path:
+        lines.append(f"warning: {NO_POLICY_NOTE} (give --policy FILE)")
     lines += [f"  {n:5d}  {rule}" for rule, n in sorted(by_rule.items())]
     store.close()
     return "\n".join(lines)
@@ -217,6 +229,7 @@ def main_run(args: Any) -> int:
         confdir=args.confdir,
         duration=args.duration,
         quiet=args.quiet,
+        sign=args.sign,
         app=args.app,
         spawn_argv=argv,
         device=args.device,
@@ -225,6 +238,18 @@ def main_run(args: Any) -> int:
         canary=args.canary,
         exit_with_app=args.exit_with_app,
     )
+    if args.sign:  # a key that cannot sign fails now, not when the session closes
+        from piaudit.policies.keys import KeyFileError, load_private_key
+        from piaudit.scripts.cli import UsageError
+
+        try:
+            load_private_key(args.sign)
+        except KeyFileError as e:
+            raise UsageError(str(e)) from e
+    if not args.policy:
+        from piaudit.policies.policy import NO_POLICY_NOTE
+
+        print(f"warning: {NO_POLICY_NOTE} (give --policy FILE)", file=sys.stderr)
     result = run(opts)
     print(result.summary, file=sys.stderr if args.quiet else sys.stdout)
     return 0
