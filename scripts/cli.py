@@ -23,6 +23,15 @@ class UsageError(Exception):
     """A user mistake: printed as one line, exit code 2."""
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("piaudit")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _example(text: str) -> str:
     return "example:\n" + textwrap.indent(textwrap.dedent(text).strip(), "  ")
 
@@ -166,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"piaudit {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str, example: str) -> argparse.ArgumentParser:

@@ -73,6 +73,19 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _nested(sub: Any, name: str, description: str, examples: str) -> Any:
+    """A subcommand of a command group (policy check, catalog show, ...) with its description and examples."""
+    from piaudit.scripts.cli import _example
+
+    return sub.add_parser(
+        name,
+        help=description[0].lower() + description[1:].split(": ")[0].rstrip("."),
+        description=description,
+        epilog=_example(examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def register(add: Any, sub: Any) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
@@ -80,7 +93,7 @@ def register(add: Any, sub: Any) -> None:
         _lazy("piaudit.scripts.replay", "main_replay"),
         "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
         """
-        piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json --out runs/replayed
+        piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json -o runs/replayed
         piaudit replay runs/app1 --policy policy-v2.yaml          # re-judge in place
         """,
     )
@@ -90,7 +103,7 @@ def register(add: Any, sub: Any) -> None:
     p.add_argument("--identifiers", metavar="IDS.json")
     p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
     p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb")
-    p.add_argument("--out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
+    p.add_argument("-o", "--output", "--out", dest="out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
     p.add_argument("--strict", action="store_true", help="refuse a HAR with a damaged entry (default: skip it with a warning)")
 
     p = add(
@@ -105,9 +118,19 @@ def register(add: Any, sub: Any) -> None:
         """,
     )
     psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init|draft|compare")
-    c = psub.add_parser("check", help="validate a policy file (exit 2 naming file, line and field)")
+    c = _nested(
+        psub,
+        "check",
+        "Validate a policy file: every problem on its own line naming file, line and field (exit 2), or OK (exit 0).",
+        "piaudit policy check policy.yaml",
+    )
     c.add_argument("file", metavar="FILE")
-    c = psub.add_parser("init", help="write a starter policy that passes check")
+    c = _nested(
+        psub,
+        "init",
+        "Write a commented starter policy for an app that passes check; fill it in from the app's privacy policy.",
+        "piaudit policy init --app com.example.app -o policy.yaml\npiaudit policy init --app com.example.app > policy.yaml",
+    )
     c.add_argument("--app", required=True, metavar="PACKAGE")
     c.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     c.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -121,17 +144,27 @@ def register(add: Any, sub: Any) -> None:
         "Show the SDK/tracker catalog, or merge an Exodus ETIP export into a catalog file.",
         """
         piaudit catalog show
-        piaudit catalog import-exodus trackers.json --out my-catalog.yaml
+        piaudit catalog import-exodus trackers.json -o my-catalog.yaml
         piaudit run --session runs/app1 --catalog my-catalog.yaml
         """,
     )
     csub = p.add_subparsers(dest="catalog_command", required=True, metavar="show|import-exodus")
-    c = csub.add_parser("show", help="list the catalog")
+    c = _nested(
+        csub,
+        "show",
+        "List the SDK/tracker catalog (the shipped one, merged with --extra): id, category, country, name; or JSON.",
+        "piaudit catalog show\npiaudit catalog show --extra my-catalog.yaml --json | jq length",
+    )
     c.add_argument("--extra", metavar="FILE", help="an extra catalog file merged over the shipped one")
-    c.add_argument("--json", action="store_true")
-    c = csub.add_parser("import-exodus", help="merge an Exodus ETIP JSON export (code and network signatures)")
+    c.add_argument("--json", action="store_true", help="every entry as JSON")
+    c = _nested(
+        csub,
+        "import-exodus",
+        "Merge an Exodus ETIP JSON export (code and network signatures) into the catalog; the result is catalog YAML.",
+        "piaudit catalog import-exodus trackers.json -o my-catalog.yaml\npiaudit catalog import-exodus trackers.json > my-catalog.yaml",
+    )
     c.add_argument("file", metavar="FILE")
-    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: exodus-catalog.yaml)")
+    c.add_argument("-o", "--output", "--out", dest="out", metavar="FILE", help="catalog YAML to write (default: stdout)")
 
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
@@ -142,10 +175,12 @@ def register(add: Any, sub: Any) -> None:
         "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
         """
         piaudit demo
-        piaudit demo --out /tmp/demo
+        piaudit demo -o /tmp/demo
         """,
     )
-    p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
+    p.add_argument(
+        "-o", "--output", "--out", dest="out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)"
+    )
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
 
     from piaudit.scripts import device

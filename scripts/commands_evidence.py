@@ -14,9 +14,16 @@ from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
 def cmd_report(args: argparse.Namespace) -> int:
     """Write one report of a session."""
     from piaudit.policies.session import SessionError
-    from piaudit.scripts.reports import write_checked_report
+    from piaudit.scripts.reports import check_arguments, default_output, write_checked_report
 
     out = args.output if args.output is not None else ("-" if args.format == "json" else None)
+    try:
+        check_arguments(args.format, out, args.only_findings)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    target = Path(out) if out not in (None, "-") else (None if out == "-" else default_output(args.dir, args.format))
+    if target is not None and target.exists() and not args.force:
+        raise UsageError(f"{target} exists; use --force to replace it")
     try:
         path, integrity = write_checked_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings)
     except (SessionError, ValueError) as e:
@@ -124,6 +131,7 @@ def register(add: Any, sub: Any) -> None:
         help="where to write (default: stdout for json, DIR/report.<format> otherwise; - for stdout)",
     )
     p.add_argument("--redact", action="store_true", help="mask identifier values as ‹type:sha256:prefix› (every format)")
+    p.add_argument("--force", action="store_true", help="replace an existing report file")
     p.add_argument("--only-findings", action="store_true", help="HAR: only the flows behind findings")
 
     p = add(

@@ -21,6 +21,16 @@ def default_output(session_dir: Path | str, fmt: str) -> Path:
     return Path(session_dir) / f"report.{fmt}"
 
 
+def check_arguments(fmt: str, out: Path | str | None, only_findings: bool = False) -> None:
+    """Refuse a combination no report can be written for (ValueError, one line)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if only_findings and fmt != "har":
+        raise ValueError("--only-findings applies to --format har only")
+    if str(out) == "-" and fmt != "json":
+        raise ValueError(f"--format {fmt} is written to a file; give -o FILE")
+
+
 def write_report(
     session_dir: Path | str, fmt: str, out: Path | str | None, *, redact: bool = False, only_findings: bool = False
 ) -> Path:
@@ -45,10 +55,7 @@ def write_checked_report(
     from piaudit.policies.redaction import NoRedaction, session_redactor
     from piaudit.policies.session import Session
 
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    if only_findings and fmt != "har":
-        raise ValueError("--only-findings applies to --format har only")
+    check_arguments(fmt, out, only_findings)
     session_dir = Path(session_dir)
     session = Session.open(session_dir)  # fails early, naming the directory, if it is not a session
     try:
@@ -66,8 +73,6 @@ def write_checked_report(
             with private_open(path, "w", encoding="utf-8") as fh:
                 write_json(session_dir, fh, redactor, integrity=integrity)
         return path, integrity
-    if str(out) == "-":
-        raise ValueError(f"--format {fmt} is written to a file; give -o FILE")
     if fmt == "html":
         from piaudit.scripts.reports.html import write_html
 
