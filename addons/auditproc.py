@@ -74,7 +74,8 @@ def _child_main(config: Any, inbox: Any, outbox: Any) -> None:
             key = (x.rule, x.data_type, x.party or x.host)
             if key not in logged:
                 logged.add(key)
-                findings_log.warning("%s %s %s %s", x.rule, x.data_type or "", x.party or x.host or "", x.message)
+                level = logging.WARNING if config.live_log else logging.DEBUG  # `piaudit run` sums them up at the end
+                findings_log.log(level, "%s %s %s %s", x.rule, x.data_type or "", x.party or x.host or "", x.message)
 
     try:
         auditor = Auditor.start(config, on_findings=on_findings)

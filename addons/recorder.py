@@ -48,6 +48,12 @@ class Recorder:
         loader.add_option("piaudit_app", str, "", "Package name of the app under audit, recorded in session.json.")
         loader.add_option("piaudit_detect", bool, True, "Scan flows for personal data (turn off only to measure the recorder alone).")
         loader.add_option(
+            "piaudit_live_log",
+            bool,
+            True,
+            "Log each new finding as it happens (piaudit run turns this off unless -v, and sums the findings up at the end).",
+        )
+        loader.add_option(
             "piaudit_sign_key",
             str,
             "",
@@ -72,6 +78,7 @@ class Recorder:
                 app=ctx.options.piaudit_app or None,
                 detect=ctx.options.piaudit_detect,
                 sign_key=ctx.options.piaudit_sign_key or None,
+                live_log=ctx.options.piaudit_live_log,
                 options=self._recorded_options(),
                 mode=list(ctx.options.mode),
             )

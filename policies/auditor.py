@@ -38,6 +38,7 @@ class AuditorConfig:
     flush_interval: float = 0.1
     annotate: bool = True  # send detections and findings back to the proxy's view
     sign_key: str | Path | None = None  # Ed25519 private key: sign every table's head as the session closes
+    live_log: bool = True  # a log line for each new finding as it happens (`piaudit run` without -v: summed up at the end)
 
 
 @dataclass

@@ -53,20 +53,30 @@ def load_standin() -> ModuleType:
 
 
 class Progress:
-    """Numbered steps with their duration, on stderr."""
+    """Numbered steps with their duration, on stderr; on a terminal a spinner runs while a step does."""
 
     def __init__(self, total: int, stream: Any = None):
+        from piaudit.scripts.terminal import console
+
         self.total, self.n = total, 0
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self._step_started = self.started
+        self._console = console(self.stream)
+        self._status: Any = None
 
     def step(self, text: str) -> None:
         self.n += 1
         self._step_started = time.monotonic()
         print(f"[{self.n}/{self.total}] {text} ...", file=self.stream, flush=True)
+        if self._console.is_terminal:
+            self._status = self._console.status(text, spinner="dots")
+            self._status.start()
 
     def done(self, text: str = "") -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
         took = time.monotonic() - self._step_started
         print(f"      {text + ' — ' if text else ''}{took:.1f} s", file=self.stream, flush=True)
 
@@ -102,7 +112,7 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[str, Any]:
+def run_demo(out: Path, *, port: int | None = None, stream: Any = None, verbose: bool = False) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
@@ -152,6 +162,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None) -> dict[
         app="com.example.demoapp",
         exit_with_app=True,
         grace=1.0,
+        verbose=verbose,
     )
     result = run(opts)
     progress.done(f"app exited with status {result.app_exit}")
@@ -203,7 +214,7 @@ def main_demo(args: Any) -> int:
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")
     try:
-        run_demo(out, port=args.port)
+        run_demo(out, port=args.port, verbose=args.verbose)
     except FileExistsError as e:
         raise UsageError(str(e)) from e
     return 0

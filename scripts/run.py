@@ -34,6 +34,7 @@ class RunOptions:
     duration: float | None = None
     quiet: bool = False
     sign: str | None = None  # Ed25519 private key: sign every table's head as the session closes
+    verbose: bool = False  # stream each finding as it happens (else: summed up at the end)
     # hooks
     app: str | None = None
     spawn_argv: list[str] | None = None  # a local process to spawn instead of an app package (the stand-in)
@@ -82,6 +83,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
         settings["piaudit_sinkhole"] = True
     if opts.sign:
         settings["piaudit_sign_key"] = opts.sign
+    settings["piaudit_live_log"] = opts.verbose
     from mitmproxy.exceptions import OptionsError
 
     from piaudit.scripts.cli import UsageError
@@ -176,9 +178,14 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
 
 def run(opts: RunOptions, on_ready: Any = None) -> RunResult:
     """Run the proxy (and hooks) until stopped; return what was recorded."""
+    import contextlib
+
+    from piaudit.scripts.terminal import summarised_warnings
+
     result = RunResult()
     started = time.time()
-    asyncio.run(_run(opts, result, on_ready))
+    with contextlib.nullcontext() if opts.verbose else summarised_warnings():  # -v: each warning as it happens
+        asyncio.run(_run(opts, result, on_ready))
     result.summary = summarize(opts.session)
     log.debug("run took %.1f s", time.time() - started)
     return result
@@ -230,6 +237,7 @@ def main_run(args: Any) -> int:
         duration=args.duration,
         quiet=args.quiet,
         sign=args.sign,
+        verbose=args.verbose,
         app=args.app,
         spawn_argv=argv,
         device=args.device,

@@ -68,17 +68,6 @@ def print_findings(findings: list[Any], stream: IO[str] | None = None, width: in
         out.print("no findings")
 
 
-@contextmanager
-def step(message: str, stream: IO[str] | None = None) -> Iterator[None]:
-    """A spinner on a terminal while a long step runs (a plain line otherwise)."""
-    out = console(stream or sys.stderr)
-    if out.is_terminal:
-        with out.status(message, spinner="dots"):
-            yield
-    else:
-        yield
-
-
 class WarningSummary(logging.Handler):
     """Collects warnings instead of streaming them between other programs' output; :meth:`lines` sums them up.
 
@@ -91,6 +80,8 @@ class WarningSummary(logging.Handler):
         self.first: dict[str, str] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno != logging.WARNING:  # errors are still printed as they happen
+            return
         try:
             text = record.getMessage()
         except Exception:  # a malformed log call must not break the run
@@ -108,3 +99,27 @@ class WarningSummary(logging.Handler):
         for key, n in self.counts.most_common():
             out.append(f"  {n:5d}  {self.first[key][:160]}")
         return out
+
+
+class _NotWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno != logging.WARNING
+
+
+@contextmanager
+def summarised_warnings(stream: IO[str] | None = None) -> Iterator[WarningSummary]:
+    """While the block runs, warnings are collected instead of printed; then they are summed up on ``stream``."""
+    root = logging.getLogger()
+    summary, hush = WarningSummary(), _NotWarnings()
+    handlers = list(root.handlers)
+    for handler in handlers:
+        handler.addFilter(hush)
+    root.addHandler(summary)
+    try:
+        yield summary
+    finally:
+        root.removeHandler(summary)
+        for handler in handlers:
+            handler.removeFilter(hush)
+        for line in summary.lines():
+            print(line, file=stream or sys.stderr)

@@ -80,3 +80,27 @@ def test_warnings_are_summed_up_not_streamed() -> None:
     out.write("\n".join(summary.lines()))
     assert out.getvalue().splitlines()[0].startswith("6 warnings during the run")
     assert "    5  PRE_CONSENT_ACCESS imei Umeng read 0" in out.getvalue()
+
+
+def test_summarised_warnings_hold_back_warnings_but_not_errors_or_info(capsys) -> None:
+    from piaudit.scripts.terminal import summarised_warnings
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old = root.level
+    root.setLevel(logging.INFO)
+    try:
+        with summarised_warnings(stream):
+            logging.getLogger("x").warning("client TLS handshake failed: %s", "a")
+            logging.getLogger("x").warning("client TLS handshake failed: %s", "b")
+            logging.getLogger("x").info("listening at 127.0.0.1:8080")
+            logging.getLogger("x").error("cannot write the evidence store")
+        during = stream.getvalue()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+    lines = during.splitlines()
+    assert lines[:2] == ["listening at 127.0.0.1:8080", "cannot write the evidence store"]
+    assert lines[2].startswith("2 warnings during the run") and "client TLS handshake" in lines[3]
