@@ -127,7 +127,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None, verbose:
     progress = Progress(7)
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} exists and is not empty; choose another --out")
+        raise FileExistsError(f"{out} exists and is not empty; choose another -o DIR")
     private_dir(out)  # the session, reports and bundle of the demo hold (fake) personal data like a real audit's
     session_dir = out / "session"
 

@@ -240,7 +240,7 @@ def replay(
     """
     started = time.time()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ReplayError(f"{out}: already exists and is not empty; choose a new --out directory")
+        raise ReplayError(f"{out}: already exists and is not empty; choose a new -o DIR")
     capture = input_path / FLOWS_NAME if input_path.is_dir() else input_path
     if input_path.is_dir() and not (input_path / "session.json").is_file():
         raise ReplayError(f"{input_path}: a directory, but not a piaudit session (no session.json)")
@@ -310,9 +310,9 @@ def main_replay(args: Any) -> int:
     try:
         if args.out is None or (input_path.is_dir() and Path(args.out).resolve() == input_path.resolve()):
             if not input_path.is_dir():
-                raise ReplayError(f"{input_path}: replaying a capture file needs --out DIR")
+                raise ReplayError(f"{input_path}: replaying a capture file needs -o DIR")
             if args.hooks or args.identifiers:
-                raise ReplayError("--hooks and --identifiers change detection: give --out DIR for a new session")
+                raise ReplayError("--hooks and --identifiers change detection: give -o DIR for a new session")
             result = rejudge(input_path, Path(args.policy) if args.policy else None, _opt(args.catalog), _opt(args.geoip))
         else:
             result = replay(
