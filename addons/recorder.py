@@ -1,8 +1,8 @@
 """Record every flow mitmproxy sees into a piaudit session, detecting and judging off the event loop.
 
-The hooks only queue completed flows for the audit process (:mod:`addons.auditproc`); it
-stores, scans and judges them, and sends detections and findings back, which appear in
-mitmweb as a flow marker and comment. Any exception in the audit is written to the
+The hooks only queue completed flows for the audit process (:mod:`addons.auditproc`, through
+:class:`addons.auditclient.AuditClient`); it stores, scans and judges them, and sends
+detections and findings back, which appear in mitmweb as a flow marker and comment. Any exception in the audit is written to the
 session's ``errors`` table and the flow goes on untouched.
 """
 
@@ -15,14 +15,15 @@ import traceback
 import weakref
 from typing import Any
 
-from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp
+from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp, websocket
 from mitmproxy import dns as mdns
 from mitmproxy import hooks as mitmproxy_hooks
 
-from piaudit.addons.auditproc import AuditClient
+from piaudit.addons.auditclient import AuditClient
+from piaudit.addons.auditmessages import Annotate
 from piaudit.addons.flowmodel import format_addr
-from piaudit.policies.auditor import AuditorConfig
 from piaudit.policies.models import Message, TlsFailure
+from piaudit.policies.options import AuditOptions, AuditorConfig, add_proxy_options
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +41,7 @@ class Recorder:
 
     # ------------------------------------------------------------------ options
     def load(self, loader: Any) -> None:
-        loader.add_option("piaudit_session", str, "", "Session directory to record into (created 0700). Empty: piaudit records nothing.")
-        loader.add_option("piaudit_policy", str, "", "Privacy-policy YAML to judge the traffic against (see `piaudit policy init`).")
-        loader.add_option("piaudit_identifiers", str, "", "JSON file of the device's identifier values to look for (see README).")
-        loader.add_option("piaudit_catalog", str, "", "Extra SDK catalog YAML merged over the shipped one.")
-        loader.add_option("piaudit_geoip", str, "", "MaxMind-format .mmdb file mapping server IPs to countries (never downloaded).")
-        loader.add_option("piaudit_app", str, "", "Package name of the app under audit, recorded in session.json.")
-        loader.add_option("piaudit_detect", bool, True, "Scan flows for personal data (turn off only to measure the recorder alone).")
-        loader.add_option(
-            "piaudit_live_log",
-            bool,
-            True,
-            "Log each new finding as it happens (piaudit run turns this off unless -v, and sums the findings up at the end).",
-        )
-        loader.add_option(
-            "piaudit_sign_key",
-            str,
-            "",
-            "Ed25519 private key (piaudit keygen): every evidence table's head is signed with it as the session closes.",
-        )
+        add_proxy_options(loader, "session")  # declared once, in policies.options
 
     def configure(self, updated: set[str]) -> None:
         if "piaudit_session" not in updated and self.auditor is not None:
@@ -69,18 +52,10 @@ class Recorder:
             # flow markers and comments are for an interactive view (mitmweb, mitmproxy):
             # mitmdump has none, so the audit process need not send them back
             config = AuditorConfig(
-                annotate=ctx.master.addons.get("view") is not None,
-                session_dir=ctx.options.piaudit_session,
-                policy=ctx.options.piaudit_policy or None,
-                identifiers=ctx.options.piaudit_identifiers or None,
-                catalog=ctx.options.piaudit_catalog or None,
-                geoip=ctx.options.piaudit_geoip or None,
-                app=ctx.options.piaudit_app or None,
-                detect=ctx.options.piaudit_detect,
-                sign_key=ctx.options.piaudit_sign_key or None,
-                live_log=ctx.options.piaudit_live_log,
-                options=self._recorded_options(),
+                options=AuditOptions.from_proxy(ctx.options),
+                recorded=self._recorded_options(),
                 mode=list(ctx.options.mode),
+                annotate=ctx.master.addons.get("view") is not None,
             )
             self.auditor = AuditClient(config, on_annotate=self._on_annotate)
             if self.loop is not None:  # configured while already running (mitmweb's options editor)
@@ -121,13 +96,13 @@ class Recorder:
         except Exception as e:  # never let the audit break the flow
             self._hook_failed("submit", e)
 
-    def _on_annotate(self, flow_id: str, annotation: dict) -> None:
+    def _on_annotate(self, annotation: Annotate) -> None:
         """Show what the audit found in mitmweb (marker + comment). Traffic is untouched."""
-        f = self._flows.get(flow_id)
+        f = self._flows.get(annotation.flow_id)
         if f is None:
             return
         try:
-            parts, rules = annotation["parts"], annotation["rules"]
+            parts, rules = annotation.parts, annotation.rules
             if not parts and not rules:
                 return
             f.marked = MARK if rules else ":mag:"
@@ -142,7 +117,7 @@ class Recorder:
     def _hook_failed(self, where: str, e: BaseException) -> None:
         self.hook_errors += 1
         if self.auditor is not None:
-            self.auditor.submit(("error", "recorder", f"{where}: {e!r}", traceback.format_exc()))
+            self.auditor.report_error("recorder", f"{where}: {e!r}", traceback.format_exc())
         log.error("piaudit: %s failed: %r (the flow is not affected)", where, e)
 
     # ------------------------------------------------------------------ hooks
@@ -183,13 +158,13 @@ class Recorder:
     def dns_error(self, f: mdns.DNSFlow) -> None:
         self._submit(f)
 
-    def _message(self, f: flow.Flow, m: Any, text: bool = False) -> None:
+    def _message(self, f: flow.Flow, m: websocket.WebSocketMessage | tcp.TCPMessage | udp.UDPMessage | None, text: bool = False) -> None:
         if self.auditor is None or m is None:
             return
         try:
             kind = ("text" if m.is_text else "binary") if text else "binary"
             message = Message(from_client=m.from_client, content=m.content, time=m.timestamp, type=kind)
-            self.auditor.submit(("message", f.id, message))
+            self.auditor.submit_message(f.id, message)
         except Exception as e:
             self._hook_failed("message", e)
 
@@ -207,6 +182,6 @@ class Recorder:
                 sni=client.sni or "",
                 error=str(data.conn.error or "handshake failed"),
             )
-            self.auditor.submit(("tls", failure))
+            self.auditor.submit_tls_failure(failure)
         except Exception as e:
             self._hook_failed("tls_failed_client", e)

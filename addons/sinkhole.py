@@ -10,21 +10,21 @@ from typing import Any
 
 from mitmproxy import ctx, exceptions, http
 
+from piaudit.policies.options import AuditOptions, add_proxy_options
+
 
 class Sinkhole:
     """mitmproxy addon: ``--set piaudit_sinkhole=true`` answers each request with a fixed response."""
 
     def __init__(self) -> None:
-        self.enabled = False
-        self.status = 200
-        self.body = b""
-        self.content_type = "application/json"
+        defaults = AuditOptions()
+        self.enabled = defaults.sinkhole
+        self.status = defaults.sinkhole_status
+        self.body = defaults.sinkhole_body.encode()
+        self.content_type = defaults.sinkhole_content_type
 
     def load(self, loader: Any) -> None:
-        loader.add_option("piaudit_sinkhole", bool, False, "Answer every request at the proxy: nothing reaches the real servers.")
-        loader.add_option("piaudit_sinkhole_status", int, 200, "HTTP status the sinkhole answers with.")
-        loader.add_option("piaudit_sinkhole_body", str, '{"ok":true}', "Body the sinkhole answers with.")
-        loader.add_option("piaudit_sinkhole_content_type", str, "application/json", "Content-Type of the sinkhole's answer.")
+        add_proxy_options(loader, "sinkhole")  # declared once, in policies.options
 
     def configure(self, updated: set[str]) -> None:
         if "piaudit_sinkhole_status" in updated:

@@ -77,15 +77,6 @@ class NativeHook(BaseModel):
         return self.model_dump(mode="json", exclude={"note"})
 
 
-class ConsentWords(BaseModel):
-    """Default button texts that mean agree / refuse (matched as substrings, refuse first)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    agree: list[str]
-    refuse: list[str]
-
-
 class HookList(BaseModel):
     """The whole hook list file."""
 
@@ -94,7 +85,6 @@ class HookList(BaseModel):
     about: str
     sources: str
     licence: str
-    consent_words: ConsentWords
     java: list[JavaHook]
     native: list[NativeHook]
 
@@ -158,8 +148,3 @@ def hooked_apis() -> list[dict[str, Any]]:
         apis.append(entry)
     return apis
 
-
-def default_consent_words() -> tuple[list[str], list[str]]:
-    """The default (agree, refuse) button words."""
-    words = default_hooklist().consent_words
-    return list(words.agree), list(words.refuse)

@@ -26,20 +26,18 @@ import frida
 from pydantic import ValidationError
 
 from piaudit.hooks.build import agent_source
-from piaudit.hooks.hooklist import agent_hooks, default_consent_words
-from piaudit.policies.attribution import PackageCatalog, attribute, party_of_class, strip_api_frames
+from piaudit.hooks.hooklist import agent_hooks
+from piaudit.policies.attribution import Attributor, PackageCatalog
+from piaudit.policies.consent import MAX_BUTTON_TEXT, ConsentWords, default_consent_words, match_consent_word
 from piaudit.policies.models import (
-    ConsentEvent,
     ErrorRecord,
     HookEvent,
     HookStatus,
     LifecycleEvent,
-    PermissionEvent,
+    TimelineItem,
     parse_event,
 )
 from piaudit.policies.vocab import DATA_TYPES
-
-TimelineModel = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
 
 _STOP = object()
 MAX_STACK_FRAMES = 64
@@ -157,7 +155,8 @@ class HookHost:
     the start-up is exactly the pre-consent window.
     ``unpin`` / ``canary``: change what the app sees (certificate pinning bypassed; identifier
     getters return the given values); record them in the session.
-    ``agree_words`` / ``refuse_words``: button texts that count as consent (default: the hook list's).
+    ``agree_words`` / ``refuse_words``: button texts that count as consent (default: the core's,
+    :func:`policies.consent.default_consent_words`; `piaudit run` passes the policy's).
     ``catalog``: names the SDK (party) of each call.
     ``on_events``: batches of :mod:`policies.models` events, called on one owner thread.
     ``on_error``: :class:`ErrorRecord` for agent errors, hooks that failed mid-call, exits, crashes.
@@ -175,7 +174,7 @@ class HookHost:
         agree_words: list[str] | None = None,
         refuse_words: list[str] | None = None,
         catalog: PackageCatalog | None = None,
-        on_events: Callable[[list[TimelineModel]], None],
+        on_events: Callable[[list[TimelineItem]], None],
         on_error: Callable[[ErrorRecord], None],
         on_identifier: Callable[[str, str], None] | None = None,
         on_output: Callable[[int, bytes], None] | None = None,
@@ -192,14 +191,14 @@ class HookHost:
             raise ValueError("attach needs a package name or pid, not an argv")
         if isinstance(target, list) and not target:
             raise ValueError("target argv is empty")
-        default_agree, default_refuse = default_consent_words()
         self._device_spec = device
         self._target = target
         self._attach = attach
         self._unpin = unpin
         self._canary = validate_canary(canary or {})
-        self._agree_words = list(agree_words) if agree_words is not None else default_agree
-        self._refuse_words = list(refuse_words) if refuse_words is not None else default_refuse
+        defaults = default_consent_words()
+        self._agree_words = list(agree_words) if agree_words is not None else list(defaults.agree)
+        self._refuse_words = list(refuse_words) if refuse_words is not None else list(defaults.refuse)
         self._on_output = on_output
         self._env = env
         self._cwd = cwd
@@ -208,7 +207,13 @@ class HookHost:
         self._runtime = runtime
         self._device_timeout = device_timeout
 
-        self._messages = AgentMessages(catalog=catalog, on_events=on_events, on_error=on_error, on_identifier=on_identifier)
+        self._messages = AgentMessages(
+            catalog=catalog,
+            consent_words=ConsentWords(agree=self._agree_words, refuse=self._refuse_words),
+            on_events=on_events,
+            on_error=on_error,
+            on_identifier=on_identifier,
+        )
         self.pid: int | None = None
         self._device: frida.core.Device | None = None
         self._session: frida.core.Session | None = None
@@ -344,6 +349,7 @@ class HookHost:
             "canary": self._canary,
             "agreeWords": self._agree_words,
             "refuseWords": self._refuse_words,
+            "consentMaxLength": MAX_BUTTON_TEXT,
             "batchIntervalMs": self._batch_interval_ms,
             "batchMaxEvents": self._batch_max_events,
             "attached": self._attach,
@@ -440,12 +446,17 @@ class AgentMessages:
         self,
         *,
         catalog: PackageCatalog | None,
-        on_events: Callable[[list[TimelineModel]], None],
+        on_events: Callable[[list[TimelineItem]], None],
         on_error: Callable[[ErrorRecord], None],
         on_identifier: Callable[[str, str], None] | None = None,
+        consent_words: ConsentWords | None = None,
     ) -> None:
-        """Deliver parsed batches to ``on_events``, problems to ``on_error``, new identifiers to ``on_identifier``."""
-        self._catalog = catalog
+        """Deliver parsed batches to ``on_events``, problems to ``on_error``, new identifiers to ``on_identifier``.
+
+        ``consent_words`` decide what a clicked button's text means (default: the core's).
+        """
+        self._attributor = Attributor(catalog)
+        self._consent_words = consent_words or default_consent_words()
         self._on_events = on_events
         self._on_error = on_error
         self._on_identifier = on_identifier
@@ -455,7 +466,6 @@ class AgentMessages:
         self._clock_offset: float | None = None
         self._seen_identifiers: set[tuple[str, str]] = set()
         self._stacks: dict[int, list[str]] = {}  # the agent sends each distinct stack once, then its id
-        self._attributions: dict[tuple[Any, str], tuple[str | None, str | None]] = {}
 
     def handle_payload(self, received: float, payload: dict[str, Any]) -> None:
         """One ``send()`` payload of the agent, received at host time ``received``."""
@@ -509,7 +519,7 @@ class AgentMessages:
             offset = received - sent_at
             # The smallest offset seen is the one with the least transport delay.
             self._clock_offset = offset if self._clock_offset is None else min(self._clock_offset, offset)
-        events: list[TimelineModel] = []
+        events: list[TimelineItem] = []
         raws = payload.get("events", [])
         if not isinstance(raws, list):
             self.report(received, "agent", "the agent sent a batch whose events are not a list", repr(payload)[:2000])
@@ -531,7 +541,7 @@ class AgentMessages:
         if events:
             self._on_events(events)
 
-    def _parse(self, received: float, raw: Any) -> TimelineModel | None:
+    def _parse(self, received: float, raw: Any) -> TimelineItem | None:
         if not isinstance(raw, dict):
             self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
             return None
@@ -541,6 +551,7 @@ class AgentMessages:
             device_time = data.get("device_time")
         overloads = data.pop("_overloads", None)
         party_class = data.pop("_party_class", None)
+        click = data.pop("_click", None)
         stack_text = data.pop("_stack", None)
         stack_id = data.pop("_stack_id", None)
         if isinstance(stack_text, str):
@@ -555,9 +566,14 @@ class AgentMessages:
         if kind in ("hook:call", "permission:request") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""
-            data["caller"], data["party"] = self._attribute(data["stack"], api_class, stack_id)
+            data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)
         elif kind == "consent:signal" and party_class is not None:
-            data["party"] = party_of_class(str(party_class), self._catalog)
+            data["party"] = self._attributor.party_of(str(party_class))
+        elif kind == "consent:signal" and click:  # the agent sends clicks that may be consent; the core decides
+            decision = match_consent_word(str(data.get("detail", "")), self._consent_words)
+            if decision is None:
+                return None
+            data["decision"] = decision
         try:
             event = parse_event(data)
         except ValidationError as error:
@@ -571,16 +587,6 @@ class AgentMessages:
                 self.stats.failed += 1
                 self.stats.failures.append(event)
         return event
-
-    def _attribute(self, stack: list[str], api_class: str, stack_id: Any) -> tuple[str | None, str | None]:
-        """Caller and party of a call; cached per interned stack (a polling loop repeats one stack)."""
-        key = (stack_id, api_class)
-        if stack_id is not None and key in self._attributions:
-            return self._attributions[key]
-        result = attribute(strip_api_frames(stack, api_class) if api_class else stack, self._catalog)
-        if stack_id is not None:
-            self._attributions[key] = result
-        return result
 
     def _dispatch_identifiers(self, event: HookEvent) -> None:
         for data_type, values in event.identifiers.items():

@@ -19,6 +19,9 @@ Decisions:
 * Reflection, dynamic proxies (``$Proxy12``, ``jdk.proxy1.``) and Frida's own frames are skipped.
 * Native frames (``libfoo.so!symbol``) are not Java classes and never name a caller.
 
+The live hook host and replay both attribute through :class:`Attributor`, so a timeline from
+another tool (stacks, no ``party``) is attributed in replay exactly as it would have been live.
+
 >>> attribute(["android.telephony.TelephonyManager.getImei(Native Method)",
 ...            "com.example.app.Main.onCreate(Main.java:12)"], None)
 ('com.example.app.Main.onCreate(Main.java:12)', None)
@@ -27,8 +30,10 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Protocol
+
+from piaudit.policies.models import HookEvent, PermissionEvent, TimelineItem
 
 FRAMEWORK_PREFIXES: tuple[str, ...] = (
     "android.",
@@ -132,3 +137,49 @@ def strip_api_frames(stack: Sequence[str], api_class: str) -> list[str]:
             break
         start += 1
     return frames[start:]
+
+
+class Attributor:
+    """Attributes calls with one catalog, caching per stack (a polling loop repeats one stack).
+
+    >>> Attributor(None).call(["com.example.app.Main.run(Main.java:3)"], "")
+    ('com.example.app.Main.run(Main.java:3)', None)
+    """
+
+    MAX_CACHED = 65536
+
+    def __init__(self, catalog: PackageCatalog | None) -> None:
+        self.catalog = catalog
+        self._calls: dict[tuple[Hashable, str], tuple[str | None, str | None]] = {}
+
+    def call(self, stack: Sequence[str], api_class: str, key: Hashable | None = None) -> tuple[str | None, str | None]:
+        """``(caller, party)`` of a call to a hooked API of ``api_class`` (its own frames are skipped).
+
+        ``key`` names the stack for the cache (the agent's interned stack id); by default the
+        stack itself.
+        """
+        cache_key = (tuple(stack) if key is None else key, api_class)
+        found = self._calls.get(cache_key)
+        if found is None:
+            found = attribute(strip_api_frames(stack, api_class) if api_class else stack, self.catalog)
+            if len(self._calls) >= self.MAX_CACHED:
+                self._calls.clear()
+            self._calls[cache_key] = found
+        return found
+
+    def party_of(self, class_name: str) -> str | None:
+        """The catalog entry name of a class (an SDK's consent switch), or None."""
+        return party_of_class(class_name, self.catalog)
+
+    def complete(self, event: TimelineItem) -> None:
+        """Attribute a read or permission request that has a stack but no party, in place.
+
+        An event that names its party keeps it; a ``caller`` already given is kept too.
+        """
+        if not isinstance(event, HookEvent | PermissionEvent) or event.party is not None or not event.stack:
+            return
+        api_class = event.api.class_name if isinstance(event, HookEvent) else ""
+        caller, party = self.call(event.stack, api_class)
+        event.party = party
+        if event.caller is None:
+            event.caller = caller

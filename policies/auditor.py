@@ -1,89 +1,38 @@
-"""One live audit: the session, its pipeline and its worker thread, wired together.
+"""One live audit: the session, its pipeline and the loop that drives them, wired together.
 
-The mitmproxy recorder and the Frida host both feed an :class:`Auditor`; they meet here
-and in the store, never by importing each other. :func:`recompute` is the full, final
-judgement used at the end of a live session and by replay.
+The audit process (:mod:`addons.auditproc`) drives an :class:`Auditor` on its one thread;
+the mitmproxy recorder and the Frida host feed it through that process and meet here and in
+the store, never by importing each other. :func:`recompute` is the full, final judgement
+used at the end of a live session and by replay.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from piaudit.policies import rows
+from piaudit.policies.inputs import AuditInputs
 from piaudit.policies.models import Finding, FlowRecord
-from piaudit.policies.pipeline import Pipeline
-from piaudit.policies.provenance import read_draft_provenance
-from piaudit.policies.session import Session, file_sha256
+from piaudit.policies.options import AuditorConfig
+from piaudit.policies.pipeline import LIVE_RUN, Pipeline
+from piaudit.policies.rules import LiveJudge
+from piaudit.policies.session import Session
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class AuditorConfig:
-    """What a live audit needs to know, all of it recorded in ``session.json``."""
+def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
+    """Judge the whole timeline again; append the result and its judgement as a new findings run."""
+    from piaudit.policies.rules import evaluate, evaluation_notes
 
-    session_dir: str | Path
-    policy: str | Path | None = None
-    identifiers: str | Path | None = None
-    catalog: str | Path | None = None
-    geoip: str | Path | None = None
-    app: str | None = None
-    detect: bool = True
-    options: dict[str, Any] = field(default_factory=dict)
-    mode: list[str] = field(default_factory=list)
-    flush_interval: float = 0.1
-    annotate: bool = True  # send detections and findings back to the proxy's view
-    sign_key: str | Path | None = None  # Ed25519 private key: sign every table's head as the session closes
-    live_log: bool = True  # a log line for each new finding as it happens (`piaudit run` without -v: summed up at the end)
-
-
-@dataclass
-class Context:
-    """The loaded policy, catalog, classifier and geo lookup a judgement needs."""
-
-    policy: Any = None
-    catalog: Any = None
-    classifier: Any = None
-    geo: Any = None
-
-
-def load_context(policy: str | Path | None, catalog: str | Path | None = None, geoip: str | Path | None = None) -> Context:
-    """Load policy, catalog (shipped + extra), classifier and geo lookup; a policy of None judges with an empty one."""
-    from piaudit.policies.catalog import load_catalog
-    from piaudit.policies.classify import Classifier
-    from piaudit.policies.geo import GeoLookup
-    from piaudit.policies.policy import Policy, load_policy
-
-    pol = load_policy(Path(policy)) if policy else Policy.empty()
-    cat = load_catalog(extra=Path(catalog) if catalog else None)
-    classifier = Classifier(pol.first_party_domains, pol.third_parties, cat)
-    geo = GeoLookup(mmdb=Path(geoip) if geoip else None, server_countries=pol.server_countries)
-    return Context(policy=pol, catalog=cat, classifier=classifier, geo=geo)
-
-
-def recompute(session: Session, context: Context) -> list[Finding]:
-    """Judge the whole timeline again and append the result as a new findings run."""
-    from piaudit.policies.rules import evaluate
-
-    timeline = rows.load_timeline(session.store)
-    findings = evaluate(timeline, context.policy, context.classifier, geo=context.geo)
-    last = session.store.conn.execute("SELECT max(run) FROM findings").fetchone()[0] or 0
-    run = last + 1
-    session.store.insert_many("findings", [rows.finding_row(run, f) for f in findings])
+    timeline = rows.read_timeline(session.store)
+    findings = evaluate(timeline, inputs.policy, inputs.classifier, geo=inputs.geo)
+    run = (rows.latest_run(session.store) or 0) + 1
+    judgement = inputs.judgement(run, evaluation_notes(timeline, inputs.policy, geo=inputs.geo))
+    session.store.write_batch([("judgements", rows.judgement_row(judgement)), *(("findings", rows.finding_row(run, f)) for f in findings)])
     return findings
-
-
-def build_detector(identifiers_path: str | Path | None) -> Any:
-    """The traffic detector with the auditor's identifiers file (if any) as known values."""
-    from piaudit.policies.detect import Detector
-    from piaudit.policies.identifiers import Identifiers, load_identifiers
-
-    identifiers = load_identifiers(Path(identifiers_path)) if identifiers_path else Identifiers()
-    return Detector(identifiers)
 
 
 class Auditor:
@@ -94,10 +43,10 @@ class Auditor:
     within 250 ms); :meth:`stop` writes the rest and judges the whole timeline once more.
     """
 
-    def __init__(self, session: Session, pipeline: Pipeline, context: Context, flush_interval: float = 0.1):
+    def __init__(self, session: Session, pipeline: Pipeline, inputs: AuditInputs, flush_interval: float = 0.1):
         self.session = session
         self.pipeline = pipeline
-        self.context = context
+        self.inputs = inputs
         self.flush_interval = flush_interval
         self.before_flush: list[Callable[[], None]] = []
         self.final_findings: list[Finding] | None = None
@@ -112,28 +61,24 @@ class Auditor:
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
         """Open (or continue) the session and load policy, catalog and identifiers."""
         from piaudit.policies.keys import load_private_key
-        from piaudit.policies.rules import LiveJudge
 
-        context = load_context(config.policy, config.catalog, config.geoip)
-        sign_key = load_private_key(config.sign_key) if config.sign_key else None  # a bad key fails now, not at the end
-        detector = build_detector(config.identifiers) if config.detect else None
+        options = config.options
+        inputs = AuditInputs.load(options)
+        sign_key = load_private_key(options.sign) if options.sign else None  # a bad key fails now, not at the end
+        detector = inputs.detector() if options.detect else None
         session = Session.create(
-            config.session_dir,
+            options.session,
             lock=True,
-            app=config.app or (context.policy.app.package if config.policy else None),
+            app=options.app or (inputs.policy.app.package if inputs.policy_path else None),
             mode=config.mode,
-            options=config.options,
+            options=config.recorded,
         )
-        meta = session.meta
-        meta.policy_path = str(Path(config.policy).resolve()) if config.policy else None
-        meta.policy_sha256 = file_sha256(config.policy) if config.policy else None
-        meta.inputs = read_draft_provenance(config.policy)
-        meta.catalog_sha256 = context.catalog.sha256
-        meta.identifiers_sha256 = file_sha256(config.identifiers) if config.identifiers else None
+        inputs.record(session.meta)
         session.save()
-        judge = LiveJudge(context.policy, context.classifier, geo=context.geo, keep=False)
+        session.store.insert_many("judgements", [rows.judgement_row(inputs.judgement(LIVE_RUN))])
+        judge = LiveJudge(inputs.policy, inputs.classifier, geo=inputs.geo, keep=False)
         pipeline = Pipeline(session.store, detector=detector, judge=judge)
-        auditor = cls(session, pipeline, context, config.flush_interval)
+        auditor = cls(session, pipeline, inputs, config.flush_interval)
         auditor.sign_key = sign_key
         pipeline.on_store_failure = lambda e: auditor.mark_incomplete(f"the evidence store could not be written: {e}")
         pipeline.on_findings = on_findings
@@ -203,7 +148,7 @@ class Auditor:
         complete = finalize and self.pipeline.pending == 0 and self.session.meta.incomplete_reason is None
         if finalize:
             try:
-                self.final_findings = recompute(self.session, self.context)
+                self.final_findings = recompute(self.session, self.inputs)
             except Exception as e:
                 log.exception("piaudit: the final judgement failed")
                 self.pipeline.record_error("judge", f"final recompute failed: {e!r}")

@@ -399,13 +399,17 @@ def default_catalog() -> Catalog:
     return load_catalog()
 
 
-def save_catalog(catalog: Catalog | Iterable[CatalogEntry], path: Path) -> None:
-    """Write entries to ``path`` as a catalog YAML file that :func:`read_catalog_file` reads."""
+def catalog_yaml(catalog: Catalog | Iterable[CatalogEntry]) -> str:
+    """Entries as the text of a catalog YAML file that :func:`read_catalog_file` reads."""
     entries = catalog.entries if isinstance(catalog, Catalog) else tuple(catalog)
     data = {"entries": [entry.model_dump(mode="json", exclude_defaults=True) for entry in entries]}
     header = (
         "# piaudit SDK / tracker catalog, written by piaudit (format: docs/catalog.md).\n"
         "# Each entry records its source and licence; keep them when editing.\n"
     )
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    path.write_text(header + body, encoding="utf-8")
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_catalog(catalog: Catalog | Iterable[CatalogEntry], path: Path) -> None:
+    """Write entries to ``path`` as a catalog YAML file."""
+    path.write_text(catalog_yaml(catalog), encoding="utf-8")

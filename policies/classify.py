@@ -5,7 +5,8 @@ The order of the questions (first match wins):
 1. the host is, or is a subdomain of, a first-party domain → ``first_party``;
 2. it matches a domain of a party the policy declares → ``declared_third_party``;
 3. its most specific catalog entries are named by a declared party (by
-   ``catalog_id``, by name, or by overlapping SDK package prefixes)
+   ``catalog_id``, by name or alias, or by overlapping SDK package prefixes:
+   :func:`policies.partymatch.named_entries`, the rules' answer too)
    → ``declared_third_party``;
 4. it matches a catalog entry → ``known_third_party`` (ties: ``ambiguous``);
 5. its registrable domain differs from every first-party domain's
@@ -15,7 +16,7 @@ IP literals are never first party by registrable domain: they are
 ``unknown_third_party`` unless declared, listed in the catalog, or listed
 verbatim as a first-party domain.
 
->>> from policies.catalog import load_catalog
+>>> from piaudit.policies.catalog import load_catalog
 >>> classifier = Classifier(["example.com"], [], load_catalog())
 >>> classifier.classify("api.example.com").kind
 'first_party'
@@ -27,11 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from piaudit.policies.catalog import REGEX_PREFIX, Catalog, CatalogEntry
+from piaudit.policies.catalog import Catalog, CatalogEntry
+from piaudit.policies.partymatch import declared_by_entry
+from piaudit.policies.policy import ThirdParty
 from piaudit.policies.psl import is_ip_address, normalize_host, registrable_domain
 
 HostKind = Literal["first_party", "declared_third_party", "known_third_party", "unknown_third_party"]
@@ -66,30 +69,6 @@ def _suffixes(host: str) -> list[str]:
     return [".".join(labels[index:]) for index in range(len(labels))]
 
 
-def _prefixes_overlap(first: str, second: str) -> bool:
-    """True if one Java package prefix contains the other on a dotted boundary."""
-    shorter, longer = sorted((first, second), key=len)
-    return longer == shorter or longer.startswith(shorter + ".")
-
-
-def _declared_catalog_ids(party: Any, catalog: Catalog) -> set[str]:
-    """Catalog entries a declared party names: by catalog_id, by name, or by SDK prefixes."""
-    named: set[str] = set()
-    catalog_id = getattr(party, "catalog_id", None)
-    if catalog_id:
-        named.add(catalog_id)
-    party_name = str(party.name).casefold()
-    party_prefixes = [prefix.strip().rstrip(".") for prefix in (getattr(party, "sdk_prefixes", None) or [])]
-    for entry in catalog:
-        if entry.name.casefold() == party_name:
-            named.add(entry.id)
-            continue
-        entry_prefixes = [p for p in entry.package_prefixes if not p.startswith(REGEX_PREFIX)]
-        if any(_prefixes_overlap(mine, theirs) for mine in party_prefixes if mine for theirs in entry_prefixes):
-            named.add(entry.id)
-    return named
-
-
 def _joined(names: Sequence[str]) -> tuple[str | None, bool]:
     unique = list(dict.fromkeys(names))
     if not unique:
@@ -107,26 +86,21 @@ class Classifier:
     def __init__(
         self,
         first_party_domains: Sequence[str],
-        declared_parties: Sequence[Any],
+        declared_parties: Sequence[ThirdParty],
         catalog: Catalog,
     ) -> None:
-        """Prepare lookups from the policy's first-party domains and declared parties.
-
-        ``declared_parties`` items need ``name``, ``domains`` and ``sdk_prefixes``
-        attributes and may have ``catalog_id``.
-        """
+        """Prepare lookups from the policy's first-party domains and declared parties."""
         self.catalog = catalog
         self._first_party = {_normalize_domain(domain) for domain in first_party_domains if domain.strip()}
         self._first_party_registrable = {registrable_domain(domain) for domain in self._first_party if not is_ip_address(domain)}
         self._declared_domains: dict[str, list[str]] = {}
-        self._declared_by_catalog_id: dict[str, list[str]] = {}
         for party in declared_parties:
-            name = str(party.name)
-            for domain in getattr(party, "domains", None) or []:
+            for domain in party.domains:
                 if domain.strip():
-                    self._declared_domains.setdefault(_normalize_domain(domain), []).append(name)
-            for entry_id in sorted(_declared_catalog_ids(party, catalog)):
-                self._declared_by_catalog_id.setdefault(entry_id, []).append(name)
+                    self._declared_domains.setdefault(_normalize_domain(domain), []).append(party.name)
+        self._declared_by_catalog_id = {
+            entry_id: [party.name for party in parties] for entry_id, parties in declared_by_entry(declared_parties, catalog).items()
+        }
         self._cached_classify = lru_cache(maxsize=65536)(self._classify)
 
     def classify(self, host: str) -> HostClass:
@@ -164,12 +138,12 @@ def classify_host(
     host: str,
     *,
     first_party_domains: Sequence[str],
-    declared_parties: Sequence[Any],
+    declared_parties: Sequence[ThirdParty],
     catalog: Catalog,
 ) -> HostClass:
     """Classify one host; for many hosts build a :class:`Classifier` once instead.
 
-    >>> from policies.catalog import load_catalog
+    >>> from piaudit.policies.catalog import load_catalog
     >>> classify_host("cdn.unknown-tracker.example", first_party_domains=["example.com"],
     ...               declared_parties=[], catalog=load_catalog()).kind
     'unknown_third_party'

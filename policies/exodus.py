@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from piaudit.policies.catalog import (
@@ -26,8 +24,6 @@ from piaudit.policies.catalog import (
     CatalogError,
     _dedupe,
     _format_validation_error,
-    load_catalog,
-    save_catalog,
 )
 
 EXODUS_SOURCE = "Exodus Privacy ETIP"
@@ -217,31 +213,3 @@ def merge_catalog(base: Catalog, imported: Iterable[CatalogEntry]) -> tuple[Cata
             report.enriched.append(target_id)
     return Catalog(merged.values(), origins=base.origins), report
 
-
-def cmd_import_exodus(args: Any) -> int:
-    """CLI handler: ``piaudit catalog import-exodus FILE [--out FILE]``.
-
-    ``args`` is an argparse Namespace with ``file`` (the Exodus JSON export) and
-    ``out`` (where to write the merged catalog YAML; None writes it to stdout),
-    and optionally ``catalog`` (a base catalog file instead of the shipped one).
-    The report goes to stderr. Returns the exit code: 0 on success, 2 when an
-    input file is unusable.
-    """
-    try:
-        base = load_catalog(getattr(args, "catalog", None))
-        imported = import_exodus(Path(args.file))
-    except CatalogError as error:
-        print(f"piaudit: error: {error}", file=sys.stderr)
-        return 2
-    merged, report = merge_catalog(base, imported)
-    if args.out is None:
-        entries = [entry.model_dump(mode="json", exclude_defaults=True) for entry in merged]
-        sys.stdout.write(yaml.safe_dump({"entries": entries}, sort_keys=False, allow_unicode=True))
-    else:
-        save_catalog(merged, Path(args.out))
-    print(
-        f"piaudit: imported {len(imported)} Exodus trackers from {args.file}: {report.summary()};"
-        f" {len(merged)} entries, sha256 {merged.sha256}" + (f", written to {args.out}" if args.out else ""),
-        file=sys.stderr,
-    )
-    return 0

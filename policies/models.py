@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from piaudit.policies.provenance import SessionInputs
 from piaudit.policies.times import STORED, EpochTime
-from piaudit.policies.vocab import DataType
+from piaudit.policies.vocab import ConsentSource, DataType
 
 
 class _Strict(BaseModel):
@@ -154,7 +154,7 @@ class ConsentEvent(_Strict):
     id: int | None = None
     time: EpochTime
     decision: Literal["granted", "refused", "withdrawn"]
-    source: Literal["manual", "ui_click", "sdk_call", "network"]
+    source: ConsentSource
     detail: str = ""  # the button text, the SDK call, the note given with `piaudit consent`
     party: str | None = None  # for an SDK consent call: which SDK was told
     stack: list[str] = []
@@ -202,16 +202,15 @@ class PermissionEvent(_Strict):
     party: str | None = None
 
 
-TimelineEvent = Annotated[
-    HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent,
-    Field(discriminator="type"),
-]
+TimelineItem = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
+"""Any one timeline event (the models the agent, JSONL files and the store share)."""
+TimelineEvent = Annotated[TimelineItem, Field(discriminator="type")]
 timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
 
 
 def parse_event(
     data: dict[str, Any] | str | bytes, *, stored: bool = False
-) -> HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent:
+) -> TimelineItem:
     """Parse one timeline event from a dict or a JSON line, by its ``type`` tag.
 
     ``stored``: read back from a session (a bad time an older piaudit stored is kept, not refused).
@@ -298,6 +297,22 @@ class Finding(_Strict):
     evidence_rows: list[str] = []
 
 
+class Judgement(_Strict):
+    """What one findings run was decided with, stored beside its findings in the ``judgements`` table.
+
+    Reports read the consent signals counted here, never the policy file again (it may have
+    moved or changed since). ``run`` is the findings run (0: found live).
+    """
+
+    run: int
+    time: float
+    policy_path: str | None = None
+    policy_sha256: str | None = None
+    catalog_sha256: str | None = None
+    consent_signals: list[ConsentSource]
+    notes: list[str] = []  # the limits of this judgement (no consent event, no geo database, ...)
+
+
 # ---------------------------------------------------------------------------- session
 
 
@@ -360,6 +375,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "hook-status": HookStatus,
     "permission-event": PermissionEvent,
     "finding": Finding,
+    "judgement": Judgement,
     "session": SessionMeta,
     "error": ErrorRecord,
     "tls-failure": TlsFailure,

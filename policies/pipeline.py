@@ -1,8 +1,8 @@
 """The audit pipeline: record → detect → judge, the same for the live proxy and for replay.
 
 A :class:`Pipeline` turns flows and timeline events into store rows, buffering them until
-:meth:`Pipeline.flush` writes one transaction. It runs on one thread (the live worker, or
-the replay loop); nothing here knows about mitmproxy or Frida.
+:meth:`Pipeline.flush` writes one transaction. It runs on one thread (the audit process's
+loop, or the replay loop); nothing here knows about mitmproxy or Frida.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from piaudit.policies import rows
+from piaudit.policies.detect import Detector
 from piaudit.policies.models import (
     Detection,
     ErrorRecord,
@@ -23,9 +24,16 @@ from piaudit.policies.models import (
     FlowSummary,
     HookEvent,
     Message,
+    TimelineItem,
     TlsFailure,
 )
-from piaudit.policies.store import Store
+from piaudit.policies.rules import LiveJudge
+
+
+class RowSink(Protocol):
+    """Where a pipeline's rows go: a :class:`policies.store.Store`, or replay's collector of rows."""
+
+    def write_batch(self, items: list[tuple[str, dict[str, Any]]]) -> Any: ...
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +51,7 @@ class FlowOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def summarize(flow: FlowRecord, detections: list[Detection]) -> FlowSummary:
+def flow_summary(flow: FlowRecord, detections: list[Detection]) -> FlowSummary:
     """The rules' view of a recorded flow."""
     return FlowSummary(
         flow_id=flow.flow_id,
@@ -63,17 +71,15 @@ def summarize(flow: FlowRecord, detections: list[Detection]) -> FlowSummary:
 class Pipeline:
     """Record, detect and judge into one session store.
 
-    ``detector`` follows :class:`policies.detect.Detector` (``scan_flow``, ``identifiers``);
-    ``judge`` follows :class:`policies.rules.LiveJudge` (``on_flow``, ``on_event``). Either
-    may be None: then flows are only recorded.
+    Without a ``detector`` flows are not scanned; without a ``judge`` nothing is judged live.
     """
 
     def __init__(
         self,
-        store: Store,
+        store: RowSink,
         *,
-        detector: Any = None,
-        judge: Any = None,
+        detector: Detector | None = None,
+        judge: LiveJudge | None = None,
         on_store_failure: Callable[[BaseException], None] | None = None,
     ):
         self.store = store
@@ -110,7 +116,7 @@ class Pipeline:
         self.counts["detections"] += len(outcome.detections)
         if self.judge is not None:
             try:
-                outcome.findings = list(self.judge.on_flow(summarize(flow, outcome.detections)))
+                outcome.findings = list(self.judge.on_flow(flow_summary(flow, outcome.detections)))
             except Exception as e:
                 self.record_error("judge", f"live rules failed: {e!r}", traceback.format_exc(), flow=flow.flow_id)
             self._add_findings(outcome.findings)
@@ -130,7 +136,7 @@ class Pipeline:
             self._pending.append(("messages", row))
         self._messages_written[flow_id] = index + 1
 
-    def record_event(self, event: Any) -> list[Finding]:
+    def record_event(self, event: TimelineItem) -> list[Finding]:
         """Record a timeline event (hook call, consent, lifecycle, ...); hook values become known identifiers."""
         if isinstance(event, HookEvent) and self.detector is not None:
             for data_type, values in event.identifiers.items():
@@ -152,6 +158,7 @@ class Pipeline:
         return findings
 
     def _add_identifier(self, data_type: str, value: str) -> None:
+        assert self.detector is not None, "only called with a detector"
         identifiers = self.detector.identifiers
         if data_type == "location" and "," in value:
             lat, lon = (float(x) for x in value.split(",", 1))

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from piaudit.policies.vocab import DATA_TYPES, DataType
+from piaudit.policies.vocab import DATA_TYPES, DEFAULT_CONSENT_SIGNALS, ConsentSource, DataType
 from piaudit.policies.wording import field_path, not_a_data_type, problems, suggest
 from piaudit.policies.yamlfile import YamlError, load_yaml, load_yaml_file, read_yaml_text
 
@@ -96,7 +96,6 @@ DataTypeName = Annotated[DataType, BeforeValidator(_data_type)]
 CountryCode = Annotated[str, BeforeValidator(_country), Field(pattern=r"^[A-Z]{2}$")]
 Domain = Annotated[str, BeforeValidator(_domain)]
 JavaPackage = Annotated[str, BeforeValidator(_package)]
-ConsentSource = Literal["manual", "ui_click", "sdk_call", "network"]
 
 # ---------------------------------------------------------------------------- models
 
@@ -138,7 +137,7 @@ class ConsentSettings(_PolicyModel):
 
     agree_words: list[str] = []
     refuse_words: list[str] = []
-    signals: list[ConsentSource] = ["manual", "ui_click"]
+    signals: list[ConsentSource] = list(DEFAULT_CONSENT_SIGNALS)
 
 
 class FrequencyThreshold(_PolicyModel):

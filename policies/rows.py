@@ -18,6 +18,7 @@ from piaudit.policies.models import (
     FlowSummary,
     HookEvent,
     HookStatus,
+    Judgement,
     LifecycleEvent,
     Timeline,
     TlsFailure,
@@ -151,6 +152,11 @@ def finding_row(run: int, finding: Finding) -> dict[str, Any]:
     }
 
 
+def judgement_row(judgement: Judgement) -> dict[str, Any]:
+    """The ``judgements`` row of one findings run's decisions."""
+    return {"run": judgement.run, "time": judgement.time, "json": judgement.model_dump_json()}
+
+
 # ---------------------------------------------------------------------- reading back
 
 
@@ -196,7 +202,7 @@ def events(store: Store, table: str) -> Iterator[Any]:
         yield event
 
 
-def load_timeline(store: Store) -> Timeline:
+def read_timeline(store: Store) -> Timeline:
     """The whole timeline of a session: the input of the rules."""
     return Timeline(
         flows=list(flow_summaries(store)),
@@ -214,9 +220,15 @@ def load_timeline(store: Store) -> Timeline:
     )
 
 
+def latest_run(store: Store) -> int | None:
+    """The last findings run (a run may have no findings, but it has its judgement); None before any."""
+    query = "SELECT max(run) FROM (SELECT run FROM findings UNION ALL SELECT run FROM judgements)"
+    return store.conn.execute(query).fetchone()[0]
+
+
 def latest_findings(store: Store) -> list[Finding]:
-    """The findings of the last recompute run."""
-    run = store.conn.execute("SELECT max(run) FROM findings").fetchone()[0]
+    """The findings of the last run: the ones that count."""
+    run = latest_run(store)
     if run is None:
         return []
     return [Finding.model_validate_json(r["json"], context=STORED) for r in store.rows("findings", "run = ?", (run,))]
@@ -247,6 +259,12 @@ def counts(store: Store) -> dict[str, int]:
 def count_line(numbers: dict[str, int]) -> str:
     """``12 flows, 3 detections, 1 hook event, …``: the counts in words, in one order."""
     return ", ".join(f"{numbers.get(t, 0)} {one if numbers.get(t, 0) == 1 else many}" for t, one, many in COUNTED)
+
+
+def latest_judgement(store: Store) -> Judgement | None:
+    """What the last run was decided with; None for a session recorded before judgements were stored."""
+    row = store.conn.execute("SELECT json FROM judgements ORDER BY run DESC, id DESC LIMIT 1").fetchone()
+    return Judgement.model_validate_json(row[0]) if row else None
 
 
 def errors(store: Store) -> list[ErrorRecord]:

@@ -5,9 +5,9 @@ and their chain hash from :class:`Store` when they are written, so the chain cov
 id too: ``chain = sha256(previous chain + canonical JSON of the row)``. The first row of a
 table chains from :data:`GENESIS`.
 
-The store is a library object: pass it in, never keep it global. Writes from the live
-proxy go through :class:`policies.writer.SessionWriter`, which batches them off the event
-loop; replay and tests call :meth:`Store.insert_many` directly.
+The store is a library object: pass it in, never keep it global. Live and in replay, rows
+reach it in batches through :class:`policies.pipeline.Pipeline` (in the audit process, off
+the proxy's event loop); tests and small writers call :meth:`Store.insert_many` directly.
 """
 
 from __future__ import annotations
@@ -41,7 +41,13 @@ CHAINED_TABLES = (
     "hook_status",
     "findings",
     "errors",
+    "judgements",
 )
+JUDGEMENT_TABLES = ("findings", "judgements")
+EVIDENCE_TABLES = tuple(t for t in CHAINED_TABLES if t not in JUDGEMENT_TABLES)
+"""What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts)."""
+OPTIONAL_TABLES = frozenset({"judgements"})
+"""Tables added by a later migration: a bundle made before it has neither the table nor its head."""
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -155,7 +161,13 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m002_heads(db: sqlite_utils.Database) -> None:
+def _m002_judgements(db: sqlite_utils.Database) -> None:
+    # what each findings run was decided with (policy and catalog hashes, the consent signals counted)
+    db["judgements"].create({"id": int, "run": int, "time": float, "json": str, "chain": str}, pk="id")
+    db["judgements"].create_index(["run"])
+
+
+def _m003_heads(db: sqlite_utils.Database) -> None:
     """Each evidence table's row count and chain head, updated in the transaction that writes its rows."""
     db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
     for table in CHAINED_TABLES:
@@ -166,7 +178,8 @@ def _m002_heads(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
-    ("002_heads", _m002_heads),
+    ("002_judgements", _m002_judgements),
+    ("003_heads", _m003_heads),
 ]
 HEADS_TABLE = "_heads"
 

@@ -1,6 +1,7 @@
-"""The data-type vocabulary: one fixed list of names used by code, policies, reports and tests."""
+"""The vocabularies: data types and consent sources, one fixed list of names each, used by code, policies, reports and tests."""
 
 from enum import StrEnum
+from typing import Literal
 
 
 class DataType(StrEnum):
@@ -53,3 +54,9 @@ DEVICE_IDENTIFIERS: frozenset[DataType] = frozenset(
         DataType.oaid,
     }
 )
+
+# Where a consent signal came from. A policy's consent.signals says which of them count.
+ConsentSource = Literal["manual", "ui_click", "sdk_call", "network"]
+
+DEFAULT_CONSENT_SIGNALS: tuple[ConsentSource, ...] = ("manual", "ui_click")
+"""The signals a policy counts unless it says otherwise: the auditor's mark and a click on a consent button."""

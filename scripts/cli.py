@@ -1,26 +1,25 @@
 """The `piaudit` command: thin subcommands over the core.
 
-Exit codes are stable: 0 done, 1 the audit found a problem to act on (a failed check,
-a changed bundle), 2 a usage or input error (bad option, malformed policy or capture).
+Exit codes are stable (:mod:`scripts.usage`): 0 done, 1 the audit found a problem to act on
+(a failed check, a changed bundle), 2 a usage or input error (bad option, malformed policy or
+capture).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import signal
 import sys
-import textwrap
-from collections.abc import Callable
 from typing import Any
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A user mistake: printed as one line, exit code 2."""
+from piaudit.policies.options import AuditOptions
+from piaudit.scripts import commands, commands_evidence, device
+from piaudit.scripts.batch import cli as batch
+from piaudit.scripts.corpus import cli as corpus
+from piaudit.scripts.run import RunOptions
+from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler, UsageError, example, lazy
 
 
 def _version() -> str:
@@ -30,20 +29,6 @@ def _version() -> str:
         return metadata.version("piaudit")
     except metadata.PackageNotFoundError:
         return "unknown (not installed)"
-
-
-def _example(text: str) -> str:
-    return "example:\n" + textwrap.indent(textwrap.dedent(text).strip(), "  ")
-
-
-def _lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
-    """A handler imported only when its command runs (keeps `piaudit --help` fast)."""
-
-    def handler(args: argparse.Namespace) -> int:
-        return getattr(importlib.import_module(module), func)(args)
-
-    return handler
-
 
 # ---------------------------------------------------------------------- small commands
 
@@ -90,6 +75,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from piaudit.policies.integrity import check
     from piaudit.policies.keys import KeyFileError, load_public_key
     from piaudit.policies.session import Session, SessionError
+    from piaudit.policies.summary import rule_lines
 
     try:
         key = load_public_key(args.key) if args.key else None
@@ -97,9 +83,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     except (SessionError, KeyFileError) as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
-    from piaudit.policies.store import CHAINED_TABLES
+    from piaudit.policies.store import EVIDENCE_TABLES
 
-    counts = {t: store.count(t) for t in CHAINED_TABLES if t != "findings"}
+    counts = {t: store.count(t) for t in EVIDENCE_TABLES}
     findings = rows.latest_findings(store)
     integrity = check(store.conn, meta, key)
     chains = integrity.chains
@@ -133,24 +119,17 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"  CHANGED {problem}")
     for note in integrity.notes:
         print(f"  note    {note}")
-    by_rule: dict[str, int] = {}
-    for f in findings:
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    print(f"findings  {len(findings)}" + "".join(f"\n  {n:5d}  {r}" for r, n in sorted(by_rule.items())))
+    print("\n".join([f"findings  {len(findings)}", *rule_lines(findings)]))
     return EXIT_OK if integrity.ok else EXIT_FAIL
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print a model's JSON Schema."""
     from piaudit.policies.models import MODELS
+    from piaudit.policies.policy import Policy
 
     models: dict[str, Any] = dict(MODELS)
-    try:
-        from piaudit.policies.policy import Policy
-
-        models["policy"] = Policy
-    except ImportError:
-        pass
+    models["policy"] = Policy
     if args.name not in models:
         raise UsageError(f"unknown schema {args.name!r}; choose one of: {', '.join(sorted(models))}")
     print(json.dumps(models[args.name].model_json_schema(), indent=2, ensure_ascii=False))
@@ -166,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="piaudit",
         description="Audit what an Android app does with personal data: capture its traffic, hook its identifier reads, judge both against its privacy policy.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=_example(
+        epilog=example(
             """
             piaudit demo                                   # the whole pipeline on the bundled stand-in app
             piaudit run --session runs/app1 --policy policy.yaml --app com.example.app
@@ -178,15 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"piaudit {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str, example: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=_example(example), formatter_class=argparse.RawDescriptionHelpFormatter)
+    def add(name: str, handler: Handler, help_text: str, examples: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=example(examples), formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(handler=handler)
         return p
 
     # run
     p = add(
         "run",
-        _lazy("piaudit.scripts.run", "main_run"),
+        lazy("piaudit.scripts.run", "main_run"),
         "Run the proxy with piaudit's addons (and the Frida hooks with --app) until stopped.",
         """
         piaudit run --session runs/app1 --policy policy.yaml --listen-port 8080
@@ -194,31 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
         piaudit run --session runs/wg --mode wireguard
         """,
     )
-    p.add_argument("--session", required=True, metavar="DIR", help="session directory (created 0700; an existing session is continued)")
-    p.add_argument("--listen-host", default="127.0.0.1", metavar="H", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--listen-port", type=int, default=8080, metavar="P", help="port to listen on (default 8080)")
-    p.add_argument("--mode", action="append", metavar="MODE", help="mitmproxy mode: regular (default), wireguard, upstream:URL, ... (repeatable)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any mitmproxy or piaudit option (repeatable)")
-    p.add_argument("--policy", metavar="FILE", help="privacy policy YAML to judge against")
-    p.add_argument("--identifiers", metavar="FILE", help="identifiers JSON of the device under test")
-    p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
-    p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb file for CROSS_BORDER_TRANSFER")
-    p.add_argument("--sinkhole", action="store_true", help="answer every request at the proxy (recorded in the session)")
-    p.add_argument("--confdir", metavar="DIR", help="mitmproxy confdir (its CA); default ~/.mitmproxy")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
-    p.add_argument("-q", "--quiet", action="store_true", help="no log on the terminal, only warnings and errors")
-    p.add_argument(
-        "--sign",
-        metavar="KEY",
-        help="Ed25519 private key (piaudit keygen): sign every table's head as the session closes; check with info --key",
-    )
-    p.add_argument("--app", metavar="PACKAGE", help="spawn (or --attach to) this app with the Frida hooks")
-    p.add_argument("--spawn", metavar="CMDLINE", help="spawn this local command with the hooks instead of an app (the stand-in JVM)")
-    p.add_argument("--device", default="usb", metavar="usb|ID|local|HOST:PORT", help="Frida device (default usb)")
-    p.add_argument("--attach", action="store_true", help="attach to the running app instead of spawning it (misses startup reads)")
-    p.add_argument("--unpin", action="store_true", help="neutralise certificate pinning in the app (recorded in the session)")
-    p.add_argument("--canary", metavar="FILE", help="JSON {data_type: value}: hooks return these values instead (recorded)")
-    p.add_argument("--exit-with-app", action="store_true", help="stop when the hooked app exits")
+    AuditOptions.add_flags(p, "run", required=("session",))  # declared once: policies.options
+    RunOptions.add_flags(p, "run")
 
     p = add(
         "consent",
@@ -252,20 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("schema", cmd_schema, "Print the JSON Schema of a model (policy, hook-event, finding, ...).", "piaudit schema policy > policy.schema.json")
     p.add_argument("name", metavar="NAME")
 
-    _add_optional_commands(add, sub)
+    commands.register(add)
+    commands_evidence.register(add)
+    device.add_device_commands(sub)
+    batch.register(add, sub)
+    corpus.register(add, sub)
     return parser
-
-
-def _add_optional_commands(add: Any, sub: Any) -> None:
-    """Commands whose modules live in other files; each registers its own arguments."""
-    for module in ("piaudit.scripts.commands",):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError as e:
-            if e.name != module:
-                raise
-            continue
-        mod.register(add, sub)
 
 
 def _terminate(signum: int, _frame: Any) -> None:

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from piaudit.scripts.cli import EXIT_OK, EXIT_USAGE, UsageError, _lazy
+from piaudit.policies.options import AuditOptions
+from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, AddCommand, UsageError, example, lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
@@ -37,15 +38,41 @@ def cmd_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_exodus(args: argparse.Namespace) -> int:
+    """`piaudit catalog import-exodus FILE [--out FILE]`: merge an Exodus export into the shipped catalog.
+
+    The merged catalog goes to ``--out`` (or stdout); the report of what was merged to stderr.
+    """
+    from piaudit.policies.catalog import catalog_yaml, load_catalog, save_catalog
+    from piaudit.policies.exodus import import_exodus, merge_catalog
+
+    try:
+        base = load_catalog()
+        imported = import_exodus(Path(args.file))
+    except (ValueError, OSError) as e:  # CatalogError: the file, entry and field
+        raise UsageError(str(e).splitlines()[0]) from e
+    merged, report = merge_catalog(base, imported)
+    try:
+        if args.out is None:
+            sys.stdout.write(catalog_yaml(merged))
+        else:
+            save_catalog(merged, Path(args.out))
+    except OSError as e:
+        raise UsageError(f"cannot write the catalog: {e}") from e
+    print(
+        f"piaudit: imported {len(imported)} Exodus trackers from {args.file}: {report.summary()};"
+        f" {len(merged)} entries, sha256 {merged.sha256}" + (f", written to {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     """`piaudit catalog import-exodus FILE` / `piaudit catalog show`."""
-    from piaudit.policies import catalog, exodus
+    from piaudit.policies import catalog
 
     if args.catalog_command == "import-exodus":
-        try:
-            return exodus.cmd_import_exodus(args) or EXIT_OK
-        except (ValueError, OSError) as e:
-            raise UsageError(str(e).splitlines()[0]) from e
+        return cmd_import_exodus(args)
     try:
         cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
     except catalog.CatalogError as e:
@@ -75,22 +102,20 @@ def cmd_hooks(args: argparse.Namespace) -> int:
 
 def _nested(sub: Any, name: str, description: str, examples: str) -> Any:
     """A subcommand of a command group (policy check, catalog show, ...) with its description and examples."""
-    from piaudit.scripts.cli import _example
-
     return sub.add_parser(
         name,
         help=description[0].lower() + description[1:].split(": ")[0].rstrip("."),
         description=description,
-        epilog=_example(examples),
+        epilog=example(examples),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
-def register(add: Any, sub: Any) -> None:
+def register(add: AddCommand) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
         "replay",
-        _lazy("piaudit.scripts.replay", "main_replay"),
+        lazy("piaudit.scripts.replay", "main_replay"),
         "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
         """
         piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json -o runs/replayed
@@ -98,7 +123,7 @@ def register(add: Any, sub: Any) -> None:
         """,
     )
     p.add_argument("input", metavar="INPUT", help="session directory, .mitm file or HAR file")
-    p.add_argument("--policy", metavar="FILE")
+    AuditOptions.add_flags(p, "replay")  # --policy, --identifiers, --catalog, --geoip: declared once, in policies.options
     p.add_argument("--hooks", metavar="EVENTS.jsonl", help="timeline events (hook calls, consent, lifecycle) as JSONL")
     p.add_argument("--identifiers", metavar="IDS.json")
     p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
@@ -171,7 +196,7 @@ def register(add: Any, sub: Any) -> None:
 
     p = add(
         "demo",
-        _lazy("piaudit.scripts.demo", "main_demo"),
+        lazy("piaudit.scripts.demo", "main_demo"),
         "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
         """
         piaudit demo
@@ -182,16 +207,3 @@ def register(add: Any, sub: Any) -> None:
         "-o", "--output", "--out", dest="out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)"
     )
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
-
-    from piaudit.scripts import device
-
-    device.add_device_commands(sub)
-
-    for extra in ("piaudit.scripts.commands_evidence",):
-        try:
-            mod = __import__(extra, fromlist=["register"])
-        except ImportError as e:
-            if e.name != extra:
-                raise
-            continue
-        mod.register(add, sub)

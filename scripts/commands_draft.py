@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
+from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, UsageError
 
 DRAFT_EXAMPLE = """
 piaudit policy draft --app com.example.app --privacy-policy privacy.html --apk app.apk -o policy.yaml

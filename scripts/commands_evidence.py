@@ -6,9 +6,8 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-from piaudit.scripts.cli import EXIT_FAIL, EXIT_OK, UsageError
+from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, AddCommand, UsageError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -109,7 +108,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(add: Any, sub: Any) -> None:
+def register(add: AddCommand) -> None:
     """Add the evidence commands to the `piaudit` parser."""
     p = add(
         "report",

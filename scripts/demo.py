@@ -8,6 +8,7 @@ Then the HTML report and the evidence bundle, and a table of findings.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import logging
 import os
@@ -15,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
@@ -55,7 +56,7 @@ def load_standin() -> ModuleType:
 class Progress:
     """Numbered steps with their duration, on stderr; on a terminal a spinner runs while a step does."""
 
-    def __init__(self, total: int, stream: Any = None):
+    def __init__(self, total: int, stream: TextIO | None = None):
         from piaudit.scripts.terminal import console
 
         self.total, self.n = total, 0
@@ -112,10 +113,11 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: Any = None, verbose: bool = False) -> dict[str, Any]:
+def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None, verbose: bool = False) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
+    from piaudit.policies.options import AuditOptions
     from piaudit.policies.private import private_dir
     from piaudit.policies.session import Session
     from piaudit.scripts.bundle import create_bundle
@@ -151,15 +153,13 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None, verbose:
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
     progress.step("auditing the stand-in app: proxy + hooks, spawned at startup, consent click after 1.5 s")
+    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp", live_log=verbose)
     opts = RunOptions(
-        session=str(session_dir),
+        audit=audit,
         listen_port=port,
-        policy=str(DEMO_POLICY),
-        sinkhole=True,
         confdir=str(out / "mitmproxy"),
         quiet=True,
-        spawn_argv=argv,
-        app="com.example.demoapp",
+        spawn_argv=tuple(argv),
         exit_with_app=True,
         grace=1.0,
         verbose=verbose,
@@ -207,9 +207,9 @@ def run_demo(out: Path, *, port: int | None = None, stream: Any = None, verbose:
     return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
 
 
-def main_demo(args: Any) -> int:
+def main_demo(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit demo`."""
-    from piaudit.scripts.cli import UsageError
+    from piaudit.scripts.usage import UsageError
 
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")

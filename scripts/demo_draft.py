@@ -83,10 +83,11 @@ def format_table(result: dict[str, Any]) -> str:
 def judge_with_draft(session_dir: Path, draft_path: Path, out: Path) -> dict[str, Any]:
     """Replay the demo's session against the drafted policy; the parties each policy leaves undeclared."""
     from piaudit.policies import rows
+    from piaudit.policies.options import AuditOptions
     from piaudit.policies.session import Session
     from piaudit.scripts.replay import replay
 
-    result = replay(session_dir, out / "session-draft", policy=draft_path, workers=1)
+    result = replay(session_dir, out / "session-draft", AuditOptions(policy=str(draft_path)), workers=1)
     session = Session.open(session_dir)
     hand_findings = rows.latest_findings(session.store)
     session.store.close()

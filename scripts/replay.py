@@ -12,6 +12,8 @@ whatever the number of workers, and at most ``2 x workers`` spans are in memory 
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import multiprocessing
 import os
 import shutil
@@ -34,13 +36,23 @@ from mitmproxy import io as mio
 from piaudit.addons.captures import SPAN_ENTRIES, CaptureError, Span, detect_format, mitm_spans, read_har, read_span
 from piaudit.addons.flowmodel import to_record
 from piaudit.policies import rows
-from piaudit.policies.auditor import build_detector, load_context, recompute
+from piaudit.policies.attribution import Attributor
+from piaudit.policies.auditor import recompute
+from piaudit.policies.catalog import Catalog, CatalogError
+from piaudit.policies.detect import Detector
+from piaudit.policies.eventlog import EventLogError, read_events
+from piaudit.policies.identifiers import IdentifiersError
+from piaudit.policies.inputs import AuditInputs
+from piaudit.policies.models import Finding, TimelineItem
+from piaudit.policies.options import AuditOptions
 from piaudit.policies.pipeline import Pipeline
-from piaudit.policies.policy import NO_POLICY_NOTE
+from piaudit.policies.policy import NO_POLICY_NOTE, PolicyError
 from piaudit.policies.private import private_open
-from piaudit.policies.provenance import read_draft_provenance
-from piaudit.policies.session import FLOWS_NAME, Session, SessionError, file_sha256
+from piaudit.policies.session import FLOWS_NAME, Session, SessionError
 from piaudit.policies.store import Store
+from piaudit.policies.summary import rule_lines
+from piaudit.policies.yamlfile import YamlError
+from piaudit.scripts.usage import UsageError
 
 MAX_WORKERS = 8  # the one writer does about a tenth of the work per flow of a worker: it keeps up with this many
 
@@ -58,7 +70,7 @@ class ReplayResult:
     session_dir: Path
     flows: int
     events: int
-    findings: list[Any]
+    findings: list[Finding]
     seconds: float
     skipped: list[str] = field(default_factory=list)  # damaged capture entries left out (not --strict)
     policy_path: str | None = None  # the policy judged against (None: an empty one)
@@ -82,9 +94,9 @@ class _FlowAuditor:
     need no database, and the ids and hash chains do not depend on which worker was fastest.
     """
 
-    def __init__(self, detector: Any):
+    def __init__(self, detector: Detector):
         self._rows: Batch = []
-        self.pipeline = Pipeline(self, detector=detector)  # type: ignore[arg-type]
+        self.pipeline = Pipeline(self, detector=detector)
 
     def write_batch(self, batch: Batch) -> dict[str, list[int]]:
         """The pipeline's store interface: keep the rows."""
@@ -117,7 +129,7 @@ def _audit_span(span: Span) -> tuple[int, Batch]:
     return auditor.audit(read_span(capture, span))
 
 
-def _mitm_batches(capture: Path, detector: Any, workers: int) -> Iterator[tuple[int, Batch]]:
+def _mitm_batches(capture: Path, detector: Detector, workers: int) -> Iterator[tuple[int, Batch]]:
     """(flows, rows) of each span of a ``.mitm`` capture, in file order.
 
     A damaged entry raises :class:`CaptureError` only after the spans before it are done, so the
@@ -152,7 +164,7 @@ def _mitm_batches(capture: Path, detector: Any, workers: int) -> Iterator[tuple[
         pool.join()
 
 
-def _har_batches(capture: Path, flows_path: Path, detector: Any, skipped: list[str] | None = None) -> Iterator[tuple[int, Batch]]:
+def _har_batches(capture: Path, flows_path: Path, detector: Detector, skipped: list[str] | None = None) -> Iterator[tuple[int, Batch]]:
     """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``.
 
     With a ``skipped`` list, damaged entries are left out and named there; without one the first refuses the file.
@@ -176,11 +188,14 @@ def _write(store: Store, batch: Batch, out: Path) -> None:
         raise ReplayError(f"{out}: the evidence store could not be written: {e}") from e
 
 
-def _source_events(input_path: Path, hooks: Path | None) -> list[Any]:
-    """Timeline events from a source session (if INPUT is one) and from a hook-events JSONL."""
-    from piaudit.policies.eventlog import read_events
+def _source_events(input_path: Path, hooks: Path | None, catalog: Catalog) -> list[TimelineItem]:
+    """Timeline events from a source session (if INPUT is one) and from a hook-events JSONL.
 
-    events: list[Any] = []
+    Reads whose stack names no party are attributed here as the live host attributes them
+    (:class:`policies.attribution.Attributor`): a timeline from another tool has stacks but no
+    ``party``, and must not be judged as if the app itself read everything.
+    """
+    events: list[TimelineItem] = []
     if input_path.is_dir():
         source = Session.open(input_path)
         for table in rows.EVENT_TABLES.values():
@@ -188,28 +203,31 @@ def _source_events(input_path: Path, hooks: Path | None) -> list[Any]:
         source.store.conn.close()
     if hooks is not None:
         events += list(read_events(hooks))
+    attributor = Attributor(catalog)
     for e in events:
         e.id = None
+        attributor.complete(e)
     events.sort(key=lambda e: e.time)  # stable: equal times keep their file order
     return events
 
 
-def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None, geoip: Path | None = None) -> ReplayResult:
-    """Judge an existing session again (a changed policy): appends a new findings run in place."""
+def rejudge(session_dir: Path, options: AuditOptions) -> ReplayResult:
+    """Judge an existing session again (a changed policy): appends a new findings run in place.
+
+    Without a policy in ``options``, the session's own policy file is read again.
+    """
     started = time.time()
     session = Session.open(session_dir, lock=True)  # a run writing it, or another re-judgement: refused, not interleaved
     try:
-        context = load_context(policy or session.meta.policy_path, catalog, geoip)
-        findings = recompute(session, context)
+        if not options.policy and session.meta.policy_path:
+            options = dataclasses.replace(options, policy=session.meta.policy_path)
+        inputs = AuditInputs.load(options)
+        findings = recompute(session, inputs)
     except BaseException:
         session.store.conn.close()
         session.unlock()
         raise
-    if policy is not None:
-        session.meta.policy_path = str(policy.resolve())
-        session.meta.policy_sha256 = file_sha256(policy)
-        session.meta.inputs = read_draft_provenance(policy)
-    session.meta.catalog_sha256 = context.catalog.sha256
+    inputs.record(session.meta, identifiers=False)
     session.meta.notes.append(
         f"re-judged at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} with policy {session.meta.policy_path}"
     )
@@ -223,18 +241,16 @@ def rejudge(session_dir: Path, policy: Path | None, catalog: Path | None = None,
 def replay(
     input_path: Path,
     out: Path,
+    options: AuditOptions,
     *,
-    policy: Path | None = None,
     hooks: Path | None = None,
-    identifiers: Path | None = None,
-    catalog: Path | None = None,
-    geoip: Path | None = None,
     workers: int | None = None,
     strict: bool = True,
 ) -> ReplayResult:
     """Build a new session in ``out`` from a session directory, a ``.mitm`` or a HAR file.
 
-    ``workers`` processes audit a ``.mitm`` capture (default :func:`default_workers`); the
+    ``options`` gives the policy, identifiers, extra catalog and geo database (as for a live
+    run); ``workers`` processes audit a ``.mitm`` capture (default :func:`default_workers`); the
     result is the same for any number. ``strict=False`` skips damaged HAR entries (named in
     the result and in the session's notes) instead of refusing the file.
     """
@@ -246,9 +262,9 @@ def replay(
         raise ReplayError(f"{input_path}: a directory, but not a piaudit session (no session.json)")
     if not capture.is_file():
         raise ReplayError(f"{capture}: no such capture file")
-    context = load_context(policy, catalog, geoip)  # a bad policy fails here, before anything is written
-    events = _source_events(input_path, hooks)
-    detector = build_detector(identifiers)
+    inputs = AuditInputs.load(options)  # a bad policy fails here, before anything is written
+    events = _source_events(input_path, hooks, inputs.catalog)
+    detector = inputs.detector()
 
     out = out.resolve()
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
@@ -258,12 +274,7 @@ def replay(
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         session = Session.create(partial, source="replay", replay_input=str(input_path.resolve()))
-        meta = session.meta
-        meta.policy_path = str(policy.resolve()) if policy else None
-        meta.policy_sha256 = file_sha256(policy) if policy else None
-        meta.inputs = read_draft_provenance(policy)
-        meta.catalog_sha256 = context.catalog.sha256
-        meta.identifiers_sha256 = file_sha256(identifiers) if identifiers else None
+        inputs.record(session.meta)
         session.save()
         pipeline = Pipeline(session.store, detector=detector)
         # offline we know every value the hooks returned before the first flow
@@ -284,9 +295,9 @@ def replay(
             for count, batch in batches:
                 _write(session.store, batch, out)
                 n += count
-        findings = recompute(session, context)
+        findings = recompute(session, inputs)
         if skipped:
-            meta.notes += [f"skipped a damaged capture entry: {s}" for s in skipped]
+            session.meta.notes += [f"skipped a damaged capture entry: {s}" for s in skipped]
         session.close(complete=True)
         os.rename(partial, out)
     except BaseException:
@@ -297,44 +308,30 @@ def replay(
             except OSError:
                 break
         raise
-    return ReplayResult(out, n, len(events), findings, time.time() - started, skipped, meta.policy_path)
+    return ReplayResult(out, n, len(events), findings, time.time() - started, skipped, session.meta.policy_path)
 
 
-def main_replay(args: Any) -> int:
+def main_replay(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit replay`."""
-    from piaudit.scripts.cli import UsageError
-
     input_path = Path(args.input)
-    errors: tuple[type[BaseException], ...] = (ReplayError, CaptureError, SessionError, OSError)
-    errors += _input_errors()
+    options = AuditOptions.from_args(args, "replay")
+    errors = (ReplayError, CaptureError, SessionError, OSError, EventLogError, PolicyError, IdentifiersError, CatalogError, YamlError)
     try:
         if args.out is None or (input_path.is_dir() and Path(args.out).resolve() == input_path.resolve()):
             if not input_path.is_dir():
                 raise ReplayError(f"{input_path}: replaying a capture file needs -o DIR")
             if args.hooks or args.identifiers:
                 raise ReplayError("--hooks and --identifiers change detection: give -o DIR for a new session")
-            result = rejudge(input_path, Path(args.policy) if args.policy else None, _opt(args.catalog), _opt(args.geoip))
+            result = rejudge(input_path, options)
         else:
-            result = replay(
-                input_path,
-                Path(args.out),
-                policy=_opt(args.policy),
-                hooks=_opt(args.hooks),
-                identifiers=_opt(args.identifiers),
-                catalog=_opt(args.catalog),
-                geoip=_opt(args.geoip),
-                strict=args.strict,
-            )
+            result = replay(input_path, Path(args.out), options, hooks=Path(args.hooks) if args.hooks else None, strict=args.strict)
     except errors as e:
         raise UsageError(str(e) or repr(e)) from e  # every problem, one line each
-    by_rule: dict[str, int] = {}
-    for f in result.findings:
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     print(
         f"replayed {result.flows} flows and {result.events} events into {result.session_dir} in {result.seconds:.1f} s: {len(result.findings)} findings"
     )
-    for rule, count in sorted(by_rule.items()):
-        print(f"  {count:5d}  {rule}")
+    for line in rule_lines(result.findings):
+        print(line)
     if not result.policy_path:
         print(f"warning: {NO_POLICY_NOTE} (give --policy FILE)", file=sys.stderr)
     for message in result.skipped:
@@ -347,23 +344,3 @@ def main_replay(args: Any) -> int:
         )
     return 0
 
-
-def _opt(value: str | None) -> Path | None:
-    return Path(value) if value else None
-
-
-def _input_errors() -> tuple[type[BaseException], ...]:
-    """The error types of the input parsers (policy, events, identifiers, catalog)."""
-    from piaudit.policies.eventlog import EventLogError
-
-    found: list[type[BaseException]] = [EventLogError]
-    for module, name in (
-        ("piaudit.policies.policy", "PolicyError"),
-        ("piaudit.policies.identifiers", "IdentifiersError"),
-        ("piaudit.policies.catalog", "CatalogError"),
-    ):
-        try:
-            found.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            pass
-    return tuple(found)

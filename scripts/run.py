@@ -5,45 +5,70 @@ One session, one timeline: the Frida host's events go to the same auditor as the
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
+import shlex
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+from piaudit.policies.models import Finding
+from piaudit.policies.options import AuditOptions, Declared, option
+
+if TYPE_CHECKING:  # imported when a run starts, not when `piaudit --help` builds the parser
+    from mitmproxy.tools.dump import DumpMaster
+
+    from piaudit.addons.recorder import Recorder
+    from piaudit.hooks.host import HookHost
 
 log = logging.getLogger("piaudit")
 
 
-@dataclass
-class RunOptions:
-    """Everything `piaudit run` was asked to do."""
+@dataclass(frozen=True)
+class RunOptions(Declared):
+    """Everything `piaudit run` was asked to do: the audit's options, the proxy's, the hooks'.
 
-    session: str
-    listen_host: str = "127.0.0.1"
-    listen_port: int = 8080
-    mode: list[str] = field(default_factory=lambda: ["regular"])
-    sets: list[str] = field(default_factory=list)
-    policy: str | None = None
-    identifiers: str | None = None
-    catalog: str | None = None
-    geoip: str | None = None
-    sinkhole: bool = False
-    confdir: str | None = None
-    duration: float | None = None
-    quiet: bool = False
-    sign: str | None = None  # Ed25519 private key: sign every table's head as the session closes
-    verbose: bool = False  # stream each finding as it happens (else: summed up at the end)
-    # hooks
-    app: str | None = None
-    spawn_argv: list[str] | None = None  # a local process to spawn instead of an app package (the stand-in)
-    device: str = "usb"
-    attach: bool = False
-    unpin: bool = False
-    canary: str | None = None
-    exit_with_app: bool = False
-    grace: float = 1.0
+    Each field declared with :func:`policies.options.option` is a `piaudit run` flag; the audit's
+    own options (``--session``, ``--policy``, ``--sinkhole``, ...) come from
+    :class:`policies.options.AuditOptions`.
+    """
+
+    audit: AuditOptions = field(default_factory=AuditOptions)
+    listen_host: str = option("127.0.0.1", "address to listen on (default 127.0.0.1)", metavar="H", commands=("run",))
+    listen_port: int = option(8080, "port to listen on (default 8080)", metavar="P", commands=("run",))
+    mode: tuple[str, ...] = option(
+        ("regular",), "mitmproxy mode: regular (default), wireguard, upstream:URL, ... (repeatable)", metavar="MODE", commands=("run",)
+    )
+    set: tuple[str, ...] = option((), "any mitmproxy or piaudit option (repeatable)", metavar="KEY=VALUE", commands=("run",))
+    confdir: str = option("", "mitmproxy confdir (its CA); default ~/.mitmproxy", metavar="DIR", commands=("run",))
+    duration: float = option(0.0, "stop after S seconds", metavar="S", commands=("run",))
+    quiet: bool = option(False, "no log on the terminal, only warnings and errors", short="-q", commands=("run",))
+    # the hooks
+    app: str = option("", "spawn (or --attach to) this app with the Frida hooks", metavar="PACKAGE", commands=("run",))
+    spawn: str = option(
+        "", "spawn this local command with the hooks instead of an app (the stand-in JVM)", metavar="CMDLINE", commands=("run",)
+    )
+    device: str = option("usb", "Frida device (default usb)", metavar="usb|ID|local|HOST:PORT", commands=("run",))
+    attach: bool = option(False, "attach to the running app instead of spawning it (misses startup reads)", commands=("run",))
+    unpin: bool = option(False, "neutralise certificate pinning in the app (recorded in the session)", commands=("run",))
+    canary: str = option(
+        "", "JSON {data_type: value}: hooks return these values instead (recorded)", metavar="FILE", commands=("run",)
+    )
+    exit_with_app: bool = option(False, "stop when the hooked app exits", commands=("run",))
+    # not flags: set by the demo
+    spawn_argv: tuple[str, ...] = ()  # argv of a local process to spawn (``--spawn`` split like a shell would)
+    grace: float = 1.0  # seconds to wait after the app exited, for its last flows
+    verbose: bool = False  # -v: each warning and finding as it happens (else summed up at the end)
+
+    @property
+    def target(self) -> list[str] | str | None:
+        """What the hooks instrument: a local argv (``--spawn``), an app package (``--app``), or nothing."""
+        argv = list(self.spawn_argv) or (shlex.split(self.spawn) if self.spawn else [])
+        return argv or self.app or None
 
 
 class RunResult:
@@ -52,46 +77,32 @@ class RunResult:
     def __init__(self) -> None:
         self.session_dir: str = ""
         self.summary: str = ""
-        self.findings: list[Any] = []
+        self.findings: list[Finding] = []
         self.app_exit: int | None = None
         self.errors: list[str] = []
 
 
-async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> None:
+async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMaster], None] | None = None) -> None:
     from mitmproxy import options as mopts
     from mitmproxy.tools.dump import DumpMaster
 
     from piaudit.addons.recorder import Recorder
     from piaudit.addons.sinkhole import Sinkhole
 
-    options = mopts.Options(listen_host=opts.listen_host, listen_port=opts.listen_port, mode=opts.mode)
+    options = mopts.Options(listen_host=opts.listen_host, listen_port=opts.listen_port, mode=list(opts.mode))
     if opts.confdir:
         options.update(confdir=opts.confdir)
     master = DumpMaster(options, with_termlog=not opts.quiet, with_dumper=False)
     recorder = Recorder()
     master.addons.add(Sinkhole(), recorder)
-    settings: dict[str, Any] = {"piaudit_session": opts.session, "piaudit_app": opts.app or ""}
-    if opts.policy:
-        settings["piaudit_policy"] = opts.policy
-    if opts.identifiers:
-        settings["piaudit_identifiers"] = opts.identifiers
-    if opts.catalog:
-        settings["piaudit_catalog"] = opts.catalog
-    if opts.geoip:
-        settings["piaudit_geoip"] = opts.geoip
-    if opts.sinkhole:
-        settings["piaudit_sinkhole"] = True
-    if opts.sign:
-        settings["piaudit_sign_key"] = opts.sign
-    settings["piaudit_live_log"] = opts.verbose
     from mitmproxy.exceptions import OptionsError
 
-    from piaudit.scripts.cli import UsageError
+    from piaudit.scripts.usage import UsageError
 
     try:
-        if opts.sets:
-            options.set(*opts.sets)
-        options.update(**settings)
+        if opts.set:
+            options.set(*opts.set)
+        options.update(**opts.audit.proxy_settings())  # the flags given win over --set piaudit_...=
     except OptionsError as e:  # a session that cannot be used, a bad policy, a bad --set: one line, exit 2
         raise UsageError(str(e).removeprefix("piaudit: cannot start the session: ")) from None
 
@@ -113,7 +124,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
             await asyncio.sleep(0.025)
         if on_ready is not None:
             on_ready(master)
-        if opts.app or opts.spawn_argv:
+        if opts.target is not None:
             try:
                 host = await loop.run_in_executor(None, _start_hooks, opts, recorder)
             except Exception as e:
@@ -136,33 +147,33 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Any = None) -> Non
         task.cancel()
         if host is not None:
             await loop.run_in_executor(None, host.stop)
-    result.session_dir = opts.session
+    result.session_dir = opts.audit.session
 
 
-def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
+def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
     """Start the Frida host; its events go to the recorder's audit process (the same session)."""
     import json
     from pathlib import Path
 
     from piaudit.hooks.host import HookHost
     from piaudit.policies.catalog import load_catalog
+    from piaudit.policies.consent import consent_words
     from piaudit.policies.models import ErrorRecord
     from piaudit.policies.policy import load_policy
-    from piaudit.policies.rules import consent_words, default_consent_words
 
     client = recorder.auditor
     canary = json.loads(Path(opts.canary).read_text()) if opts.canary else None
-    policy = load_policy(Path(opts.policy)) if opts.policy else None
-    words = consent_words(policy) if policy is not None else default_consent_words()
-    catalog = load_catalog(extra=Path(opts.catalog) if opts.catalog else None)
-    client.submit(("options", {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device}))
+    policy = load_policy(Path(opts.audit.policy)) if opts.audit.policy else None
+    words = consent_words(policy)
+    catalog = load_catalog(extra=Path(opts.audit.catalog) if opts.audit.catalog else None)
+    client.record_options({"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device})
 
     def on_error(err: ErrorRecord) -> None:
-        client.submit(("error", err.source, err.message, err.detail))
+        client.report_error(err.source, err.message, err.detail)
 
     host = HookHost(
-        device="local" if opts.spawn_argv else opts.device,
-        target=opts.spawn_argv or opts.app,
+        device="local" if isinstance(opts.target, list) else opts.device,
+        target=opts.target,
         attach=opts.attach,
         unpin=opts.unpin,
         canary=canary,
@@ -176,7 +187,7 @@ def _start_hooks(opts: RunOptions, recorder: Any) -> Any:
     return host
 
 
-def run(opts: RunOptions, on_ready: Any = None) -> RunResult:
+def run(opts: RunOptions, on_ready: Callable[[DumpMaster], None] | None = None) -> RunResult:
     """Run the proxy (and hooks) until stopped; return what was recorded."""
     import contextlib
 
@@ -186,22 +197,20 @@ def run(opts: RunOptions, on_ready: Any = None) -> RunResult:
     started = time.time()
     with contextlib.nullcontext() if opts.verbose else summarised_warnings():  # -v: each warning as it happens
         asyncio.run(_run(opts, result, on_ready))
-    result.summary = summarize(opts.session)
+    result.summary = session_summary(opts.audit.session)
     log.debug("run took %.1f s", time.time() - started)
     return result
 
 
-def summarize(session_dir: str) -> str:
+def session_summary(session_dir: str) -> str:
     """A short end-of-run summary of a session."""
     from piaudit.policies import rows
     from piaudit.policies.session import Session
+    from piaudit.policies.summary import rule_lines
 
     session = Session.open(session_dir)
     store = session.store
     findings = rows.latest_findings(store)
-    by_rule: dict[str, int] = {}
-    for f in findings:
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     from piaudit.policies.policy import NO_POLICY_NOTE
 
     lines = [
@@ -210,45 +219,16 @@ def summarize(session_dir: str) -> str:
     ]
     if not session.meta.policy_path:
         lines.append(f"warning: {NO_POLICY_NOTE} (give --policy FILE)")
-    lines += [f"  {n:5d}  {rule}" for rule, n in sorted(by_rule.items())]
+    lines += rule_lines(findings)
     store.close()
     return "\n".join(lines)
 
 
-def main_run(args: Any) -> int:
+def main_run(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit run`."""
-    argv = None
-    if args.spawn:
-        import shlex
-
-        argv = shlex.split(args.spawn)
-    opts = RunOptions(
-        session=args.session,
-        listen_host=args.listen_host,
-        listen_port=args.listen_port,
-        mode=args.mode or ["regular"],
-        sets=args.set or [],
-        policy=args.policy,
-        identifiers=args.identifiers,
-        catalog=args.catalog,
-        geoip=args.geoip,
-        sinkhole=args.sinkhole,
-        confdir=args.confdir,
-        duration=args.duration,
-        quiet=args.quiet,
-        sign=args.sign,
-        verbose=args.verbose,
-        app=args.app,
-        spawn_argv=argv,
-        device=args.device,
-        attach=args.attach,
-        unpin=args.unpin,
-        canary=args.canary,
-        exit_with_app=args.exit_with_app,
-    )
     if args.sign:  # a key that cannot sign fails now, not when the session closes
         from piaudit.policies.keys import KeyFileError, load_private_key
-        from piaudit.scripts.cli import UsageError
+        from piaudit.scripts.usage import UsageError
 
         try:
             load_private_key(args.sign)
@@ -258,6 +238,7 @@ def main_run(args: Any) -> int:
         from piaudit.policies.policy import NO_POLICY_NOTE
 
         print(f"warning: {NO_POLICY_NOTE} (give --policy FILE)", file=sys.stderr)
-    result = run(opts)
+    audit = AuditOptions.from_args(args, "run", app=args.app or "", live_log=bool(args.verbose))
+    result = run(RunOptions.from_args(args, "run", audit=audit, verbose=bool(args.verbose)))
     print(result.summary, file=sys.stderr if args.quiet else sys.stdout)
-    return 0
+    return 1 if result.errors else 0  # the hooks could not start: the app was not audited

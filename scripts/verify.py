@@ -31,7 +31,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from piaudit.policies.keys import fingerprint
-from piaudit.policies.store import CHAINED_TABLES, GENESIS, row_digest
+from piaudit.policies.store import CHAINED_TABLES, GENESIS, OPTIONAL_TABLES, row_digest
 from piaudit.scripts.bundle import DB_MEMBER, MANIFEST, SIGNATURE, _envelope_bytes, _manifest_bytes
 from piaudit.scripts.zipcheck import LayoutError, check_entries, check_layout
 
@@ -179,9 +179,7 @@ def _schema_problem(conn: sqlite3.Connection) -> str | None:
             return f"holds a {kind} ({name!r}): piaudit writes only tables; not queried"
         if kind == "table" and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
             return f"holds a virtual table ({name!r}): piaudit writes only plain tables; not queried"
-    tables = {name for kind, name, _ in found if kind == "table"}
-    missing = [t for t in CHAINED_TABLES if t not in tables]
-    return f"has no table {', '.join(missing)}: not a piaudit evidence database" if missing else None
+    return None
 
 
 def _check_chains(conn: sqlite3.Connection, heads: dict[str, Any], result: VerifyResult, member: str) -> dict[str, str | None]:
@@ -190,7 +188,13 @@ def _check_chains(conn: sqlite3.Connection, heads: dict[str, Any], result: Verif
     Returns each table's first chain problem (None when intact), for the session's own checks.
     """
     chains: dict[str, str | None] = {}
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table in CHAINED_TABLES:
+        if table not in tables:
+            chains[table] = None
+            if not (table in OPTIONAL_TABLES and table not in heads):  # else: bundled before the table existed
+                result.problems.append(Problem(f"{member} {table}", "the table was deleted"))
+            continue
         cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY id")
         names = [d[0] for d in cursor.description]
         prev, expected, last_id, changed = GENESIS, 1, 0, []

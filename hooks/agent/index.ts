@@ -4,6 +4,7 @@ import Java from "frida-java-bridge";
 import * as accounts from "./android/accounts.js";
 import * as adid from "./android/adid.js";
 import * as bluetooth from "./android/bluetooth.js";
+import { canaryFor } from "./android/canary.js";
 import * as clipboard from "./android/clipboard.js";
 import * as consent from "./android/consent.js";
 import * as lifecycle from "./android/lifecycle.js";
@@ -20,7 +21,7 @@ import * as serial from "./android/serial.js";
 import * as settings from "./android/settings.js";
 import * as telephony from "./android/telephony.js";
 import { type AgentConfig, config, configure } from "./lib/config.js";
-import { emitEvent, hookStats, installAll, registerHandlers, setProcessName } from "./lib/hooks.js";
+import { emitEvent, hookStats, installAll, registerHandlers, setProcessName, setValueSwap } from "./lib/hooks.js";
 import { installExitHook, readProcessName, whenJavaReady } from "./lib/runtime.js";
 import { stackFields } from "./lib/stack.js";
 import { emit, flush, now, senderStats, startTimer } from "./lib/sender.js";
@@ -33,6 +34,7 @@ const modules = {
 for (const [category, module] of Object.entries(modules)) {
   registerHandlers(category, module.handlers);
 }
+setValueSwap(canaryFor);
 
 // A typical stack of an SDK read, for the synthetic benchmark events.
 const SYNTHETIC_STACK =

@@ -5,8 +5,9 @@ what was found (data type; a known *value* or a *pattern*), how it was encoded
 (``gzip>json>base64>md5``), where (``body:$.device.ids[0]``) and an excerpt.
 """
 
+from piaudit.policies.detect.limits import Limits
 from piaudit.policies.detect.matcher import BACKEND, Matcher
-from piaudit.policies.detect.scanner import Detector, Limits, ScanResult, excerpt, render_where
+from piaudit.policies.detect.scanner import Detector, ScanResult, excerpt, render_where
 from piaudit.policies.detect.variants import forms, needles_for
 from piaudit.policies.identifiers import Identifiers, IdentifiersError, load_identifiers
 

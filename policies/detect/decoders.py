@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+import ahocorasick_rs
 import brotli
 import zstandard
 
@@ -42,14 +43,9 @@ _URL_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _URL_TAIL = re.compile(rb"[\w.~!$'()*+\-:@%\[\]{}|^]*")
 _JWT = re.compile(rb"eyJ[A-Za-z0-9_-]{4,}\.(eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]*")
 MIN_RUN = len(_RUN)
-try:  # pragma: no cover - which one is installed decides
-    import ahocorasick_rs
-
-    _RUN_FINDER = ahocorasick_rs.BytesAhoCorasick([b" " + _RUN])
-    # Apart: one automaton with both a ' ' and an 'x' lead is four times slower; this one skips to each rare 'x'.
-    _FRAMED_FINDER = ahocorasick_rs.BytesAhoCorasick([b"x" + _RUN, b"x " + _RUN])
-except ImportError:  # pragma: no cover
-    _RUN_FINDER = _FRAMED_FINDER = None
+_RUN_FINDER = ahocorasick_rs.BytesAhoCorasick([b" " + _RUN])
+# Apart: one automaton with both a ' ' and an 'x' lead is four times slower; this one skips to each rare 'x'.
+_FRAMED_FINDER = ahocorasick_rs.BytesAhoCorasick([b"x" + _RUN, b"x " + _RUN])
 
 
 def sniff_compression(data: bytes) -> str | None:
@@ -229,14 +225,6 @@ def _run_starts(data: bytes, table: bytes | bytearray) -> tuple[list[int], list[
     (partial matches everywhere); the automaton is linear. Text has no ``x``: one ``in`` test."""
     starts = [0] if table[:MIN_RUN] == _RUN else []
     framed = [1] if data[:1] == b"\n" and table[1 : 1 + MIN_RUN] == _RUN else []
-    if _RUN_FINDER is None:  # pragma: no cover - without ahocorasick_rs
-        for lead in (b" ", b"x"):
-            pos = 0
-            while (i := table.find(lead + _RUN, pos)) >= 0:
-                starts.append(i + 1)
-                pos = i + 1 + MIN_RUN
-        starts.sort()
-        return starts, [i for i in starts if _framed(data, i)]
     starts += [s + 1 for _, s, _ in _RUN_FINDER.find_matches_as_indexes(table)]
     if _X in table:  # an int: a memchr, where b"x" costs a substring search's setup
         for pattern, s, _ in _FRAMED_FINDER.find_matches_as_indexes(table):

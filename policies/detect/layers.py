@@ -18,9 +18,6 @@ joined and scanned in one pass, then only the fields with evidence are scanned a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from piaudit.policies.detect.attribution import Attribution
 from piaudit.policies.detect.decoders import (
     DecodeError,
     decode_run,
@@ -32,6 +29,7 @@ from piaudit.policies.detect.decoders import (
     try_headerless,
 )
 from piaudit.policies.detect.hits import Hit, location_text, prefix
+from piaudit.policies.detect.limits import Limits
 from piaudit.policies.detect.matcher import Matcher
 from piaudit.policies.detect.patterns import (
     digit_table,
@@ -40,6 +38,7 @@ from piaudit.policies.detect.patterns import (
     location_pairs,
     numbers,
 )
+from piaudit.policies.detect.placement import Placement
 from piaudit.policies.detect.structure import (
     form_fields,
     looks_like_form,
@@ -48,9 +47,6 @@ from piaudit.policies.detect.structure import (
     protobuf_leaves,
 )
 from piaudit.policies.vocab import DataType
-
-if TYPE_CHECKING:
-    from piaudit.policies.detect.scanner import Limits
 
 _ALNUM = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -65,8 +61,9 @@ def _odd_start(data: bytes) -> bool:
     return bool(data) and (data[0] < 0x20 or data[0] > 0x7E) and data[0] not in b"\t\r\n"
 
 
-class LayerScan(Attribution):
-    """One scan call: the identifier snapshot, the limits, the notes and budgets."""
+class LayerScan:
+    """One scan call: the identifier snapshot, the limits, the notes and budgets; its
+    :class:`~policies.detect.placement.Placement` says where the hits sit."""
 
     def __init__(self, matcher: Matcher, limits: Limits, patterns: bool) -> None:
         self.matcher = matcher
@@ -74,6 +71,7 @@ class LayerScan(Attribution):
         self.patterns = patterns
         self.notes: list[str] = []
         self.decoded_total = 0
+        self.place = Placement(self)
 
     def note(self, message: str) -> None:
         """Record a limit hit or a decoding problem once."""
@@ -146,17 +144,17 @@ class LayerScan(Attribution):
         if "multipart/" in ctype or data.startswith(b"--"):
             boundary = multipart_boundary(content_type, data)
             if boundary:
-                return self.multipart(data, boundary, label, depth)
+                return self.place.multipart(data, boundary, label, depth)
         if texty and (
             "x-www-form-urlencoded" in ctype
             or (not decoded and looks_like_form(data))
             or (decoded and b"&" in data and looks_like_form(data))
         ):
-            return prefix(self.group(data, lambda: form_fields(data), label, depth + 1), ("form",))
+            return prefix(self.place.group(data, lambda: form_fields(data), label, depth + 1), ("form",))
         if (not texty or _odd_start(data) or "proto" in ctype) and not looks_binary_image(data):
             leaves = protobuf_leaves(data)  # scanned field by field: a length byte may look like text
             if leaves:
-                return self.protobuf_group(leaves, label, depth)
+                return self.place.protobuf_group(leaves, label, depth)
         hits = self.text(data, key, depth, full=texty or not decoded, outer=outer)
         return self.attribute(data, hits, texty, label, depth) if hits else hits
 
@@ -176,13 +174,13 @@ class LayerScan(Attribution):
     def attribute(self, data: bytes, hits: list[Hit], texty: bool, label: str, depth: int) -> list[Hit]:
         """Say where the hits of one pass over ``data`` are, by its structure (JSON, protobuf)."""
         if texty and data.lstrip()[:1] in (b"{", b"["):
-            found = self.json_layer(data, hits, label, depth)
+            found = self.place.json_layer(data, hits, label, depth)
             if found is not None:
                 return found
         if not looks_binary_image(data):  # protobuf of mostly text fields reads as text too
             leaves = protobuf_leaves(data)
             if leaves is not None:
-                return self.protobuf_layer(leaves, hits, label, depth)
+                return self.place.protobuf_layer(leaves, hits, label, depth)
         return hits
 
     def text(self, data: bytes, key: bytes, depth: int, *, full: bool, outer: bytes | None = None) -> list[Hit]:

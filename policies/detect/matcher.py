@@ -1,8 +1,7 @@
 """All search strings of one identifier set in one Aho-Corasick automaton over bytes.
 
-``ahocorasick_rs`` (Rust, ~350 MB/s here) is used when installed; ``pyahocorasick``
-(~50 MB/s, on a latin-1 view of the bytes) otherwise, or when ``backend="pyahocorasick"``.
-Both give the same matches (the tests check it).
+The automaton is ``ahocorasick_rs`` (Rust, ~350 MB/s here; pyahocorasick managed ~50 MB/s),
+the one Aho-Corasick library piaudit uses.
 
 The same automaton also finds a few *guard words* (``eyJ`` of a JWT, ``mac``, ``com.``...)
 that tell the pattern finders whether their costlier checks can apply: one pass instead of
@@ -12,18 +11,13 @@ a dozen ``word in data`` tests (each ~1.5 µs on 2 KB when the word is absent).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+import ahocorasick_rs
 
 from piaudit.policies.detect.variants import LIST_TYPES, Needle, needles_for
 from piaudit.policies.vocab import DataType
 
-try:  # pragma: no cover - which one is installed decides
-    import ahocorasick_rs as _rs
-except ImportError:  # pragma: no cover
-    _rs = None
-import ahocorasick as _pyac
-
-BACKEND = "ahocorasick_rs" if _rs is not None else "pyahocorasick"
+BACKEND = "ahocorasick_rs"  # recorded by the detection benchmark
 
 GUARD_WORDS: dict[bytes, str] = {
     b"eyJ": "jwt",
@@ -81,8 +75,6 @@ class Matcher:
         values: Mapping[DataType, frozenset[str] | set[str]],
         locations: tuple[tuple[float, float], ...] = (),
         version: int = 0,
-        *,
-        backend: str = BACKEND,
     ) -> None:
         table: dict[bytes, list[Needle]] = {}
         for dtype in sorted(values):
@@ -104,25 +96,14 @@ class Matcher:
         self.version = version
         self.list_values = {t: frozenset(v) for t, v in values.items() if t in LIST_TYPES}
         self.quiet_runs = QuietRuns()
-        self._automaton: Any
-        self._rs = backend == "ahocorasick_rs" and _rs is not None
-        if self._rs:
-            self._automaton = _rs.BytesAhoCorasick(self.needles)
-        else:
-            automaton = _pyac.Automaton()
-            for i, n in enumerate(self.needles):
-                automaton.add_word(n.decode("latin-1"), (i, len(n)))
-            automaton.make_automaton()
-            self._automaton = automaton
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(self.needles)
 
     def __len__(self) -> int:
         return self.value_count
 
     def find(self, data: bytes) -> list[tuple[int, int, int]]:
         """Every (needle index, start, end) in ``data``, overlapping matches included."""
-        if self._rs:
-            return self._automaton.find_matches_as_indexes(data, overlapping=True)
-        return [(i, end + 1 - n, end + 1) for end, (i, n) in self._automaton.iter(data.decode("latin-1"))]
+        return self._automaton.find_matches_as_indexes(data, overlapping=True)
 
     def scan(self, data: bytes) -> tuple[list[tuple[int, int, int]], dict[str, int]]:
         """(identifier matches, guard category counts) in one pass."""

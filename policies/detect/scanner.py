@@ -1,6 +1,6 @@
 """The Detector: personal data in a flow, however it is encoded.
 
->>> from policies.identifiers import Identifiers
+>>> from piaudit.policies.identifiers import Identifiers
 >>> ids = Identifiers(); ids.add("imei", "359881030314356")
 True
 >>> d = Detector(ids).scan_bytes(b'{"dev":{"imei":"359881030314356"}}', "body").detections[0]
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from piaudit.policies.detect.decoders import is_texty
 from piaudit.policies.detect.layers import Hit, LayerScan
+from piaudit.policies.detect.limits import Limits
 from piaudit.policies.detect.matcher import Matcher
 from piaudit.policies.detect.structure import header_fields
 from piaudit.policies.identifiers import Identifiers
@@ -24,23 +25,6 @@ from piaudit.policies.models import Detection, FlowRecord, Header
 _DIRECTION_RANK = {"request": 0, "message": 1, "response": 2}
 _EXCERPT = 120
 _CONTROL = {i: "·" for i in (*range(32), 127)}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on the work one scan may do; every limit reached is recorded as a note."""
-
-    max_body_bytes: int = 8 << 20  # of a request body or message scanned (the rest is not)
-    max_response_bytes: int = 2 << 20  # of a response body scanned: a lower-priority signal
-    max_decoded_bytes: int = 16 << 20  # output of one decompression
-    max_total_decoded: int = 64 << 20  # all decoding in one scan call
-    max_depth: int = 12  # decoding steps in one chain
-    max_hits: int = 500  # detections kept per scan call
-    max_runs: int = 256  # encoded runs decoded per layer
-    max_nodes: int = 50_000  # JSON nodes walked per layer
-    location_tolerance: float = 1e-3  # degrees (about 110 m of latitude)
-    min_package_list: int = 5  # package names that make an installed-app list (pattern)
-    min_known_packages: int = 3  # known installed/running apps that count as a list hit
 
 
 @dataclass
@@ -171,7 +155,7 @@ class Detector:
             batch = batch[:limit]
         ctype, cenc = _content_headers(headers)
         if not body or len(body) > limit or b"\\/" in batch or not scan.plain(body, ctype, cenc):
-            hits = scan.group(batch, fields, direction, 0) if batch else []
+            hits = scan.place.group(batch, fields, direction, 0) if batch else []
             return hits + self._body(scan, body, "body", _header_map(headers), direction) if body else hits
         cut = len(batch) + 1 if batch else 0
         combined = batch + b"\n" + body if batch else body
@@ -180,7 +164,7 @@ class Detector:
             return raw
         head = [h for h in raw if h.at < cut]
         tail = [h for h in raw if h.at >= cut]
-        hits = scan.group_attribute(batch, head, fields, direction, 0) if head else []
+        hits = scan.place.group_attribute(batch, head, fields, direction, 0) if head else []
         if tail:
             for h in tail:
                 if h.text is combined and cut:  # excerpt from the body alone

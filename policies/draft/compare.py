@@ -1,9 +1,14 @@
 """Declared versus embedded: a policy against an APK's SDK inventory and manifest permissions.
 
 Three lists: SDKs the APK embeds that the policy does not declare, parties the policy
-declares (by catalog id or package prefix) that the APK does not embed, and dangerous
+declares that the APK does not embed, and dangerous
 permissions in the manifest whose data types the app's category does not need
 (``policies/data/necessary_scope.yaml`` via ``policies/data/permissions.yaml``).
+
+A declared party stands for a catalog entry by its ``catalog_id``, by its name being the
+entry's name or an alias (:func:`policies.partymatch.entries_named`, as for hosts and reads),
+or by package prefix: here every embedded prefix must lie under a declared one (stricter than
+the overlap the rules accept, since an APK shows the packages themselves).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from piaudit.policies.catalog import Catalog, default_catalog
+from piaudit.policies.partymatch import entries_named, prefixes_overlap, within
 from piaudit.policies.permissions import permission_table
 from piaudit.policies.policy import OTHER_CATEGORY, Policy, app_categories
 
@@ -60,35 +67,36 @@ class Comparison(_Model):
         return len(self.embedded_not_declared) + len(self.declared_not_embedded) + unjustified
 
 
-def _covers(prefix: str, package: str) -> bool:
-    return package == prefix or package.startswith(prefix + ".") or prefix.startswith(package + ".")
+def compare(policy: Policy, inventory: dict[str, Any] | Any, catalog: Catalog | None = None) -> Comparison:
+    """Compare ``policy`` with an APK inventory (an :class:`ApkInventory` or its session summary).
 
-
-def compare(policy: Policy, inventory: dict[str, Any] | Any) -> Comparison:
-    """Compare ``policy`` with an APK inventory (an :class:`ApkInventory` or its session summary)."""
+    ``catalog`` (default: the shipped one) tells which entries each declared party stands for.
+    """
+    catalog = catalog if catalog is not None else default_catalog()
+    named = {party.name: set(entries_named(party.name, catalog)) for party in policy.third_parties}
     inv = inventory if isinstance(inventory, dict) else inventory.model_dump()
     sdks = inv.get("sdks", [])
     result = Comparison(apk=inv.get("path", ""), apk_sha256=inv.get("sha256", ""), package=inv.get("package", ""), category=policy.app.category)
     if result.package and result.package != policy.app.package:
         result.notes.append(f"the APK's package is {result.package}, the policy's {policy.app.package}")
-    declared_ids = {p.catalog_id for p in policy.third_parties if p.catalog_id}
+    declared_ids = {p.catalog_id for p in policy.third_parties if p.catalog_id} | {i for ids in named.values() for i in ids}
     declared_prefixes = [pre for p in policy.third_parties for pre in p.sdk_prefixes]
     embedded_ids = {s["catalog_id"] for s in sdks}
     for sdk in sdks:
         if sdk["catalog_id"] in declared_ids or set(sdk.get("ambiguous_with", [])) & declared_ids:
             continue
-        if all(any(p == d or p.startswith(d + ".") for d in declared_prefixes) for p in sdk["prefixes"]):
+        if all(any(within(p, d) for d in declared_prefixes) for p in sdk["prefixes"]):
             continue  # every embedded prefix lies under a declared one
         result.embedded_not_declared.append(
             SdkDifference(catalog_id=sdk["catalog_id"], name=sdk.get("name", sdk["catalog_id"]), prefixes=sdk["prefixes"], locations=sdk["locations"])
         )
     embedded_prefixes = [p for s in sdks for p in s["prefixes"]]
     for party in policy.third_parties:
-        if party.catalog_id and party.catalog_id in embedded_ids:
+        if party.catalog_id and party.catalog_id in embedded_ids or named[party.name] & embedded_ids:
             continue
-        if party.sdk_prefixes and any(_covers(d, p) for d in party.sdk_prefixes for p in embedded_prefixes):
+        if party.sdk_prefixes and any(prefixes_overlap(d, p) for d in party.sdk_prefixes for p in embedded_prefixes):
             continue
-        if not party.catalog_id and not party.sdk_prefixes:
+        if not party.catalog_id and not party.sdk_prefixes and not named[party.name]:
             result.not_checkable.append(SdkDifference(name=party.name, note="declared by domain only: an APK cannot show it"))
             continue
         result.declared_not_embedded.append(

@@ -2,45 +2,29 @@
 
 >>> findings = evaluate(timeline, policy, classifier, geo=None)  # doctest: +SKIP
 
-One module per concern: ``consent`` (consent state over time), ``access`` (reads vs
-consent), ``transmission`` (uploads vs consent, cleartext), ``parties`` (undeclared
+One module per concern: ``access`` (reads vs consent), ``transmission`` (uploads vs consent, cleartext), ``parties`` (undeclared
 parties and data types), ``scope`` (necessary scope), ``frequency``, ``background``,
 ``border``, ``sensitive`` (installed apps, clipboard, location), ``permission``, ``tls``;
-``judge`` runs them. docs/policy.md lists every rule with its legal basis.
+``judge`` runs them over the state in ``context`` (the consent timeline of
+:mod:`policies.consent`, the activity timeline of :mod:`policies.activity`). docs/policy.md
+lists every rule with its legal basis.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from piaudit.policies.activity import lifecycle_key
+from piaudit.policies.classify import Classifier
+from piaudit.policies.consent import NO_CONSENT_NOTE, ConsentTimeline, consent_key
 from piaudit.policies.geo import GeoLookup
 from piaudit.policies.models import Finding, FlowSummary, Timeline
 from piaudit.policies.policy import OTHER_CATEGORY, Policy
-from piaudit.policies.rules.background import lifecycle_key
 from piaudit.policies.rules.border import border_notes
-from piaudit.policies.rules.consent import (
-    NO_CONSENT_NOTE,
-    ConsentTimeline,
-    ConsentWords,
-    consent_key,
-    consent_summary,
-    consent_words,
-    default_consent_words,
-    match_consent_word,
-)
 from piaudit.policies.rules.judge import LiveJudge
 from piaudit.policies.rules.tls import tls_key
 
-__all__ = [
-    "ConsentWords",
-    "LiveJudge",
-    "consent_summary",
-    "consent_words",
-    "default_consent_words",
-    "evaluate",
-    "evaluation_notes",
-    "match_consent_word",
-]
+__all__ = ["LiveJudge", "evaluate", "evaluation_notes"]
 
 
 def _stream(timeline: Timeline) -> list[tuple[tuple[Any, ...], Any]]:
@@ -58,11 +42,10 @@ def _stream(timeline: Timeline) -> list[tuple[tuple[Any, ...], Any]]:
     return sorted(items, key=lambda item: item[0])
 
 
-def evaluate(timeline: Timeline, policy: Policy, classifier: Any, *, geo: GeoLookup | None = None) -> list[Finding]:
+def evaluate(timeline: Timeline, policy: Policy, classifier: Classifier, *, geo: GeoLookup | None = None) -> list[Finding]:
     """All findings of a session, sorted by (time, rule, flow or event, data type): the authority.
 
-    ``classifier`` follows :class:`policies.classify.Classifier`; ``geo`` adds an IP-country
-    database to the policy's ``server_countries``.
+    ``geo`` adds an IP-country database to the policy's ``server_countries``.
     """
     judge = LiveJudge(policy, classifier, geo=geo)
     for _, item in _stream(timeline):

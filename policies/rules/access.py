@@ -15,7 +15,7 @@ from piaudit.policies.models import Finding, HookEvent
 from piaudit.policies.rules.common import api_name, hook_finding, reader
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 _PHASE = {
     "before_application_oncreate": " before Application.onCreate finished",
@@ -23,7 +23,7 @@ _PHASE = {
 }
 
 
-def judge_hook(event: HookEvent, party: str | None, ctx: Context) -> list[Finding]:
+def judge_hook(event: HookEvent, party: str | None, ctx: RuleContext) -> list[Finding]:
     """PRE_CONSENT_ACCESS or POST_REFUSAL_COLLECTION for one read."""
     state = ctx.consent.state_at(event.time)
     what = f"{reader(party)} read {event.data_type} via {api_name(event)}{_PHASE.get(event.phase or '', '')}"

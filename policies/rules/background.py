@@ -11,69 +11,25 @@ background.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from piaudit.policies.models import Finding, HookEvent, LifecycleEvent
 from piaudit.policies.rules.common import FlowView, api_name, flow_finding, hook_finding, reader
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
-
-_STATE: dict[str, bool | None] = {
-    "foreground": True,
-    "activity_resumed": True,
-    "background": False,
-    "process_start": None,
-    "process_exit": None,
-}
-
-
-def lifecycle_key(event: LifecycleEvent) -> tuple[Any, ...]:
-    """A total order of lifecycle events that does not depend on input order."""
-    return (event.time, -1 if event.id is None else event.id, event.state, event.detail)
-
-
-class ActivityTimeline:
-    """Foreground or background over time, from lifecycle events; ``state_at(t)`` is O(log n)."""
-
-    def __init__(self, events: Iterable[LifecycleEvent] = ()):
-        self._keys: list[tuple[Any, ...]] = []
-        self._events: list[LifecycleEvent] = []
-        for event in sorted(events, key=lifecycle_key):
-            self.add(event)
-
-    def add(self, event: LifecycleEvent) -> None:
-        """Take one lifecycle event into account (states that say nothing are ignored)."""
-        if event.state not in _STATE:
-            return
-        key = lifecycle_key(event)
-        index = bisect.bisect_right(self._keys, key)
-        self._keys.insert(index, key)
-        self._events.insert(index, event)
-
-    def event_at(self, time: float) -> LifecycleEvent | None:
-        """The last telling lifecycle event at or before ``time``."""
-        index = bisect.bisect_right(self._keys, (time, float("inf")))
-        return self._events[index - 1] if index else None
-
-    def foreground_at(self, time: float) -> bool | None:
-        """True in the foreground, False in the background, None when unknown."""
-        event = self.event_at(time)
-        return _STATE[event.state] if event is not None else None
+    from piaudit.policies.rules.context import RuleContext
 
 
 def _lifecycle_rows(event: LifecycleEvent | None) -> list[str]:
     return [f"lifecycle_events:{event.id}"] if event is not None and event.id is not None else []
 
 
-def judge_hook(event: HookEvent, party: str | None, ctx: Context) -> list[Finding]:
+def judge_hook(event: HookEvent, party: str | None, ctx: RuleContext) -> list[Finding]:
     """A read while the app is in the background."""
     lifecycle = None
     if event.foreground is None:
-        lifecycle = ctx.activity.event_at(event.time)
-        if lifecycle is None or _STATE[lifecycle.state] is not False:
+        lifecycle = ctx.activity.background_event_at(event.time)
+        if lifecycle is None:
             return []
     elif event.foreground:
         return []
@@ -93,12 +49,12 @@ def judge_hook(event: HookEvent, party: str | None, ctx: Context) -> list[Findin
     ]
 
 
-def judge_flow(view: FlowView, ctx: Context) -> list[Finding]:
+def judge_flow(view: FlowView, ctx: RuleContext) -> list[Finding]:
     """An upload of personal data while the app is in the background."""
     if not view.sent:
         return []
-    lifecycle = ctx.activity.event_at(view.flow.time)
-    if lifecycle is None or _STATE[lifecycle.state] is not False:
+    lifecycle = ctx.activity.background_event_at(view.flow.time)
+    if lifecycle is None:
         return []
     state = ctx.consent.state_at(view.flow.time)
     return [

@@ -18,10 +18,10 @@ from piaudit.policies.policy import Policy
 from piaudit.policies.rules.common import FlowView, flow_detections, flow_finding
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 
-def server_country(view: FlowView, ctx: Context) -> tuple[str, str, bool] | None:
+def server_country(view: FlowView, ctx: RuleContext) -> tuple[str, str, bool] | None:
     """``(country, how it is known, declared by the policy)`` for a flow's server, or None."""
     host, ip = view.flow.host, view.flow.server_ip
     if host and ctx.policy.server_countries and (found := declared_country(host, ctx.policy.server_countries)):
@@ -36,7 +36,7 @@ def server_country(view: FlowView, ctx: Context) -> tuple[str, str, bool] | None
     return None
 
 
-def judge_flow(view: FlowView, ctx: Context) -> list[Finding]:
+def judge_flow(view: FlowView, ctx: RuleContext) -> list[Finding]:
     """Personal data to a server whose known country is not allowed."""
     if not view.sent:
         return []

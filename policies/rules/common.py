@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+from piaudit.policies.classify import HostClass
+from piaudit.policies.consent import ConsentState
 from piaudit.policies.models import Detection, Finding, FlowSummary, HookEvent, RuleName
 from piaudit.policies.policy import ThirdParty
-from piaudit.policies.rules.consent import ConsentState
 from piaudit.policies.vocab import DataType
 
 Severity = Literal["high", "medium", "low", "info"]
@@ -80,7 +81,7 @@ class FlowView:
     ambiguous: bool
 
     @classmethod
-    def build(cls, flow: FlowSummary, host_class: Any, declared: ThirdParty | None) -> FlowView:
+    def build(cls, flow: FlowSummary, host_class: HostClass | None, declared: ThirdParty | None) -> FlowView:
         """Combine a flow with its host class (``None`` when the flow has no host or IP)."""
         sent = strongest(d for d in flow_detections(flow) if d.direction != "response")
         kind = host_class.kind if host_class is not None else "unknown_third_party"
@@ -93,7 +94,7 @@ class FlowView:
             party=host_class.party if named else None,
             declared=declared,
             registrable_domain=host_class.registrable_domain if host_class is not None else flow.host or flow.server_ip,
-            ambiguous=bool(host_class.ambiguous) if host_class is not None else False,
+            ambiguous=host_class.ambiguous if host_class is not None else False,
         )
 
     @property

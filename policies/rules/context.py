@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from piaudit.policies.activity import ActivityTimeline
+from piaudit.policies.classify import Classifier, HostClass
+from piaudit.policies.consent import ConsentTimeline
 from piaudit.policies.geo import GeoLookup
 from piaudit.policies.models import FlowSummary, HookEvent, Timeline
+from piaudit.policies.partymatch import declared_by_entry, entries_named, within
 from piaudit.policies.policy import Policy, ThirdParty, app_categories
-from piaudit.policies.rules.background import ActivityTimeline
 from piaudit.policies.rules.common import FlowView
-from piaudit.policies.rules.consent import ConsentTimeline
 from piaudit.policies.vocab import DataType
 
 
 @dataclass(slots=True)
-class Context:
+class RuleContext:
     """Prepared once per judgement; the consent and activity timelines grow as events arrive.
 
     ``necessary`` is the set of data types the app's category needs (None for ``other``:
-    no scope check). ``classifier`` follows :class:`policies.classify.Classifier`.
+    no scope check). Declared parties are matched to catalog entries by
+    :mod:`policies.partymatch`, as the classifier matches them.
     """
 
     policy: Policy
-    classifier: Any
+    classifier: Classifier
     geo: GeoLookup
     consent: ConsentTimeline
     activity: ActivityTimeline
@@ -34,7 +36,7 @@ class Context:
     _hook_parties: dict[tuple[str | None, str | None], tuple[str | None, ThirdParty | None]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, policy: Policy, classifier: Any, geo: GeoLookup | None = None, timeline: Timeline | None = None) -> Context:
+    def build(cls, policy: Policy, classifier: Classifier, geo: GeoLookup | None = None, timeline: Timeline | None = None) -> RuleContext:
         """A context for ``policy``; with ``timeline``, its consent and lifecycle events are already in."""
         timeline = timeline or Timeline()
         category = app_categories().get(policy.app.category)
@@ -47,7 +49,7 @@ class Context:
             declared_types=frozenset(policy.declared_data_types),
             necessary=frozenset(category.data_types) if category is not None else None,
             _by_name={p.name.casefold(): p for p in policy.third_parties},
-            _by_entry=_entries_declared(policy.third_parties, getattr(classifier, "catalog", None)),
+            _by_entry={i: found[0] for i, found in declared_by_entry(policy.third_parties, classifier.catalog).items()},
         )
 
     def declared_party(self, name: str | None, catalog_ids: list[str] | tuple[str, ...] = ()) -> ThirdParty | None:
@@ -56,7 +58,7 @@ class Context:
             return found
         return next((self._by_entry[i] for i in catalog_ids if i in self._by_entry), None)
 
-    def host_class(self, host: str) -> Any:
+    def host_class(self, host: str) -> HostClass | None:
         """The classifier's answer for ``host`` (None without a host)."""
         return self.classifier.classify(host) if host else None
 
@@ -84,31 +86,11 @@ class Context:
         caller_class = (caller or "").split("(", 1)[0].strip()
         declared = self.declared_party(party)
         if declared is None and caller_class:
-            declared = next((p for p in self.policy.third_parties if any(_within(caller_class, x) for x in p.sdk_prefixes)), None)
-        catalog = getattr(self.classifier, "catalog", None)
-        if declared is None and party and catalog is not None:
-            ids = [e.id for e in catalog if party.casefold() in {e.name.casefold(), *(a.casefold() for a in e.aliases)}]
+            declared = next((p for p in self.policy.third_parties if any(within(caller_class, x) for x in p.sdk_prefixes)), None)
+        catalog = self.classifier.catalog
+        if declared is None and party:
+            ids = entries_named(party, catalog)
             ids += [e.id for e in catalog.match_package(caller_class)] if caller_class else []
             declared = next((self._by_entry[i] for i in ids if i in self._by_entry), None)
         return (declared.name if declared else party), declared
 
-
-def _within(name: str, prefix: str) -> bool:
-    """``com.umeng.a.B`` is within ``com.umeng``; ``com.umengx.B`` is not."""
-    return name == prefix or name.startswith(prefix + ".")
-
-
-def _entries_declared(parties: list[ThirdParty], catalog: Any) -> dict[str, ThirdParty]:
-    """Catalog entry id → the declared party that names it (catalog_id, name or alias, overlapping prefixes)."""
-    found: dict[str, ThirdParty] = {}
-    for party in parties:
-        name = party.name.casefold()
-        for entry in catalog or ():
-            prefixes = [p for p in entry.package_prefixes if not p.startswith("regex:")]
-            if (
-                entry.id == party.catalog_id
-                or name in {entry.name.casefold(), *(a.casefold() for a in entry.aliases)}
-                or any(_within(a, b) or _within(b, a) for a in party.sdk_prefixes for b in prefixes)
-            ):
-                found.setdefault(entry.id, party)
-    return found

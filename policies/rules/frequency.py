@@ -30,7 +30,7 @@ from piaudit.policies.rules.common import Occurrence, api_name, hook_finding, ho
 from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 Key = tuple[DataType, str | None]
 
@@ -53,7 +53,7 @@ class FrequencyTracker:
         self._burst: dict[Key, int] = {}  # the open burst's number, while accesses stay over the threshold
         self._bursts: dict[Key, int] = {}
 
-    def add(self, event: HookEvent, party: str | None, ctx: Context) -> tuple[Occurrence, int, float] | None:
+    def add(self, event: HookEvent, party: str | None, ctx: RuleContext) -> tuple[Occurrence, int, float] | None:
         """Record one read; returns ``(occurrence, accesses, burst start)`` when it is part of a burst."""
         key: Key = (event.data_type, party)
         starts = self._starts.setdefault(key, [])
@@ -94,7 +94,7 @@ class FrequencyTracker:
             window[0][0].time,
         )
 
-    def _later(self, event: HookEvent, party: str | None, ctx: Context, key: Key) -> Occurrence:
+    def _later(self, event: HookEvent, party: str | None, ctx: RuleContext, key: Key) -> Occurrence:
         """A read that joins the open burst's finding as a cited row."""
         state = ctx.consent.state_at(event.time)
         make = partial(hook_finding, "OVER_FREQUENCY", event, state, party=party, severity="medium", message="")

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from piaudit.policies.classify import Classifier
 from piaudit.policies.geo import GeoLookup
-from piaudit.policies.models import ConsentEvent, Finding, FlowSummary, HookEvent, LifecycleEvent, PermissionEvent, TlsFailure
+from piaudit.policies.models import (
+    ConsentEvent,
+    Finding,
+    FlowSummary,
+    HookEvent,
+    LifecycleEvent,
+    PermissionEvent,
+    TimelineItem,
+    TlsFailure,
+)
 from piaudit.policies.policy import Policy
 from piaudit.policies.rules import access, background, border, parties, permission, scope, sensitive, tls, transmission
 from piaudit.policies.rules.common import Occurrence, finding_key
-from piaudit.policies.rules.context import Context
+from piaudit.policies.rules.context import RuleContext
 from piaudit.policies.rules.frequency import FrequencyTracker
 
 MAX_ROWS = 50  # evidence rows cited per grouped finding; the message gives the full count
@@ -72,14 +82,14 @@ class LiveJudge:
     the number of groups), and :meth:`findings` lists the grouped findings only.
     """
 
-    def __init__(self, policy: Policy, classifier: Any, geo: GeoLookup | None = None, *, keep: bool = True):
-        self.ctx = Context.build(policy, classifier, geo)
+    def __init__(self, policy: Policy, classifier: Classifier, geo: GeoLookup | None = None, *, keep: bool = True):
+        self.ctx = RuleContext.build(policy, classifier, geo)
         self.keep = keep
         self._frequency = FrequencyTracker(policy.thresholds.frequency)
         self._findings: list[Finding] = []
         self._groups: dict[tuple[Any, ...], _Group] = {}
 
-    def on_event(self, event: Any) -> list[Finding]:
+    def on_event(self, event: TimelineItem | TlsFailure) -> list[Finding]:
         """Judge one timeline event (consent and lifecycle events only update the state)."""
         ctx = self.ctx
         match event:

@@ -24,14 +24,14 @@ from piaudit.policies.policy import ThirdParty
 from piaudit.policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 
 def _declared_list(party: ThirdParty) -> str:
     return ", ".join(party.data_types) or "none"
 
 
-def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None, ctx: Context) -> list[Occurrence]:
+def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None, ctx: RuleContext) -> list[Occurrence]:
     """Reads by an undeclared SDK, or of an undeclared data type."""
     state = ctx.consent.state_at(event.time)
     data_type, api = event.data_type, api_name(event)
@@ -52,7 +52,7 @@ def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None,
     return []
 
 
-def judge_flow(view: FlowView, ctx: Context) -> list[Occurrence]:
+def judge_flow(view: FlowView, ctx: RuleContext) -> list[Occurrence]:
     """Personal data sent to an undeclared recipient, or of a type not declared for the recipient."""
     if not view.sent:
         return []

@@ -19,7 +19,7 @@ from piaudit.policies.permissions import permission_data_types
 from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 def permission_data_type(permissions: list[str]) -> DataType | None:
     """The one data type all ``permissions`` guard, or None (none or several)."""
@@ -27,7 +27,7 @@ def permission_data_type(permissions: list[str]) -> DataType | None:
     return types.pop() if len(types) == 1 else None
 
 
-def judge_permission(event: PermissionEvent, ctx: Context) -> list[Finding]:
+def judge_permission(event: PermissionEvent, ctx: RuleContext) -> list[Finding]:
     """PERMISSION_ABUSE for one permission request."""
     state = ctx.consent.state_at(event.time)
     asked = ", ".join(p.rsplit(".", 1)[-1] for p in event.permissions) or "(no permission named)"

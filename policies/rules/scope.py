@@ -25,10 +25,10 @@ from piaudit.policies.rules.common import FlowView, Occurrence, api_name, flow_f
 from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 
-def _beyond(data_type: DataType, ctx: Context) -> str | None:
+def _beyond(data_type: DataType, ctx: RuleContext) -> str | None:
     """The category's reason text when ``data_type`` is beyond its scope, else None."""
     if ctx.necessary is None or data_type in ctx.necessary:
         return None
@@ -37,7 +37,7 @@ def _beyond(data_type: DataType, ctx: Context) -> str | None:
     return f"a {category.name_en} app ({category.name_zh}) needs {needs} for its basic service"
 
 
-def _consented_and_declared(data_type: DataType, party: str | None, declared: ThirdParty | None, granted: bool, ctx: Context) -> bool:
+def _consented_and_declared(data_type: DataType, party: str | None, declared: ThirdParty | None, granted: bool, ctx: RuleContext) -> bool:
     """Declared for this reader and collected under consent: the extended-function case the rule allows."""
     if not granted:
         return False
@@ -46,7 +46,7 @@ def _consented_and_declared(data_type: DataType, party: str | None, declared: Th
     return party is None and data_type in ctx.declared_types
 
 
-def judge_hook(event: HookEvent, party: str | None, ctx: Context, declared: ThirdParty | None = None) -> list[Occurrence]:
+def judge_hook(event: HookEvent, party: str | None, ctx: RuleContext, declared: ThirdParty | None = None) -> list[Occurrence]:
     """A read of a data type the category does not need."""
     if (why := _beyond(event.data_type, ctx)) is None:
         return []
@@ -58,7 +58,7 @@ def judge_hook(event: HookEvent, party: str | None, ctx: Context, declared: Thir
     return [Occurrence(("BEYOND_NECESSARY_SCOPE", party, event.data_type), event.time, hook_row(event), make)]
 
 
-def judge_flow(view: FlowView, ctx: Context) -> list[Occurrence]:
+def judge_flow(view: FlowView, ctx: RuleContext) -> list[Occurrence]:
     """An upload of a data type the category does not need."""
     out: list[Occurrence] = []
     for data_type in view.sent:

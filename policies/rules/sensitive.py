@@ -25,7 +25,7 @@ from piaudit.policies.rules.common import Severity, api_name, hook_finding, read
 from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 SENSITIVE_READS: dict[DataType, tuple[RuleName, str]] = {
     DataType.installed_apps: ("INSTALLED_APP_LIST", "the list of installed apps"),
@@ -34,14 +34,14 @@ SENSITIVE_READS: dict[DataType, tuple[RuleName, str]] = {
 }
 
 
-def declared_for(data_type: DataType, party: str | None, declared: ThirdParty | None, ctx: Context) -> bool:
+def declared_for(data_type: DataType, party: str | None, declared: ThirdParty | None, ctx: RuleContext) -> bool:
     """Whether the policy declares ``data_type`` for this reader (the app itself when ``party`` is None)."""
     if declared is not None:
         return data_type in declared.data_types
     return party is None and data_type in ctx.declared_types
 
 
-def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None, ctx: Context) -> list[Finding]:
+def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None, ctx: RuleContext) -> list[Finding]:
     """One finding per sensitive read that needs a look, graded by consent, foreground and declaration."""
     if event.data_type not in SENSITIVE_READS:
         return []

@@ -14,7 +14,7 @@ from piaudit.policies.models import Finding, TlsFailure
 from piaudit.policies.rules.common import Occurrence
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 
 def tls_key(failure: TlsFailure) -> tuple[Any, ...]:
@@ -28,7 +28,7 @@ def tls_row(failure: TlsFailure) -> str:
     return f"tls_failures:{row_id}" if row_id is not None else f"tls_failures:{failure.sni or failure.host}@{failure.time:.6f}"
 
 
-def judge_tls(failure: TlsFailure, ctx: Context) -> list[Occurrence]:
+def judge_tls(failure: TlsFailure, ctx: RuleContext) -> list[Occurrence]:
     """One informational finding per host whose handshakes the client rejected."""
     host = failure.sni or failure.host or failure.server_addr
     host_class = ctx.host_class(failure.sni or failure.host)

@@ -18,7 +18,7 @@ from piaudit.policies.rules.common import FlowView, flow_finding
 from piaudit.policies.vocab import DataType
 
 if TYPE_CHECKING:
-    from piaudit.policies.rules.context import Context
+    from piaudit.policies.rules.context import RuleContext
 
 
 def _where(view: FlowView, data_type: DataType) -> str:
@@ -26,7 +26,7 @@ def _where(view: FlowView, data_type: DataType) -> str:
     return f"in {detection.where}, {detection.encoding}"
 
 
-def judge_consent(view: FlowView, ctx: Context) -> list[Finding]:
+def judge_consent(view: FlowView, ctx: RuleContext) -> list[Finding]:
     """PRE_CONSENT_TRANSMISSION or POST_REFUSAL_COLLECTION for one flow."""
     state = ctx.consent.state_at(view.flow.time)
     if state.decision == "none":
@@ -65,7 +65,7 @@ def judge_consent(view: FlowView, ctx: Context) -> list[Finding]:
     return []
 
 
-def judge_cleartext(view: FlowView, ctx: Context) -> list[Finding]:
+def judge_cleartext(view: FlowView, ctx: RuleContext) -> list[Finding]:
     """CLEARTEXT_TRANSMISSION: personal data in a flow that was not encrypted."""
     if not view.sent or view.encrypted:
         return []

@@ -82,10 +82,11 @@ print(n, time.perf_counter() - t)
 REPLAY = """
 import sys, time
 from pathlib import Path
+from piaudit.policies.options import AuditOptions
 from piaudit.scripts.replay import replay
 workers = int(sys.argv[5]) or None
 t = time.perf_counter()
-r = replay(Path(sys.argv[1]), Path(sys.argv[2]), policy=Path(sys.argv[3]), identifiers=Path(sys.argv[4]), workers=workers)
+r = replay(Path(sys.argv[1]), Path(sys.argv[2]), AuditOptions(policy=sys.argv[3], identifiers=sys.argv[4]), workers=workers)
 print(r.flows, time.perf_counter() - t)
 """
 

@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from piaudit.scripts.device.errors import StepFailed
+from piaudit.scripts.device.checklist import StepFailed
 
 
 class AdbError(StepFailed):

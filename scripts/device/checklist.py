@@ -1,9 +1,21 @@
-"""The ✓/✗ lines setup and doctor print, one per step."""
+"""The ✓/✗ lines setup and doctor print, one per step, and :class:`StepFailed`, the error every step
+raises: what is wrong and what to do."""
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TextIO
 
-from piaudit.scripts.device.errors import StepFailed
+from piaudit.scripts.usage import EXIT_FAIL
+
+
+class StepFailed(Exception):
+    """A step failed: ``problem`` says what is wrong, ``fix`` what the user should do."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
 
 
 class Checklist:
@@ -31,3 +43,9 @@ class Checklist:
     def note(self, text: str) -> None:
         """Free text, e.g. instructions."""
         print(text, file=self.out)
+
+
+def stopped(checklist: Checklist, command: str) -> int:
+    """Say that ``command`` stopped at the ✗ above and how to go on; returns the exit code of a failed check."""
+    checklist.note(f"\n{command} stopped: fix the ✗ above, then run `piaudit device {command}` again.")
+    return EXIT_FAIL

@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import TextIO
 
 from piaudit.scripts.device.ca import CA_CERT_FILE, DEFAULT_CONFDIR
-from piaudit.scripts.device.doctor import DoctorOptions, run_doctor
-from piaudit.scripts.device.errors import EXIT_USAGE
-from piaudit.scripts.device.proxy import DEFAULT_PROXY, ProxyAddress, parse_proxy
-from piaudit.scripts.device.setup import SetupOptions, run_setup
-from piaudit.scripts.device.wireguard import DEFAULT_WIREGUARD_ENDPOINT
+from piaudit.scripts.device.commands import DoctorOptions, SetupOptions, run_doctor, run_setup
+from piaudit.scripts.device.network import DEFAULT_PROXY, DEFAULT_WIREGUARD_ENDPOINT, ProxyAddress, parse_proxy
+from piaudit.scripts.usage import EXIT_USAGE
 
 
 def _proxy_argument(text: str) -> ProxyAddress:

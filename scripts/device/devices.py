@@ -1,11 +1,13 @@
-"""Which device to use (``adb devices``) and what its properties say about it (``getprop``)."""
+"""Choosing the device, reading its properties, and root on it (``adb root`` for setup, ``id`` for doctor)."""
+
+from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from piaudit.scripts.device.adb import Adb
-from piaudit.scripts.device.errors import StepFailed
+from piaudit.scripts.device.checklist import Checklist, StepFailed
 
 SYSTEM_CA_STORE = "/system/etc/security/cacerts"
 CONSCRYPT_CA_STORE = "/apex/com.android.conscrypt/cacerts"
@@ -148,3 +150,53 @@ def read_device_info(adb: Adb) -> DeviceInfo:
     """Read the device's properties with one ``getprop``."""
     assert adb.serial is not None
     return device_info(adb.serial, parse_getprop(adb.shell("getprop").stdout))
+
+
+def production_build_fix() -> str:
+    """What to do when a build cannot give adb root."""
+    return (
+        "This is a production (user) build, as on 'Google Play' emulator images. Create an AVD with a "
+        "'Google APIs' system image (a userdebug build), which allows `adb root`."
+    )
+
+
+def ensure_root(adb: Adb) -> str:
+    """Restart adbd as root (``adb root``) unless it already is."""
+    result = adb.run("root", check=False)
+    text = result.output
+    # adb root exits 0 even when adbd refuses, so the words are what count.
+    if "cannot run as root" in text:
+        raise StepFailed(f"`adb root` refused: {text}", production_build_fix())
+    if not result.ok or not ("restarting adbd as root" in text or "already running as root" in text):
+        raise StepFailed(
+            f"`adb root` failed: {text or 'no output'}",
+            "Enable 'Rooted debugging' in Developer options if the device has it, or use a 'Google APIs' emulator image.",
+        )
+    if "restarting" in text:
+        adb.run("wait-for-device", timeout=60)
+        return "adbd restarted as root"
+    return "adbd already runs as root"
+
+
+def check_root(adb: Adb, info: DeviceInfo) -> bool:
+    """Doctor: whether adbd runs as root now (``id``); :class:`StepFailed` if root is not available at all."""
+    if adb.shell("id", check=False).stdout.startswith("uid=0("):
+        return True
+    if info.debuggable:
+        return False
+    raise StepFailed(f"no root: {info.serial} is a {info.build_type} build (ro.debuggable is not 1)", production_build_fix())
+
+
+def describe_root(root_now: bool) -> str:
+    """The ✓ line for :func:`check_root`."""
+    if root_now:
+        return "adbd runs as root"
+    return "available (adbd runs as shell now; `piaudit device setup` runs `adb root`)"
+
+
+def connect_steps(checklist: Checklist, serial: str | None) -> tuple[Adb, DeviceInfo] | None:
+    """The steps both commands start with: adb, the device, its properties."""
+    adb = checklist.step("adb", Adb.locate, lambda a: a.executable)
+    device = adb and checklist.step("device", lambda: connect(adb, serial), lambda a: f"{a.serial}")
+    info = device and checklist.step("Android", lambda: read_device_info(device), DeviceInfo.describe)
+    return (device, info) if device and info else None

@@ -14,20 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from piaudit.policies import rows
+from piaudit.policies.consent import consent_summary
 from piaudit.policies.integrity import Integrity, check
 from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
 from piaudit.policies.session import Session
-from piaudit.policies.store import CHAINED_TABLES, Store
-from piaudit.policies.times import STORED, utc_text
-
-NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
-DEFAULT_SIGNALS = ("manual", "ui_click")
-COUNTED_TABLES = tuple(t for t in CHAINED_TABLES if t != "findings")  # every evidence table but the judgement
-
-
-def utc(t: float | None) -> str:
-    """Epoch seconds as ISO 8601 UTC with milliseconds (``2025-11-24T16:00:01.500Z``), or ``""``; never fails."""
-    return utc_text(t)
+from piaudit.policies.store import EVIDENCE_TABLES, Store
+from piaudit.policies.timefmt import utc
+from piaudit.policies.times import STORED
+from piaudit.policies.vocab import DEFAULT_CONSENT_SIGNALS
+from piaudit.scripts.reports.timeline import TimelineData, bin_timeline
 
 
 @dataclass
@@ -61,7 +56,7 @@ class ReportData:
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
-    timeline: Any = None  # scripts.reports.timeline.TimelineData when asked for
+    timeline: TimelineData | None = None  # when asked for
 
 
 def report_warnings(meta: SessionMeta) -> list[str]:
@@ -80,42 +75,13 @@ def _in_chunks(store: Store, sql: str, keys: list[Any]) -> list[tuple[Any, ...]]
     return out
 
 
-def _signals(meta: SessionMeta) -> tuple[str, ...]:
-    """The consent signals the session's policy counts (the default when it cannot be read)."""
-    if not meta.policy_path:
-        return DEFAULT_SIGNALS
-    try:
-        from piaudit.policies.policy import load_policy
+def counted_signals(store: Store) -> list[str]:
+    """The consent signals the last judgement counted, as it stored them (never the policy file again).
 
-        return tuple(load_policy(Path(meta.policy_path)).consent.signals)
-    except Exception:  # a moved or broken policy file must not stop a report
-        return DEFAULT_SIGNALS
-
-
-def consent_summary(events: list[ConsentEvent], signals: tuple[str, ...]) -> dict[str, Any]:
-    """The consent moment, the last answer in force, and every consent event (counted or not)."""
-    counted = [e for e in sorted(events, key=lambda e: (e.time, e.id or 0)) if e.source in signals]
-    granted = next((e for e in counted if e.decision == "granted"), None)
-    return {
-        "consent_time": granted.time if granted else None,
-        "consent_time_utc": utc(granted.time) if granted else None,
-        "decision": counted[-1].decision if counted else "none",
-        "signals": list(signals),
-        "note": None if counted else NO_CONSENT_NOTE,
-        "events": [
-            {
-                "id": e.id,
-                "time": e.time,
-                "time_utc": utc(e.time),
-                "decision": e.decision,
-                "source": e.source,
-                "detail": e.detail,
-                "party": e.party,
-                "counted": e.source in signals,
-            }
-            for e in sorted(events, key=lambda e: (e.time, e.id or 0))
-        ],
-    }
+    A session judged before judgements were stored counts the defaults.
+    """
+    judgement = rows.latest_judgement(store)
+    return list(judgement.consent_signals) if judgement is not None else list(DEFAULT_CONSENT_SIGNALS)
 
 
 def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
@@ -185,8 +151,8 @@ def load(
             findings=findings,
             consent_events=consent_events,
             lifecycle_events=list(rows.events(store, "lifecycle_events")),
-            counts={t: store.count(t) for t in COUNTED_TABLES},
-            consent=consent_summary(consent_events, _signals(session.meta)),
+            counts={t: store.count(t) for t in EVIDENCE_TABLES},
+            consent=consent_summary(consent_events, counted_signals(store)),
             coverage=coverage(store, session.meta, cap),
             chains=integrity.chains,
             integrity=integrity,
@@ -211,9 +177,7 @@ def load(
             event.id = row_id
             data.hook_events[row_id] = event
         if with_timeline:
-            from piaudit.scripts.reports.timeline import load_timeline
-
-            data.timeline = load_timeline(store, findings, consent_events, data.lifecycle_events)
+            data.timeline = bin_timeline(store, findings, consent_events, data.lifecycle_events)
         return data
     finally:
         store.conn.close()

@@ -7,13 +7,11 @@ responsible (``HookEvent.caller``) marked, plus the SDK it belongs to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from piaudit.policies.models import Finding, HookEvent
 from piaudit.scripts.reports.data import ReportData, utc
-
-if TYPE_CHECKING:
-    from piaudit.scripts.reports.html import Page
+from piaudit.scripts.reports.page import Page
 
 MAX_DETECTIONS = 20
 MAX_FRAMES = 40

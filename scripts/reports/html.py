@@ -8,9 +8,7 @@ content, never in a ``<script>``/``<style>`` element or an attribute. A strict C
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
 from piaudit.policies.integrity import Integrity
@@ -18,6 +16,7 @@ from piaudit.policies.private import write_private_text
 from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports import embedded, findings_html
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load, utc
+from piaudit.scripts.reports.page import Page
 from piaudit.scripts.reports.timeline import render_svg
 
 MAX_FINDINGS = 300
@@ -43,41 +42,6 @@ mark{background:#ffe066;color:#000;padding:0 2px;border-radius:2px;font-weight:7
 .note{color:#555;font-style:italic}.svgwrap{overflow-x:auto;border:1px solid #e1e4e8;padding:6px}
 .legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
 """
-
-
-class Page:
-    """Builds the report text; every captured value goes through :meth:`t`."""
-
-    def __init__(self, redactor: Redactor):
-        self.redactor = redactor
-
-    def t(self, value: object) -> str:
-        """A value as safe text: redacted, then escaped (``None`` → empty)."""
-        return html.escape(self.redactor.text("" if value is None else str(value)), quote=True)
-
-    def excerpt(self, text: str) -> str:
-        """An excerpt with its ``[[match]]`` parts highlighted as ``<mark>``."""
-        parts = re.split(r"\[\[(.*?)\]\]", text or "", flags=re.S)
-        return "".join(f"<mark>{self.t(p)}</mark>" if i % 2 else self.t(p) for i, p in enumerate(parts))
-
-    def table(self, headers: list[str], rows: list[list[object]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
-        """A table of escaped cells."""
-        head = "".join(f"<th>{self.t(h)}</th>" for h in headers)
-        body = "".join(
-            "<tr>"
-            + "".join(f'<td class="num">{self.t(c)}</td>' if i in numeric else f"<td>{self.t(c)}</td>" for i, c in enumerate(r))
-            + "</tr>"
-            for r in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    def more(self, shown: int, total: int, what: str) -> str:
-        """A note when a list was capped."""
-        return (
-            f'<p class="note">showing {shown} of {total} {self.t(what)}; the JSON report has the counts</p>'
-            if total > shown
-            else ""
-        )
 
 
 def _banners(p: Page, data: ReportData, redacted: bool) -> str:

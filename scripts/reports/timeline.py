@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from piaudit.policies.catalog import default_catalog
+from piaudit.policies.classify import Classifier
 from piaudit.policies.models import ConsentEvent, Finding, LifecycleEvent
-from piaudit.policies.psl import registrable_domain
 from piaudit.policies.store import Store
+from piaudit.policies.timefmt import utc
 from piaudit.policies.times import LATEST, is_plausible
-from piaudit.scripts.reports.data import utc
 
 BINS = 400
 MAX_LANES = 12
@@ -65,14 +65,15 @@ class TimelineData:
         return min(BINS - 1, max(0, int((t - self.start) / (self.end - self.start) * BINS)))
 
 
-def _party_of_host(host: str) -> str:
+def _party_of_host(classifier: Classifier, host: str) -> str:
+    """A lane for a flow without a finding: the catalog's party (as classification names it), else the domain."""
+    if not host:
+        return "(no host)"
     try:
-        entries = default_catalog().match_host(host) if host else []
-        if entries:
-            return " / ".join(e.name for e in entries)
-        return registrable_domain(host) or host or "(no host)"
+        found = classifier.classify(host)
     except Exception:  # a hostile or malformed host name still gets a lane
-        return host or "(no host)"
+        return host
+    return found.party or found.registrable_domain or host
 
 
 def _lanes(counted: dict[str, Lane], prefix: str) -> list[Lane]:
@@ -86,7 +87,7 @@ def _lanes(counted: dict[str, Lane], prefix: str) -> list[Lane]:
     return [*lanes[: MAX_LANES - 1], other]
 
 
-def load_timeline(
+def bin_timeline(
     store: Store, findings: list[Finding], consent: list[ConsentEvent], lifecycle: list[LifecycleEvent]
 ) -> TimelineData | None:
     """Bin a session's hook reads and personal-data transmissions; None when nothing has a time."""
@@ -114,6 +115,7 @@ def load_timeline(
         lane.bins[data.bin(t)] += 1
         lane.total += 1
     party_of_flow = {f.flow: f.party for f in findings if f.flow and f.party}
+    classifier = Classifier([], [], default_catalog())
     sends: dict[str, Lane] = {}
     sql = (
         "SELECT timestamp_start, host, flow_id FROM flows WHERE flow_id IN"
@@ -122,7 +124,7 @@ def load_timeline(
     for t, host, flow_id in conn.execute(sql):
         if t is not None and not is_plausible(t):
             continue
-        party = party_of_flow.get(flow_id) or _party_of_host(host or "")
+        party = party_of_flow.get(flow_id) or _party_of_host(classifier, host or "")
         lane = sends.setdefault(party, Lane(party))
         lane.bins[data.bin(t or data.start)] += 1
         lane.total += 1

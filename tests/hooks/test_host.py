@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import pytest
 
 from piaudit.hooks.host import AgentMessages, HookHost, HookHostError, parse_java_stack, validate_canary
+from piaudit.policies.consent import consent_words, default_consent_words
 from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
+from piaudit.policies.policy import Policy
 from tests.hooks import frida_tmpdir, pid_alive
 
 
@@ -149,6 +151,18 @@ class TestAgentMessages:
             {"type": "batch", "sent_at": 1.0, "events": [hook_call(data_type="oaid", api=api, _stack=stack, _stack_id=2)]},
         )
         assert out.events[0].party == "Umeng"
+
+    @pytest.mark.parametrize(
+        ("text", "decision"),
+        [("我同意", "granted"), ("不同意并退出", "refused"), ("  Agree  ", "granted"), ("【拒绝】", "refused"), ("我已阅读并同意隐私政策和用户协议的全部条款，并继续使用本应用提供的所有服务", None)],
+    )
+    def test_the_core_decides_what_a_clicked_button_means(self, text: str, decision: str | None) -> None:
+        """The agent sends a click that may be consent (`_click`); policies.consent.match_consent_word decides."""
+        out = Collector()
+        click = {"type": "consent:signal", "_device_time": 5.0, "source": "ui_click", "detail": text, "_click": True, "stack": []}
+        out.messages().handle_payload(6.0, {"type": "batch", "sent_at": 6.0, "events": [click]})
+        assert [e.decision for e in out.events] == ([decision] if decision else [])
+        assert out.errors == []
 
     def test_consent_permission_status_and_lifecycle_events(self) -> None:
         out = Collector()
@@ -464,3 +478,14 @@ def test_the_hook_list_covers_every_data_type_read_on_the_device() -> None:
         "camera", "microphone", "sensors", "accounts", "ip",
     }  # fmt: skip
     assert expected <= covered
+
+
+def test_the_agent_gets_the_core_words():
+    """The host sends the core's words (the shipped list, or the policy's extension) to the agent: never its own."""
+    host = HookHost(target=["/bin/true"], on_events=print, on_error=print)
+    config = host._agent_config()
+    assert (config["agreeWords"], config["refuseWords"]) == (default_consent_words().agree, default_consent_words().refuse)
+    words = consent_words(Policy.model_validate({"app": {"package": "com.x", "category": "other"}, "consent": {"agree_words": ["好的"]}}))
+    host = HookHost(target=["/bin/true"], agree_words=words.agree, refuse_words=words.refuse, on_events=print, on_error=print)
+    assert "好的" in host._agent_config()["agreeWords"] and "同意并使用" in host._agent_config()["agreeWords"]
+    assert consent_words(None) == default_consent_words()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from pathlib import Path
@@ -22,7 +21,7 @@ from piaudit.policies.catalog import (
     read_catalog_file,
     save_catalog,
 )
-from piaudit.policies.exodus import cmd_import_exodus, import_exodus, merge_catalog
+from piaudit.policies.exodus import import_exodus, merge_catalog
 
 EXODUS_SAMPLE = Path(__file__).parent / "data" / "exodus_sample.json"
 
@@ -592,25 +591,3 @@ def test_merge_is_idempotent(catalog: Catalog, exodus_entries: list[CatalogEntry
     twice, report = merge_catalog(once, exodus_entries)
     assert report.added == [] and report.enriched == []
     assert twice.sha256 == once.sha256
-
-
-def test_cmd_import_exodus_writes_a_loadable_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "merged.yaml"
-    code = cmd_import_exodus(argparse.Namespace(file=str(EXODUS_SAMPLE), out=str(out)))
-    assert code == 0
-    merged = load_catalog(out)
-    assert "exodus-901" in merged
-    assert "3 added, 2 enriched, 1 unchanged" in capsys.readouterr().err
-    expected, _ = merge_catalog(load_catalog(), import_exodus(EXODUS_SAMPLE))
-    assert merged.sha256 == expected.sha256
-
-
-def test_cmd_import_exodus_without_out_prints_yaml(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cmd_import_exodus(argparse.Namespace(file=str(EXODUS_SAMPLE), out=None)) == 0
-    assert "exodus-901" in capsys.readouterr().out
-
-
-def test_cmd_import_exodus_reports_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bad = write(tmp_path, "{", "bad.json")
-    assert cmd_import_exodus(argparse.Namespace(file=str(bad), out=None)) == 2
-    assert f"piaudit: error: {bad}" in capsys.readouterr().err

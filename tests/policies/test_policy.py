@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from piaudit.policies.consent import default_consent_words
 from piaudit.policies.policy import (
     DATA_DIR,
     OTHER_CATEGORY,
@@ -20,7 +21,6 @@ from piaudit.policies.policy import (
     policy_init_yaml,
     policy_sha256,
 )
-from piaudit.policies.rules import default_consent_words
 from piaudit.policies.vocab import DATA_TYPES
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "policies" / "examples").glob("*.yaml"))

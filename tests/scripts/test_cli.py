@@ -109,3 +109,39 @@ def test_hooks_json_lists_class_method_data_type() -> None:
         a for a in apis if a["class"] == "android.telephony.TelephonyManager" and a["method"] == "getDeviceId"
     ).items()
     assert any("$" in a["class"] for a in apis)  # nested classes as Outer$Inner
+
+
+# ---------------------------------------------------------------------- catalog import-exodus (the CLI layer)
+
+EXODUS_SAMPLE = Path(__file__).parents[1] / "policies" / "data" / "exodus_sample.json"
+
+
+def test_import_exodus_writes_a_loadable_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from piaudit.policies.catalog import load_catalog
+    from piaudit.policies.exodus import import_exodus, merge_catalog
+    from piaudit.scripts.cli import main
+
+    out = tmp_path / "merged.yaml"
+    assert main(["catalog", "import-exodus", str(EXODUS_SAMPLE), "--out", str(out)]) == 0
+    merged = load_catalog(out)
+    assert "exodus-901" in merged
+    assert "3 added, 2 enriched, 1 unchanged" in capsys.readouterr().err
+    expected, _ = merge_catalog(load_catalog(), import_exodus(EXODUS_SAMPLE))
+    assert merged.sha256 == expected.sha256
+
+
+def test_import_exodus_without_out_prints_the_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+    from piaudit.scripts.cli import main
+
+    assert main(["catalog", "import-exodus", str(EXODUS_SAMPLE)]) == 0
+    assert "exodus-901" in capsys.readouterr().out
+
+
+def test_import_exodus_names_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from piaudit.scripts.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["catalog", "import-exodus", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"piaudit catalog: {bad}") and len(err.strip().splitlines()) == 1

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from piaudit.policies.draft.pipeline import draft_policy
+from piaudit.policies.options import AuditOptions
 from piaudit.policies.session import Session
 from piaudit.scripts.replay import rejudge, replay
 from piaudit.scripts.reports import write_report
@@ -22,7 +23,7 @@ def test_replay_records_inputs_and_report_compares(fixture_apk: BuiltApk, tmp_pa
     policy = tmp_path / "policy.yaml"
     policy.write_text(text.replace("category: other", "category: map_navigation"), encoding="utf-8")
     out = tmp_path / "replayed"
-    replay(source.dir / "flows.mitm", out, policy=policy, workers=1)
+    replay(source.dir / "flows.mitm", out, AuditOptions(policy=str(policy)), workers=1)
 
     meta = Session.open(out).meta
     assert meta.inputs is not None and meta.inputs.apk is not None and meta.inputs.privacy_policy is not None
@@ -51,7 +52,7 @@ def test_replay_records_inputs_and_report_compares(fixture_apk: BuiltApk, tmp_pa
     # re-judging with a hand-written policy drops the inputs: they belonged to the drafted one
     hand = tmp_path / "hand.yaml"
     hand.write_text((Path(__file__).resolve().parents[2] / "policies" / "examples" / "demoapp.yaml").read_text(), encoding="utf-8")
-    rejudge(out, hand)
+    rejudge(out, AuditOptions(policy=str(hand)))
     assert Session.open(out).meta.inputs is None
     assert "declared_vs_embedded" not in json.loads(write_report(out, "json", tmp_path / "r3.json").read_text())
 

@@ -23,6 +23,7 @@ from mitmproxy.test import tflow
 import piaudit.scripts.replay as replay_module
 from piaudit.addons.captures import CaptureError, mitm_spans, read_har, read_mitm, read_span
 from piaudit.policies import rows
+from piaudit.policies.options import AuditOptions
 from piaudit.policies.policy import policy_init_yaml
 from piaudit.policies.store import Store
 from piaudit.scripts.cli import main as cli_main
@@ -259,6 +260,7 @@ class TestReplayCommand:
             heads.append(store.heads())
             store.conn.close()
             del heads[-1]["errors"]  # what the audit itself failed on carries the wall-clock time it failed
+            del heads[-1]["judgements"]  # and so does each judgement
         assert heads[0] == heads[1]  # the same rows, ids and hash chains in every evidence table
 
     def test_rejudging_with_a_changed_policy_changes_the_findings_in_place(self, work: Path) -> None:
@@ -288,6 +290,46 @@ class TestReplayCommand:
         store = Store(work / "from-session" / "evidence.db")
         assert store.count("consent_events") == 1
         store.conn.close()
+
+
+class TestAttributionInReplay:
+    """A timeline from another tool has stacks but no party: replay attributes it as the live host would."""
+
+    STACK = [
+        "android.provider.Settings$Secure.getString(Native Method)",
+        "com.umeng.commonsdk.statistics.idtracking.AndroidIdTracker.a(AndroidIdTracker.java:31)",
+        "com.example.shop.App.onCreate(App.java:12)",
+    ]
+
+    def _replay(self, work: Path, tmp_path: Path, policy: str) -> tuple[list[dict], dict]:
+        read = {
+            "type": "hook:call",
+            "time": CONSENT_AT + 1,
+            "data_type": "android_id",
+            "api": {"class_name": "android.provider.Settings$Secure", "method": "getString"},
+            "value": ANDROID_ID,
+            "stack": self.STACK,
+        }
+        (tmp_path / "other-tool.jsonl").write_text((work / "hooks.jsonl").read_text() + json.dumps(read) + "\n")
+        options = AuditOptions(policy=str(work / policy), identifiers=str(work / "ids.json"))
+        out = tmp_path / policy
+        replay_module.replay(work / "capture.mitm", out, options, hooks=tmp_path / "other-tool.jsonl", workers=1)
+        store = Store(out / "evidence.db")
+        try:
+            (event,) = rows.events(store, "hook_events")
+        finally:
+            store.conn.close()
+        citing = [f for f in findings(out) if f"hook_events:{event.id}" in f["evidence_rows"]]  # grouped findings cite it too
+        return citing, event.model_dump()
+
+    def test_a_declared_sdk_read_after_consent_is_no_finding(self, work: Path, tmp_path: Path) -> None:
+        found, event = self._replay(work, tmp_path, "policy-v2.yaml")  # declares Umeng for android_id
+        assert (event["party"], event["caller"]) == ("Umeng", self.STACK[1])
+        assert found == []  # not UNDECLARED_DATA_TYPE as if the app itself had read it
+
+    def test_an_undeclared_sdk_read_names_the_sdk(self, work: Path, tmp_path: Path) -> None:
+        found, _ = self._replay(work, tmp_path, "policy.yaml")  # declares no third party
+        assert {(f["rule"], f["party"]) for f in found} == {("UNDECLARED_THIRD_PARTY", "Umeng")}
 
 
 # ---------------------------------------------------------------------- malformed inputs
@@ -400,8 +442,8 @@ class TestMitmReader:
 
     def test_a_foreign_har_replays_identically(self, work: Path, tmp_path: Path) -> None:
         assert [f.id for f in read_har(work / "foreign.har")] == [f.id for f in read_har(work / "foreign.har")]
-        kwargs = {"policy": work / "policy.yaml", "identifiers": work / "ids.json"}
-        again = replay_module.replay(work / "foreign.har", tmp_path / "again", **kwargs)
+        options = AuditOptions(policy=str(work / "policy.yaml"), identifiers=str(work / "ids.json"))
+        again = replay_module.replay(work / "foreign.har", tmp_path / "again", options)
         assert findings(tmp_path / "again") == findings(work / "from-foreign-har") and again.flows == len(TRAFFIC)
 
 
@@ -422,9 +464,9 @@ class TestWorkers:
         return tmp_path
 
     def test_the_number_of_workers_does_not_change_the_store(self, many: Path, work: Path) -> None:
-        kwargs = {"policy": work / "policy.yaml", "identifiers": work / "ids.json", "hooks": work / "hooks.jsonl"}
-        one = replay_module.replay(many / "many.mitm", many / "one", workers=1, **kwargs)
-        three = replay_module.replay(many / "many.mitm", many / "three", workers=3, **kwargs)
+        options = AuditOptions(policy=str(work / "policy.yaml"), identifiers=str(work / "ids.json"))
+        one = replay_module.replay(many / "many.mitm", many / "one", options, hooks=work / "hooks.jsonl", workers=1)
+        three = replay_module.replay(many / "many.mitm", many / "three", options, hooks=work / "hooks.jsonl", workers=3)
         assert one.flows == three.flows == 4 * len(TRAFFIC)
         assert [f.model_dump() for f in one.findings] == [f.model_dump() for f in three.findings]
         for table in ("flows", "messages", "detections", "consent_events", "findings"):
@@ -439,5 +481,6 @@ class TestWorkers:
         (many / "damaged.mitm").write_bytes(data)
         for workers in (1, 2, 3):
             with pytest.raises(CaptureError, match=rf"damaged\.mitm: entry 4 \(byte {offsets[3]}\): not a mitmproxy flow"):
-                replay_module.replay(many / "damaged.mitm", many / f"out{workers}", policy=work / "policy.yaml", workers=workers)
+                options = AuditOptions(policy=str(work / "policy.yaml"))
+                replay_module.replay(many / "damaged.mitm", many / f"out{workers}", options, workers=workers)
             assert sorted(p.name for p in many.iterdir()) == ["damaged.mitm", "many.mitm"]  # nothing half-written

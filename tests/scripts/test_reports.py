@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 
 from piaudit.addons.captures import read_har
 from piaudit.policies import rows
+from piaudit.policies.consent import NO_CONSENT_NOTE
 from piaudit.policies.models import Finding
 from piaudit.policies.session import Session
 from piaudit.scripts.cli import main
 from piaudit.scripts.reports import write_report
-from piaudit.scripts.reports.data import NO_CONSENT_NOTE
 from piaudit.scripts.reports.har import stream_har
 from piaudit.scripts.reports.html import MAX_FINDINGS
 from piaudit.scripts.reports.tabular import COLUMNS, defuse
@@ -70,6 +70,19 @@ class TestJson:
         assert _json(capsys, str(session.dir))["consent"]["note"] == NO_CONSENT_NOTE
         html = write_report(session.dir, "html", None).read_text()
         assert f'<div class="banner alert">{NO_CONSENT_NOTE}</div>' in html
+
+    def test_consent_signals_come_from_the_stored_judgement_not_the_policy_file(self, tmp_path: Path, capsys) -> None:
+        session = build_session(tmp_path / "moved")
+        policy = tmp_path / "counts-sdk-calls.yaml"
+        text = session.policy_path.read_text()
+        assert "signals: [manual, ui_click]" in text
+        policy.write_text(text.replace("signals: [manual, ui_click]", "signals: [sdk_call, manual]"))
+        assert main(["replay", str(session.dir), "--policy", str(policy)]) == 0  # re-judge: a new run and its judgement
+        capsys.readouterr()
+        policy.write_text(text)  # the file changes afterwards ...
+        assert _json(capsys, str(session.dir))["consent"]["signals"] == ["sdk_call", "manual"]
+        policy.unlink()  # ... or moves away: the report still says what the judgement counted
+        assert _json(capsys, str(session.dir))["consent"]["signals"] == ["sdk_call", "manual"]
 
     def test_json_to_a_file(self, built, tmp_path: Path) -> None:
         out = write_report(built.dir, "json", tmp_path / "r.json")

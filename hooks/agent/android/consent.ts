@@ -4,25 +4,24 @@ import { type Call, emitEvent, type HandlerTable, stackNow } from "../lib/hooks.
 import { asRuntime, getter, isJavaObject } from "../lib/render.js";
 import { internally } from "../lib/state.js";
 
-const MAX_BUTTON_TEXT = 30;
-
 function normalize(text: string): string {
   return text.trim().toLowerCase().replace(/\s+/g, " ");
 }
 
-/** "granted", "refused" or null for a button text; refuse words win ("不同意" contains "同意"). */
-export function decisionFor(text: string, agreeWords: string[], refuseWords: string[]): "granted" | "refused" | null {
+/**
+ * Whether a button text may be a consent answer: short, and containing an agree or refuse word.
+ * Only a filter, so that not every click is sent: the host decides what the text means
+ * (policies.consent.match_consent_word), so the words' meaning has one owner.
+ */
+export function mayBeConsent(text: string, words: string[], maxLength: number): boolean {
   const normalized = normalize(text);
-  if (normalized.length === 0 || normalized.length > MAX_BUTTON_TEXT) {
-    return null;
+  if (normalized.length === 0) {
+    return false;
   }
-  if (refuseWords.some((word) => normalized.includes(normalize(word)))) {
-    return "refused";
-  }
-  if (agreeWords.some((word) => normalized.includes(normalize(word)))) {
-    return "granted";
-  }
-  return null;
+  return words.some((word) => {
+    const w = normalize(word);
+    return w.length > 0 && (normalized === w || (normalized.length <= maxLength && normalized.includes(w)));
+  });
 }
 
 function textOf(view: any): string | null {
@@ -39,11 +38,10 @@ function click(call: Call): void {
   if (text === null) {
     return;
   }
-  const decision = decisionFor(text, config.agreeWords, config.refuseWords);
-  if (decision === null) {
+  if (!mayBeConsent(text, [...config.refuseWords, ...config.agreeWords], config.consentMaxLength)) {
     return;
   }
-  emitEvent({ type: "consent:signal", decision, source: "ui_click", detail: text.trim(), ...stackNow() });
+  emitEvent({ type: "consent:signal", source: "ui_click", detail: text.trim(), _click: true, ...stackNow() });
 }
 
 function simpleName(className: string): string {

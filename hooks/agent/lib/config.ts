@@ -29,6 +29,7 @@ export interface AgentConfig {
   canary: Record<string, string>;
   agreeWords: string[];
   refuseWords: string[];
+  consentMaxLength: number;
   batchIntervalMs: number;
   batchMaxEvents: number;
   maxStackFrames: number;
@@ -41,6 +42,7 @@ export const config: AgentConfig = {
   canary: {},
   agreeWords: [],
   refuseWords: [],
+  consentMaxLength: 16,
   batchIntervalMs: 50,
   batchMaxEvents: 200,
   maxStackFrames: 48,

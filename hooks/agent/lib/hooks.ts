@@ -2,7 +2,6 @@
 // app's result, and reports a hook it cannot install as a `hook:status` event.
 import Java from "frida-java-bridge";
 
-import { canaryFor } from "../android/canary.js";
 import { config, type JavaHookSpec } from "./config.js";
 import { describeThrowable, type Identifiers, ids, render, renderArgs } from "./render.js";
 import { emit, now, reportAgentError } from "./sender.js";
@@ -34,6 +33,17 @@ export type Handler =
   | { kind: "replace"; run: (call: Call, callOriginal: () => any) => any };
 
 export type HandlerTable = Record<string, Handler>;
+
+/** A replacement return value for a read (a canary), or null to pass the real one through. */
+export type ValueSwap = (dataType: string, call: Call) => { ret: unknown; value: string } | null;
+
+// lib/ knows no hook module: index.ts plugs the canary module in here.
+let swapValue: ValueSwap = () => null;
+
+/** Set how a read's return value may be replaced (the `canary` option); the default replaces nothing. */
+export function setValueSwap(swap: ValueSwap): void {
+  swapValue = swap;
+}
 
 const registry = new Map<string, Handler>();
 
@@ -228,7 +238,7 @@ function makeImplementation(spec: JavaHookSpec, handler: Handler, overload: any,
         const dataType = outcome.data_type ?? spec.data_type;
         let canary = false;
         if (threw === undefined && dataType !== null) {
-          const swap = canaryFor(dataType, call);
+          const swap = swapValue(dataType, call);
           if (swap !== null) {
             result = swap.ret;
             canary = true;

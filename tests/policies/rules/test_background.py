@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from piaudit.policies.activity import ActivityTimeline
 from piaudit.policies.rules import evaluate
-from piaudit.policies.rules.background import ActivityTimeline
 from tests.policies.rules.build import classifier, consent, flow, hook, life, only, policy, timeline
 
 

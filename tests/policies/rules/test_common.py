@@ -7,7 +7,7 @@ import pytest
 from piaudit.policies.models import Detection, FlowSummary
 from piaudit.policies.rules import evaluate
 from piaudit.policies.rules.common import flow_detections, strongest
-from piaudit.policies.rules.context import Context
+from piaudit.policies.rules.context import RuleContext
 from tests.policies.rules.build import classifier, consent, only, policy, timeline
 
 ANDROID_ID = "9774d56d682e549c"  # a real android_id value that also matches the OAID pattern
@@ -124,7 +124,7 @@ def test_strongest_keeps_one_per_type_in_vocabulary_order():
 
 def test_view_sends_only_request_side_strongest():
     pol = policy()
-    view = Context.build(pol, classifier(pol)).view(
+    view = RuleContext.build(pol, classifier(pol)).view(
         upload(det("imei", "body:$.imei", direction="response"), det("oaid", "body:$.x", "pattern"), det("oaid", "body:$.y"))
     )
     assert list(view.sent) == ["oaid"] and view.sent["oaid"].where == "body:$.y"

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from piaudit.policies.rules import evaluate, frequency
-from piaudit.policies.rules.context import Context
+from piaudit.policies.rules.context import RuleContext
 from piaudit.policies.rules.frequency import MERGE_SECONDS, FrequencyTracker
 from tests.policies.rules.build import classifier, consent, hook, only, policy, timeline
 
@@ -113,7 +113,7 @@ def test_merge_default_is_the_module_constant(monkeypatch):
 @pytest.mark.parametrize(("merge_seconds", "found"), [(5.0, 0), (2.0, 1)])
 def test_merge_seconds_from_a_future_policy_field(merge_seconds, found):
     pol = policy()
-    ctx = Context.build(pol, classifier(pol))
+    ctx = RuleContext.build(pol, classifier(pol))
     tracker = FrequencyTracker(SimpleNamespace(window_seconds=30.0, max_reads=3, merge_seconds=merge_seconds))
     results = [tracker.add(hook(t, id=i + 1), None, ctx) for i, t in enumerate([0, 2, 4, 6])]
     assert sum(r is not None for r in results) == found
