@@ -14,13 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from piaudit.policies.vocab import DATA_TYPES, DEFAULT_CONSENT_SIGNALS, ConsentSource, DataType
-from piaudit.policies.wording import field_path, not_a_data_type, problems, suggest
-from piaudit.policies.yamlfile import YamlError, load_yaml, load_yaml_file, read_yaml_text
+from piaudit.policies.wording import not_a_data_type, problems, suggest
+from piaudit.policies.yamlfile import YamlError, field_lines, load_yaml, load_yaml_file, located, read_yaml_text
 
 DATA_DIR = Path(__file__).parent / "data"
 OTHER_CATEGORY = "other"
@@ -227,47 +226,19 @@ def parse_policy(text: str, filename: str = "<policy>") -> Policy:
 
 
 def _issues(error: ValidationError, lines: dict[tuple[Any, ...], int], filename: str) -> list[str]:
-    issues = []
-    for loc, text in problems(error, Policy):
-        prefix = next(loc[:n] for n in range(len(loc), -1, -1) if loc[:n] in lines or n == 0)
-        line = lines.get(prefix, 1)
-        issues.append((line, f"{filename}:{line}: {text}"))
-    return [text for _, text in sorted(issues, key=lambda i: i[0])]
+    return located(problems(error, Policy), lines, filename)
 
 
 def _compose(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
-    """YAML to Python data plus the line of every mapping key and sequence item."""
+    """YAML to Python data plus the line of every mapping key and sequence item (the one YAML reader)."""
     try:
         data, node = load_yaml(text, filename)
     except YamlError as e:
         return None, {}, [f"{filename}:{e.line or 1}: {e.message}"]
     if node is None:
         return None, {}, [f"{filename}:1: the policy is empty (run `piaudit policy init --app PACKAGE` for a template)"]
-    lines: dict[tuple[Any, ...], int] = {(): node.start_mark.line + 1}
-    issues: list[str] = []
-    stack: list[tuple[tuple[Any, ...], yaml.Node]] = [((), node)]
-    while stack:
-        path, current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, value_node in current.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    issues.append(f"{filename}:{line}: {field_path((*path, key))}: duplicate key (the earlier value would be lost)")
-                seen.add(key)
-                lines[(*path, key)] = line
-                stack.append(((*path, key), value_node))
-        elif isinstance(current, yaml.SequenceNode):
-            for index, item in enumerate(current.value):
-                lines[(*path, index)] = item.start_mark.line + 1
-                stack.append(((*path, index), item))
-    return data, lines, sorted(issues, key=_line_of)
-
-
-def _line_of(issue: str) -> int:
-    match = re.match(r".*?:(\d+):", issue)
-    return int(match.group(1)) if match else 0
+    lines, issues = field_lines(node, filename)
+    return data, lines, issues
 
 
 # --------------------------------------------------------------------------- template

@@ -182,3 +182,42 @@ def load_yaml(text: str, filename: str, limits: YamlLimits = LIMITS) -> tuple[An
 def load_yaml_file(path: Path | str, limits: YamlLimits = LIMITS, what: str = "file") -> tuple[Any, yaml.Node | None]:
     """(data, root node) of a YAML file, bounded in bytes, depth and expanded values."""
     return load_yaml(read_yaml_text(path, limits, what), str(path), limits)
+
+
+def field_lines(node: yaml.Node, filename: str) -> tuple[dict[tuple[Any, ...], int], list[str]]:
+    """The line of every mapping key and sequence item (``("apps", 1, "retries") -> 7``), and duplicate keys.
+
+    A duplicate key is a problem line ``FILE:LINE: field: duplicate key …`` (YAML keeps the last value silently).
+    """
+    from piaudit.policies.wording import field_path
+
+    lines: dict[tuple[Any, ...], int] = {(): node.start_mark.line + 1}
+    issues: list[tuple[int, str]] = []
+    stack: list[tuple[tuple[Any, ...], yaml.Node]] = [((), node)]
+    while stack:
+        path, current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in current.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    issues.append((line, f"{filename}:{line}: {field_path((*path, key))}: duplicate key (the earlier value would be lost)"))
+                seen.add(key)
+                lines[(*path, key)] = line
+                stack.append(((*path, key), value_node))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                lines[(*path, index)] = item.start_mark.line + 1
+                stack.append(((*path, index), item))
+    return lines, [text for _, text in sorted(issues)]
+
+
+def located(problems: list[tuple[tuple[Any, ...], str]], lines: dict[tuple[Any, ...], int], filename: str) -> list[str]:
+    """``FILE:LINE: field: what`` for each (location, ``field: what``), at the line of the nearest known field, in line order."""
+    out = []
+    for loc, text in problems:
+        prefix = next(loc[:n] for n in range(len(loc), -1, -1) if loc[:n] in lines or n == 0)
+        line = lines.get(prefix, 1)
+        out.append((line, f"{filename}:{line}: {text}"))
+    return [text for _, text in sorted(out, key=lambda i: i[0])]

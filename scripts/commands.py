@@ -125,9 +125,6 @@ def register(add: AddCommand) -> None:
     p.add_argument("input", metavar="INPUT", help="session directory, .mitm file or HAR file")
     AuditOptions.add_flags(p, "replay")  # --policy, --identifiers, --catalog, --geoip: declared once, in policies.options
     p.add_argument("--hooks", metavar="EVENTS.jsonl", help="timeline events (hook calls, consent, lifecycle) as JSONL")
-    p.add_argument("--identifiers", metavar="IDS.json")
-    p.add_argument("--catalog", metavar="FILE", help="extra SDK catalog YAML")
-    p.add_argument("--geoip", metavar="FILE", help="IP-to-country .mmdb")
     p.add_argument("-o", "--output", "--out", dest="out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
     p.add_argument("--strict", action="store_true", help="refuse a HAR with a damaged entry (default: skip it with a warning)")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from piaudit.policies.auditor import Auditor, AuditorConfig
+from piaudit.policies.auditor import Auditor
 from piaudit.policies.models import ApiRef, ConsentEvent, HookEvent, HookStatus, LifecycleEvent
+from piaudit.policies.options import AuditOptions, AuditorConfig
 from piaudit.policies.rows import count_line, counts
 from piaudit.policies.session import Session
 from piaudit.scripts.cli import main
@@ -15,7 +16,7 @@ T0 = 1_764_000_000.0
 
 
 def test_the_close_line_counts_rows_as_info_does(tmp_path: Path, capsys) -> None:
-    auditor = Auditor.start(AuditorConfig(session_dir=tmp_path / "s", detect=False))
+    auditor = Auditor.start(AuditorConfig(options=AuditOptions(session=str(tmp_path / "s"), detect=False)))
     api = ApiRef(class_name="android.telephony.TelephonyManager", method="getImei")
     for _ in range(40):  # hook status rows: one per hooked API, far more than calls
         auditor.pipeline.record_event(HookStatus(time=T0, api=api, installed=True))

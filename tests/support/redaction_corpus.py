@@ -24,10 +24,12 @@ from mitmproxy.test import tflow
 from wsproto.frame_protocol import Opcode
 
 from piaudit.addons.flowmodel import to_record
-from piaudit.policies.auditor import load_context, recompute
+from piaudit.policies.auditor import recompute
 from piaudit.policies.detect import Detector, Limits
 from piaudit.policies.identifiers import Identifiers
+from piaudit.policies.inputs import AuditInputs
 from piaudit.policies.models import ApiRef, HookEvent
+from piaudit.policies.options import AuditOptions
 from piaudit.policies.pipeline import Pipeline
 from piaudit.policies.private import private_open
 from piaudit.policies.session import Session
@@ -216,6 +218,6 @@ def build(directory: Path) -> Path:
             writer.add(f)
             pipeline.record_flow(to_record(f))
     pipeline.flush()
-    recompute(session, load_context(None))
+    recompute(session, AuditInputs.load(AuditOptions()))
     session.close()
     return directory
