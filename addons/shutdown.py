@@ -38,25 +38,3 @@ async def close_connections(master: Any, timeout: float = CLOSE_TIMEOUT) -> int:
     if proxyserver.connections:
         log.debug("piaudit: %d connections still open at shutdown", len(proxyserver.connections))
     return len(proxyserver.connections)
-
-
-class Stopper:
-    """Stops a master once: connections first, then mitmproxy's shutdown; a second request stops at once."""
-
-    def __init__(self, master: Any):
-        self.master = master
-        self.stopping = False
-
-    def request(self) -> None:
-        """From a signal handler or any coroutine on the loop: start stopping (idempotent)."""
-        if self.stopping:
-            self.master.shutdown()  # asked again (a second Ctrl-C): do not wait for the connections
-            return
-        self.stopping = True
-        asyncio.get_running_loop().create_task(self._stop())
-
-    async def _stop(self) -> None:
-        try:
-            await close_connections(self.master)
-        finally:
-            self.master.shutdown()

@@ -100,7 +100,12 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
     """The table and row of a timeline event."""
     data = event.model_dump(mode="json", exclude={"id"})
     table = EVENT_TABLES[data["type"]]
-    row: dict[str, Any] = {"time": data["time"], "type": data["type"], "json": json.dumps(data, ensure_ascii=False)}
+    row: dict[str, Any] = {
+        "time": data["time"],
+        "type": data["type"],
+        "process": data.get("process") or None,
+        "json": json.dumps(data, ensure_ascii=False),
+    }
     if isinstance(event, HookEvent):
         row |= {
             "data_type": data["data_type"],
@@ -119,6 +124,8 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "class_name": event.api.class_name,
             "method": event.api.method,
             "installed": int(event.installed),
+            "state": event.effective_state(),
+            "loader": event.loader,
             "error": event.error,
         }
     return table, row
@@ -213,7 +220,9 @@ def read_timeline(store: Store) -> Timeline:
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
             TlsFailure.model_validate(
-                {k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")}, context=STORED
+                {k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")}
+                | {"stage": r.get("stage") or "handshake"},
+                context=STORED,
             )
             for r in store.rows("tls_failures")
         ],

@@ -161,13 +161,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_processes_and_states(db: sqlite_utils.Database) -> None:
+    """Several app processes, hook states per class loader, TLS connections closed after the handshake."""
+    db["tls_failures"].add_column("stage", str)
+    for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
+        db[table].add_column("process", str)
+    db["hook_status"].add_column("state", str)
+    db["hook_status"].add_column("loader", str)
+
+
 def _m002_judgements(db: sqlite_utils.Database) -> None:
     # what each findings run was decided with (policy and catalog hashes, the consent signals counted)
     db["judgements"].create({"id": int, "run": int, "time": float, "json": str, "chain": str}, pk="id")
     db["judgements"].create_index(["run"])
 
 
-def _m003_heads(db: sqlite_utils.Database) -> None:
+def _m004_heads(db: sqlite_utils.Database) -> None:
     """Each evidence table's row count and chain head, updated in the transaction that writes its rows."""
     db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
     for table in CHAINED_TABLES:
@@ -179,7 +188,8 @@ def _m003_heads(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
-    ("003_heads", _m003_heads),
+    ("003_processes_and_states", _m003_processes_and_states),
+    ("004_heads", _m004_heads),
 ]
 HEADS_TABLE = "_heads"
 

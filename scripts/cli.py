@@ -83,15 +83,17 @@ def cmd_info(args: argparse.Namespace) -> int:
     except (SessionError, KeyFileError) as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
+    from piaudit.policies.hookcoverage import process_summary
     from piaudit.policies.store import EVIDENCE_TABLES
 
     counts = {t: store.count(t) for t in EVIDENCE_TABLES}
     findings = rows.latest_findings(store)
     integrity = check(store.conn, meta, key)
     chains = integrity.chains
+    hooks = process_summary(rows.events(store, "hook_status"))
     if args.json:
         doc = {"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "integrity": integrity.as_json()}
-        print(json.dumps(doc | {"findings": len(findings)}, indent=2))
+        print(json.dumps(doc | {"findings": len(findings), "hooks": hooks}, indent=2))
         return EXIT_OK if integrity.ok else EXIT_FAIL
     from piaudit.policies.times import utc_text
 
@@ -114,6 +116,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if meta.options:
         print("options   " + json.dumps(meta.options, sort_keys=True))
     print("rows      " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for process, states in sorted(hooks.items()):
+        print(f"hooks     {process or '(process unknown)'}: " + ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in states.items()))
     print("evidence  " + ("all intact" if integrity.ok else "CHANGED — the evidence was changed after piaudit wrote it:"))
     for problem in integrity.problems:
         print(f"  CHANGED {problem}")

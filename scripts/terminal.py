@@ -44,6 +44,7 @@ def findings_table(findings: Iterable[Any]) -> Table:
     table.add_column("rule", no_wrap=True)
     table.add_column("data type", overflow="fold")
     table.add_column("party / host", overflow="fold", ratio=1)
+    table.add_column("process", overflow="fold")
     table.add_column("before\nconsent", justify="center", no_wrap=True)
     table.add_column("where", overflow="fold", ratio=2)
     for f in findings:
@@ -53,10 +54,18 @@ def findings_table(findings: Iterable[Any]) -> Table:
             f.rule,
             str(f.data_type) if f.data_type else "-",
             f.party or f.host or "(the app)",
+            _process_label(getattr(f, "process", None)),
             "yes" if f.before_consent else "no",
             f.where or "-",
         )
     return table
+
+
+def _process_label(process: str | None) -> str:
+    """``:push`` for a secondary process of the app, ``main`` for the main one, ``-`` when unknown."""
+    if not process:
+        return "-"
+    return process[process.index(":") :] if ":" in process else "main"
 
 
 def print_findings(findings: list[Any], stream: IO[str] | None = None, width: int | None = None) -> None:
