@@ -699,8 +699,10 @@ class AgentMessages:
         elif reason == "process-terminated":
             if stopping:
                 self._emit_exit(when, "killed at the end of the audit")
-            else:  # exit(n) was seen (and emitted) already, or the process died without calling it
+            elif self.exit_status is None:  # gone without exit(): killed, or the device lost; the hooks lost it
                 self._emit_exit(when, "exited without calling exit() (killed from outside?)")
+                self.report(when, "hooks", f"{self._who()} ended without calling exit() (killed?); hooks no longer record", reason)
+            # else: exit(n) was seen and is its lifecycle event; a normal exit is not an error of the audit
         elif reason != "application-requested" or not stopping:
             where = f" of the app's process {self.process}" if self.process else ""
             self.report(when, "hooks", f"the hook session{where} ended ({reason}); hooks no longer record", reason)
