@@ -24,6 +24,8 @@ from typing import Any
 
 import sqlite_utils
 
+from piaudit.policies.private import create_private
+
 GENESIS = "0" * 64
 
 # Tables whose rows are evidence, in the order a verifier reports them.
@@ -174,11 +176,22 @@ def _m002_judgements(db: sqlite_utils.Database) -> None:
     db["judgements"].create_index(["run"])
 
 
+def _m004_heads(db: sqlite_utils.Database) -> None:
+    """Each evidence table's row count and chain head, updated in the transaction that writes its rows."""
+    db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
+    for table in CHAINED_TABLES:
+        last = db.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        if last:
+            db.conn.execute("INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)", (table, last[0], last[1], time.time()))
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
     ("003_processes_and_states", _m003_processes_and_states),
+    ("004_heads", _m004_heads),
 ]
+HEADS_TABLE = "_heads"
 
 
 def _canonical(value: Any) -> Any:
@@ -228,6 +241,8 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = path
+        if str(path) != ":memory:" and not str(path).startswith("file:"):
+            create_private(path)  # SQLite gives its -wal and -shm files the database file's mode
         self.conn = connect(path)
         self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.Lock()
@@ -309,6 +324,12 @@ class Store:
             table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
         )
         self.conn.executemany(sql, values())
+        if new_ids and table in CHAINED_TABLES:  # the head moves with the rows, in one transaction
+            self.conn.execute(
+                "INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET rows = excluded.rows, head = excluded.head, time = excluded.time",
+                (table, last_id, chain, time.time()),
+            )
         return new_ids
 
     def _columns(self, table: str) -> dict[str, str]:
@@ -334,12 +355,8 @@ class Store:
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
 
     def heads(self) -> dict[str, dict[str, Any]]:
-        """The last id and chain hash of every evidence table (a bundle records these)."""
-        out = {}
-        for table in CHAINED_TABLES:
-            last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
-            out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
-        return out
+        """The last id and chain hash of every evidence table (a bundle and a closing session record these)."""
+        return table_heads(self.conn)
 
     def verify(self) -> dict[str, str | None]:
         """Recompute every chain; per table ``None`` when intact, else what is wrong first."""
@@ -351,6 +368,24 @@ class Store:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.conn.close()
+
+
+def table_heads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """``{table: {"rows": last id, "head": its chain}}`` for every evidence table, as the rows are now."""
+    out = {}
+    for table in CHAINED_TABLES:
+        last = conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
+    return out
+
+
+def recorded_heads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]] | None:
+    """What the writers recorded in ``_heads`` (None for a database without that table)."""
+    try:
+        found = conn.execute("SELECT name, rows, head FROM _heads").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    return {name: {"rows": rows, "head": head} for name, rows, head in found}
 
 
 def verify_chains(conn: sqlite3.Connection) -> dict[str, str | None]:
