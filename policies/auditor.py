@@ -30,8 +30,8 @@ def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
     by SQLite, a row at a time): memory stays flat however long the session, and the findings
     equal those of :func:`policies.rules.evaluate` over the whole timeline read at once.
     """
-    from piaudit.policies.rules import judge_items
-    from piaudit.policies.rules.order import merged
+    from piaudit.policies.rules import evaluate, evaluation_notes, judge_items
+    from piaudit.policies.rules.order import OrderError, merged
 
     store = session.store
     items = merged(
@@ -42,9 +42,15 @@ def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
         flows=rows.flow_summaries_by_time(store),
         tls=rows.tls_failures(store),
     )
-    findings, notes = judge_items(
-        items, inputs.policy, inputs.classifier, geo=inputs.geo, hook_status=rows.events(store, "hook_status")
-    )
+    try:
+        findings, notes = judge_items(
+            items, inputs.policy, inputs.classifier, geo=inputs.geo, hook_status=rows.events(store, "hook_status")
+        )
+    except OrderError:  # a store whose rows SQLite does not give in the judge's order: judge it read whole
+        log.warning("piaudit: the timeline could not be streamed in order; judging it in memory")
+        timeline = rows.read_timeline(store)
+        findings = evaluate(timeline, inputs.policy, inputs.classifier, geo=inputs.geo)
+        notes = evaluation_notes(timeline, inputs.policy, geo=inputs.geo)
     run = (rows.latest_run(store) or 0) + 1
     judgement = inputs.judgement(run, notes)
     store.write_tables(

@@ -31,6 +31,10 @@ from piaudit.policies.rules.tls import tls_key
 CONSENT, LIFECYCLE, HOOK, PERMISSION, FLOW, TLS = range(6)
 """The rank of each kind among items at the same instant."""
 
+class OrderError(ValueError):
+    """A stream that should come in the judge's order does not (see :func:`stored_events`, :func:`ordered_flows`)."""
+
+
 Item = ConsentEvent | LifecycleEvent | HookEvent | PermissionEvent | FlowSummary | TlsFailure
 
 
@@ -56,14 +60,14 @@ def judge_order(timeline: Timeline) -> list[tuple[tuple[Any, ...], Item]]:
 
 def stored_events(events: Iterable[HookEvent | PermissionEvent]) -> Iterator[HookEvent | PermissionEvent]:
     """Stored events read in (time, id) order, checked: a stored event has a unique id, so that
-    order is the judge's. Raises ValueError on an event out of order or without an id."""
+    order is the judge's. Raises OrderError on an event out of order or without an id."""
     last: tuple[float, int] | None = None
     for e in events:
         if e.id is None:
-            raise ValueError("stored_events: an event without a row id")
+            raise OrderError("stored_events: an event without a row id")
         key = (e.time, e.id)
         if last is not None and key <= last:
-            raise ValueError(f"stored_events: event {e.id} at {e.time} is out of (time, id) order")
+            raise OrderError(f"stored_events: event {e.id} at {e.time} is out of (time, id) order")
         last = key
         yield e
 
@@ -71,11 +75,11 @@ def stored_events(events: Iterable[HookEvent | PermissionEvent]) -> Iterator[Hoo
 def ordered_flows(flows: Iterable[FlowSummary]) -> Iterator[FlowSummary]:
     """Flows that come sorted by (time, flow_id), with the judge's tie-break for equal pairs
     (their JSON) applied here; only such a run of equal pairs is held in memory.
-    Raises ValueError on a flow out of (time, flow_id) order."""
+    Raises OrderError on a flow out of (time, flow_id) order."""
     last: tuple[float, str] | None = None
     for pair, run in groupby(flows, key=lambda f: (f.time, f.flow_id)):
         if last is not None and pair < last:
-            raise ValueError(f"ordered_flows: flow {pair[1]} at {pair[0]} is out of (time, flow_id) order")
+            raise OrderError(f"ordered_flows: flow {pair[1]} at {pair[0]} is out of (time, flow_id) order")
         last = pair
         same = list(run)
         if len(same) > 1:

@@ -135,3 +135,20 @@ def test_recompute_streams_the_store_and_equals_evaluate(tmp_path):
     judgement = rows.latest_judgement(store)
     assert judgement is not None and judgement.notes == evaluation_notes(whole, inputs.policy, geo=inputs.geo)
     session.close(complete=True)
+
+
+def test_recompute_of_a_store_out_of_order_judges_it_in_memory(tmp_path):
+    """Rows whose time column disagrees with their event (SQLite's order is then not the judge's):
+    the final judgement falls back to reading the timeline whole, and still equals evaluate()."""
+    session = Session.create(tmp_path / "s", app="com.example.demoapp")
+    store = session.store
+    for i, t in enumerate([5.0, 1.0, 3.0]):
+        table, row = rows.event_row(hook(1_764_000_000.0 + t, "imei", party="Umeng").model_copy(update={"id": None}))
+        row["time"] = 1_764_000_000.0 + i  # the column says otherwise
+        store.insert_many(table, [row])
+    inputs = AuditInputs.load(AuditOptions())
+    whole = rows.read_timeline(store)
+    with pytest.raises(ValueError, match="out of"):
+        list(stored_events(rows.events(store, "hook_events")))
+    assert recompute(session, inputs) == evaluate(whole, inputs.policy, inputs.classifier, geo=inputs.geo)
+    session.close(complete=True)
