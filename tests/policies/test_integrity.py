@@ -172,3 +172,28 @@ def test_rows_inserted_by_hand_with_a_valid_chain_are_found(tmp_path: Path) -> N
     conn.commit()
     conn.close()
     assert any(p.startswith("consent_events: row 2 not written by piaudit") for p in integrity(s).problems)
+
+
+def test_write_tables_streams_a_generator_into_one_transaction(tmp_path: Path) -> None:
+    """A group's rows may come from a generator (the final findings run): chained and headed like
+    write_batch's, and nothing of the transaction is left if the generator fails half-way."""
+    from piaudit.policies.models import Finding, Judgement
+
+    session = Session.create(tmp_path / "s", app="com.example.app")
+    store = session.store
+
+    def findings(n: int, fail_at: int | None = None):
+        for i in range(n):
+            if i == fail_at:
+                raise RuntimeError("the judge failed")
+            yield rows.finding_row(1, Finding(rule="PRE_CONSENT_ACCESS", time=T0 + i, before_consent=True, message=f"m{i}"))
+
+    judgement = rows.judgement_row(Judgement(run=1, time=T0, consent_signals=[]))
+    with pytest.raises(RuntimeError):
+        store.write_tables([("judgements", [judgement]), ("findings", findings(10, fail_at=5))])
+    assert store.count("findings") == 0 and store.count("judgements") == 0
+    ids = store.write_tables([("judgements", [judgement]), ("findings", findings(10))])
+    assert ids == {"judgements": [1], "findings": list(range(1, 11))}
+    session.close()
+    report = integrity(tmp_path / "s")
+    assert report.ok, report.problems
