@@ -11,6 +11,7 @@ and hands batches to ``on_events`` — so callers never see Frida's thread.
 
 from __future__ import annotations
 
+import base64
 import os
 import queue
 import re
@@ -399,7 +400,7 @@ class HookHost:
             if payload.get("type") == "process:exit" and self._script is not None:
                 # The exiting thread waits for this ack, so its last batch is not lost.
                 self._script.post({"type": "exit:ack"})
-            self._queue.put(("message", received, payload))
+            self._queue.put(("message", received, payload, data))
         else:
             self._queue.put(("error", received, message))
 
@@ -426,7 +427,7 @@ class HookHost:
     def _handle(self, item: tuple[Any, ...]) -> None:
         kind = item[0]
         if kind == "message":
-            self._messages.handle_payload(item[1], item[2])
+            self._messages.handle_payload(item[1], item[2], item[3])
         elif kind == "error":
             self._messages.handle_script_error(item[1], item[2])
         elif kind == "detached":
@@ -467,11 +468,15 @@ class AgentMessages:
         self._seen_identifiers: set[tuple[str, str]] = set()
         self._stacks: dict[int, list[str]] = {}  # the agent sends each distinct stack once, then its id
 
-    def handle_payload(self, received: float, payload: dict[str, Any]) -> None:
-        """One ``send()`` payload of the agent, received at host time ``received``."""
+    def handle_payload(self, received: float, payload: dict[str, Any], data: bytes | None = None) -> None:
+        """One ``send()`` payload of the agent, received at host time ``received``.
+
+        ``data`` is the batch's binary attachment: the bytes of crypto ops, which the events
+        reference as ``_blobs: {field: [offset, length]}`` and which become base64 fields here.
+        """
         kind = payload.get("type")
         if kind == "batch":
-            self._handle_batch(received, payload)
+            self._handle_batch(received, payload, data or b"")
         elif kind == "agent:error":
             self.report(received, "agent", str(payload.get("message", "agent error")), str(payload.get("detail", "")))
         elif kind == "process:exit":
@@ -514,7 +519,7 @@ class AgentMessages:
         """Send one :class:`ErrorRecord` to ``on_error``."""
         self._on_error(ErrorRecord(time=when, source=source, message=message, detail=detail))
 
-    def _handle_batch(self, received: float, payload: dict[str, Any]) -> None:
+    def _handle_batch(self, received: float, payload: dict[str, Any], data: bytes = b"") -> None:
         sent_at = payload.get("sent_at")
         if isinstance(sent_at, (int, float)):
             offset = received - sent_at
@@ -527,7 +532,7 @@ class AgentMessages:
             raws = []
         for raw in raws:
             try:  # one malformed event must not cost the rest of the batch
-                event = self._parse(received, raw)
+                event = self._parse(received, raw, data)
             except Exception as error:
                 self.report(received, "agent", f"the agent sent an event piaudit could not read: {error!r}", repr(raw)[:2000])
                 continue
@@ -542,11 +547,18 @@ class AgentMessages:
         if events:
             self._on_events(events)
 
-    def _parse(self, received: float, raw: Any) -> TimelineItem | None:
+    def _parse(self, received: float, raw: Any, blob: bytes = b"") -> TimelineItem | None:
         if not isinstance(raw, dict):
             self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
             return None
         data = dict(raw)
+        blobs = data.pop("_blobs", None)
+        if isinstance(blobs, dict):
+            for name, span in blobs.items():
+                offset, length = int(span[0]), int(span[1])
+                if offset < 0 or length < 0 or offset + length > len(blob):
+                    raise ValueError(f"{name}: bytes {offset}+{length} lie outside the batch's {len(blob)} bytes")
+                data[name] = base64.b64encode(blob[offset : offset + length]).decode()
         device_time = data.pop("_device_time", None)
         if device_time is None:
             device_time = data.get("device_time")
@@ -564,7 +576,10 @@ class AgentMessages:
             data["stack"] = list(self._stacks.get(stack_id, ["<stack not received>"]))
         data["time"] = self.host_time(device_time, received)
         kind = data.get("type")
-        if kind in ("hook:call", "permission:request") and isinstance(data.get("stack"), list):
+        sent = kind == "http:request" or (kind == "crypto:op" and data.get("op") in ("tls_write", "tls_read"))
+        if sent and isinstance(data.get("stack"), list):
+            data["caller"], data["party"] = self._attributor.sender(data["stack"], stack_id)
+        elif kind in ("hook:call", "permission:request", "crypto:op") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""
             data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from piaudit.policies.models import parse_event
+from piaudit.policies.models import TimelineItem, parse_event
 
 
 class EventLogError(ValueError):
@@ -62,3 +62,16 @@ def write_events(path: Path, events: Iterable[Any]) -> int:
             fh.write(event.model_dump_json(exclude={"id"}) + "\n")
             n += 1
     return n
+
+
+def session_events(store: Any) -> list[TimelineItem]:
+    """Every timeline event of a session (:class:`policies.store.Store`), in time order (ties keep
+    table then row order), ids kept: what ``piaudit events`` exports and ``piaudit replay`` re-reads."""
+    from piaudit.policies import rows
+
+    found: list[TimelineItem] = []
+    for table in rows.EVENT_TABLES.values():
+        found += list(rows.events(store, table))
+    found.sort(key=lambda e: e.time)
+    return found
+

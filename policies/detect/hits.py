@@ -12,7 +12,7 @@ from piaudit.policies.vocab import DataType
 class Hit:
     """A detection inside the scan: ``where`` is a tuple of (segment, kind) outermost first."""
 
-    __slots__ = ("data_type", "source", "value", "chain", "where", "text", "start", "end", "outer", "span", "at")
+    __slots__ = ("data_type", "source", "value", "chain", "where", "text", "start", "end", "outer", "span", "at", "ops", "strong")
 
     def __init__(
         self, data_type: DataType, source: str, value: str, chain: tuple[str, ...], text: bytes, start: int, end: int
@@ -28,6 +28,8 @@ class Hit:
         self.outer: bytes | None = None  # the raw parent text, for a more readable excerpt
         self.span = text[start:end]  # the evidence as it appears in the current layer
         self.at = start  # where the evidence starts in the current layer
+        self.ops: tuple[int, ...] = ()  # crypto:op rows whose input was scanned on the way (cipher: steps)
+        self.strong = False  # a joined op on the way was an encryption (the detector alone could not have seen it)
 
     def copy(self) -> Hit:
         """An independent copy (one raw hit may be placed in several fields)."""

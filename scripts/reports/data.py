@@ -84,6 +84,14 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
         " FROM flows WHERE kind NOT IN ('http', 'websocket') GROUP BY kind, host, port ORDER BY min(timestamp_start)"
     ).fetchall()
     hooks = [json.loads(j) for (j,) in conn.execute("SELECT json FROM hook_status WHERE installed = 0 ORDER BY id")]
+    plain: dict[str, dict[str, Any]] = {}
+    for flow in rows.plaintext_records(store):
+        entry = plain.setdefault(flow.record.host, {"host": flow.record.host, "requests": 0, "writes": 0, "first": flow.record.timestamp_start})
+        entry["requests"] += 1
+        entry["writes"] += len(flow.ops)
+        entry["first"] = min(entry["first"], flow.record.timestamp_start)
+    ops = dict(conn.execute("SELECT op, count(*) FROM crypto_ops GROUP BY op ORDER BY op").fetchall())
+    joined = store.count("detections", "crypto_ops IS NOT NULL")
     n_errors = store.count("errors")
     errs = conn.execute("SELECT time, source, message, flow_id FROM errors ORDER BY id LIMIT ?", (cap,)).fetchall()
     return {
@@ -97,6 +105,12 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
             {"kind": k, "host": h, "port": p, "flows": n, "bytes": b or 0, "first_utc": utc(t)} for k, h, p, n, b, t in raw[:cap]
         ],
         "non_http_total": len(raw),
+        "tls_hook_only": [
+            {"host": e["host"], "requests": e["requests"], "writes": e["writes"], "first_utc": utc(e["first"])}
+            for e in sorted(plain.values(), key=lambda e: (e["first"], e["host"]))
+        ],
+        "crypto_ops": ops,
+        "joined_detections": joined,
         "hooks_failed": [
             {
                 "api": f"{h['api']['class_name']}.{h['api']['method']}",

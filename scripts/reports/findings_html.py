@@ -81,6 +81,7 @@ def card(p: Page, n: int, f: Finding, data: ReportData) -> str:
         ("time (UTC)", utc(f.time)),
         ("data type", f.data_type),
         ("party", f.party or "the app itself"),
+        ("sent by", f.sent_by),
         ("host", f.host),
         ("where", f.where),
         ("encoding", f.encoding),
