@@ -42,6 +42,8 @@ from piaudit.policies.vocab import DATA_TYPES
 
 _STOP = object()
 MAX_STACK_FRAMES = 64
+DEFAULT_CAPTURE_BYTES = 64 * 1024
+"""Bytes of each crypto op's input and output kept (the whole is counted and hashed): `piaudit run --capture-bytes`."""
 # Frames of the stack capture itself (Thread.getStackTrace on HotSpot, VMStack on ART).
 _CAPTURE_FRAME = re.compile(r"^(?:java\.lang\.Thread\.getStackTrace|dalvik\.system\.VMStack\.getThreadStackTrace)\(")
 # "java.base/java.lang.Thread.run(Thread.java:833)", "app//com.foo.Bar.baz(Bar.java:3)": the loader/module prefix.
@@ -162,6 +164,8 @@ class HookHost:
     ``on_events``: batches of :mod:`policies.models` events, called on one owner thread.
     ``on_error``: :class:`ErrorRecord` for agent errors, hooks that failed mid-call, exits, crashes.
     ``on_identifier``: ``(data_type, value)`` once per distinct identifier a hook returned.
+    ``capture_bytes``: how many bytes of each crypto op's input and output the agent sends (the
+    whole is counted and, past the cap, hashed in the app).
     """
 
     def __init__(
@@ -185,6 +189,7 @@ class HookHost:
         batch_max_events: int = 200,
         runtime: str = "qjs",
         device_timeout: float = 5.0,
+        capture_bytes: int = DEFAULT_CAPTURE_BYTES,
     ) -> None:
         """Configure the host; nothing runs until :meth:`start`. ``on_output`` receives the spawned
         process's stdout/stderr (fd, bytes) on the owner thread; without it they are inherited."""
@@ -207,6 +212,9 @@ class HookHost:
         self._batch_max_events = batch_max_events
         self._runtime = runtime
         self._device_timeout = device_timeout
+        if capture_bytes < 16:
+            raise ValueError("capture_bytes must be at least 16 (an AES block): crypto ops are joined by their output")
+        self._capture_bytes = capture_bytes
 
         self._messages = AgentMessages(
             catalog=catalog,
@@ -353,6 +361,7 @@ class HookHost:
             "consentMaxLength": MAX_BUTTON_TEXT,
             "batchIntervalMs": self._batch_interval_ms,
             "batchMaxEvents": self._batch_max_events,
+            "captureBytes": self._capture_bytes,
             "attached": self._attach,
         }
 

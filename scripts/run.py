@@ -59,6 +59,12 @@ class RunOptions(Declared):
         "", "JSON {data_type: value}: hooks return these values instead (recorded)", metavar="FILE", commands=("run",)
     )
     exit_with_app: bool = option(False, "stop when the hooked app exits", commands=("run",))
+    capture_bytes: int = option(
+        65536,
+        "bytes of each crypto op's input and output to keep (default 65536; the whole is counted and hashed)",
+        metavar="N",
+        commands=("run",),
+    )
     # not flags: set by the demo
     spawn_argv: tuple[str, ...] = ()  # argv of a local process to spawn (``--spawn`` split like a shell would)
     grace: float = 1.0  # seconds to wait after the app exited, for its last flows
@@ -155,7 +161,9 @@ def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
     policy = load_policy(Path(opts.audit.policy)) if opts.audit.policy else None
     words = consent_words(policy)
     catalog = load_catalog(extra=Path(opts.audit.catalog) if opts.audit.catalog else None)
-    client.record_options({"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device})
+    client.record_options(
+        {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device, "capture_bytes": opts.capture_bytes}
+    )
 
     def on_error(err: ErrorRecord) -> None:
         client.report_error(err.source, err.message, err.detail)
@@ -171,6 +179,7 @@ def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
         catalog=catalog,
         on_events=client.submit_events,
         on_error=on_error,
+        capture_bytes=opts.capture_bytes,
     )
     host.start()
     return host
