@@ -99,6 +99,7 @@ def flow_summary(flow: FlowRecord, detections: list[Detection], sender: HttpRequ
         detections=detections,
         sent_by=sender.party if sender is not None else None,
         sender=sender.id if sender is not None else None,
+        process=(sender.process or None) if sender is not None else None,
     )
 
 

@@ -109,7 +109,12 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
     """The table and row of a timeline event."""
     data = event.model_dump(mode="json", exclude={"id"})
     table = EVENT_TABLES[data["type"]]
-    row: dict[str, Any] = {"time": data["time"], "type": data["type"], "json": json.dumps(data, ensure_ascii=False)}
+    row: dict[str, Any] = {
+        "time": data["time"],
+        "type": data["type"],
+        "process": data.get("process") or None,
+        "json": json.dumps(data, ensure_ascii=False),
+    }
     if table in ASSIGNED_ID_TABLES and getattr(event, "id", None) is not None:
         row["id"] = event.id
     if isinstance(event, HookEvent):
@@ -130,6 +135,8 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "class_name": event.api.class_name,
             "method": event.api.method,
             "installed": int(event.installed),
+            "state": event.effective_state(),
+            "loader": event.loader,
             "error": event.error,
         }
     elif isinstance(event, CryptoOp):
@@ -266,6 +273,7 @@ def _plaintext_summaries(store: Store, detections: dict[str, list[Detection]]) -
                 tls=True,
                 detections=detections.get(record.flow_id, []),
                 sent_by=plain.party,
+                process=plain.process,
                 origin="tls_hook",
                 crypto_ops=plain.ops,
             )
@@ -286,7 +294,7 @@ def read_timeline(store: Store) -> Timeline:
     for flow in flows:
         request = senders.get(flow.flow_id)
         if request is not None:
-            flow.sent_by, flow.sender = request.party, request.id
+            flow.sent_by, flow.sender, flow.process = request.party, request.id, request.process or None
     flows += _plaintext_summaries(store, detections)
     flows.sort(key=lambda f: (f.time, f.flow_id))
     return Timeline(
@@ -297,7 +305,10 @@ def read_timeline(store: Store) -> Timeline:
         permission_events=list(events(store, "permission_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
-            TlsFailure(**{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")})
+            TlsFailure(
+                **{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")},
+                stage=r.get("stage") or "handshake",
+            )
             for r in store.rows("tls_failures")
         ],
     )

@@ -165,13 +165,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_processes_and_states(db: sqlite_utils.Database) -> None:
+    """Several app processes, hook states per class loader, TLS connections closed after the handshake."""
+    db["tls_failures"].add_column("stage", str)
+    for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
+        db[table].add_column("process", str)
+    db["hook_status"].add_column("state", str)
+    db["hook_status"].add_column("loader", str)
+
+
 def _m002_judgements(db: sqlite_utils.Database) -> None:
     # what each findings run was decided with (policy and catalog hashes, the consent signals counted)
     db["judgements"].create({"id": int, "run": int, "time": float, "json": str, "chain": str}, pk="id")
     db["judgements"].create_index(["run"])
 
 
-def _m003_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
+def _m004_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
     # what the app encrypted, encoded, compressed or wrote to TLS, and the requests its HTTP stacks were given
     db["crypto_ops"].create(
         {
@@ -182,6 +191,7 @@ def _m003_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
             "algorithm": str,
             "party": str,
             "pid": int,
+            "process": str,
             "host": str,
             "output_sha256": str,
             "json": str,
@@ -191,7 +201,18 @@ def _m003_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
     )
     db["crypto_ops"].create_index(["op"])
     db["http_requests"].create(
-        {"id": int, "time": float, "type": str, "method": str, "url": str, "party": str, "pid": int, "json": str, "chain": str},
+        {
+            "id": int,
+            "time": float,
+            "type": str,
+            "method": str,
+            "url": str,
+            "party": str,
+            "pid": int,
+            "process": str,
+            "json": str,
+            "chain": str,
+        },
         pk="id",
     )
     # the crypto:op rows a detection's ``cipher:`` steps went through (JSON list; NULL: none)
@@ -201,7 +222,8 @@ def _m003_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
-    ("003_crypto_ops_http_requests", _m003_crypto_ops_http_requests),
+    ("003_processes_and_states", _m003_processes_and_states),
+    ("004_crypto_ops_http_requests", _m004_crypto_ops_http_requests),
 ]
 
 

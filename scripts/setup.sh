@@ -17,10 +17,11 @@ command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v chromium >/dev/null || need+=(chromium)
 command -v hey >/dev/null || need+=(hey)
-# the native TLS hook tests build a library with BoringSSL's signatures; the crypto hook tests use real OkHttp 3
-command -v gcc >/dev/null || need+=(gcc)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)   # the stand-in's native library (fake bionic property API, JNI), the native TLS hook tests' libssl.so
+# the stand-in app's HTTP client: real OkHttp 3 and Okio, as an APK bundles them
 [ -e /usr/share/java/okhttp.jar ] || need+=(libokhttp-java)
 [ -e /usr/share/java/okio.jar ] || need+=(libokio-java)
+
 # real APKs for the tests, built offline from smali sources and signed (policy draft / compare)
 command -v apktool >/dev/null || need+=(apktool)
 command -v apksigner >/dev/null || need+=(apksigner)
@@ -51,7 +52,7 @@ if [ ! -x .venv/bin/python ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   say "creating .venv with $($PY --version)"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,cluster]"   # cluster: Ray, for the --cluster tests
   echo "$want" > $stamp
 fi
 

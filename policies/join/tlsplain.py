@@ -45,6 +45,7 @@ class PlainFlow:
     ops: list[int]
     party: str | None
     pid: int | None
+    process: str | None = None
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _connection_flows(host: str, ops: list[CryptoOp]) -> list[PlainFlow]:
             timestamp_start=ops[0].time,
             truncated=note,
         )
-        return [PlainFlow(record, [p.op.id for p in parts if p.op.id is not None], ops[0].party, ops[0].pid)]
+        return [PlainFlow(record, [p.op.id for p in parts if p.op.id is not None], ops[0].party, ops[0].pid, ops[0].process or None)]
     out = []
     for start, end, method, target, headers, body in requests:
         mine = [p.op for p in parts if p.start < max(end, start + 1) and p.start + p.size > start]
@@ -130,7 +131,7 @@ def _connection_flows(host: str, ops: list[CryptoOp]) -> list[PlainFlow]:
             tls=True,
             truncated=note,
         )
-        out.append(PlainFlow(record, [o.id for o in mine if o.id is not None], first.party, first.pid))
+        out.append(PlainFlow(record, [o.id for o in mine if o.id is not None], first.party, first.pid, first.process or None))
     # two requests starting in one op would share a flow id: number the later ones
     seen: dict[str, int] = {}
     for flow in out:

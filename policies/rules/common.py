@@ -170,6 +170,7 @@ def flow_finding(
         severity=severity,
         message=message,
         evidence_rows=[*view.rows(data_type), *(extra_rows or [])],
+        process=flow.process,
     )
 
 
@@ -214,6 +215,7 @@ def hook_finding(
         severity=severity,
         message=message,
         evidence_rows=rows if rows is not None else [*hook_row(event), *(extra_rows or [])],
+        process=event.process or None,
     )
 
 

@@ -12,7 +12,7 @@
 // loads later. The server name comes from SSL_get_servername of the same module.
 import { arrayLength, Capture, identity } from "../lib/bytes.js";
 import type { NativeHookSpec } from "../lib/config.js";
-import { type Call, getProcessName, type HandlerTable, passThrough, reportStatus } from "../lib/hooks.js";
+import { type Call, getProcessName, type HandlerTable, type HookState, passThrough, reportStatus } from "../lib/hooks.js";
 import { emitWithBytes, now, reportAgentError } from "../lib/sender.js";
 import { captureJava, captureJavaIfAttached, captureNative, stackFields } from "../lib/stack.js";
 import { insideGroup, internally } from "../lib/state.js";
@@ -248,8 +248,8 @@ function nativeListener(spec: NativeHookSpec, module: Module, how: { io: NativeI
 let specs: NativeHookSpec[] = [];
 let observer: ModuleObserver | null = null;
 
-function status(spec: NativeHookSpec, module: string, installed: boolean, error: string): void {
-  reportStatus({ class: module, method: spec.symbol, data_type: null }, installed, error, installed ? 1 : 0);
+function status(spec: NativeHookSpec, module: string, state: HookState, error: string): void {
+  reportStatus({ class: module, method: spec.symbol, data_type: null }, state, error, state === "installed" ? 1 : 0);
 }
 
 function hookModule(module: Module): void {
@@ -259,12 +259,12 @@ function hookModule(module: Module): void {
     }
     const how = SSL_HANDLERS[spec.handler];
     if (how === undefined) {
-      status(spec, module.name, false, `agent has no TLS handler ${spec.handler}`);
+      status(spec, module.name, "failed", `agent has no TLS handler ${spec.handler}`);
       continue;
     }
     const address = module.findExportByName(spec.symbol);
     if (address === null) {
-      status(spec, module.name, false, `${module.name} does not export ${spec.symbol}`);
+      status(spec, module.name, "failed", `${module.name} does not export ${spec.symbol}`);
       continue;
     }
     if (hookedAddresses.has(address.toString())) {
@@ -273,9 +273,9 @@ function hookModule(module: Module): void {
     try {
       attached.push(Interceptor.attach(address, nativeListener(spec, module, how)));
       hookedAddresses.add(address.toString());
-      status(spec, module.name, true, "");
+      status(spec, spec.module, "installed", "");
     } catch (e) {
-      status(spec, module.name, false, `attach failed: ${e instanceof Error ? e.message : String(e)}`);
+      status(spec, module.name, "failed", `attach failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 }
@@ -292,7 +292,7 @@ export function installTlsNativeHooks(list: NativeHookSpec[]): void {
   }
   for (const spec of specs) {
     if (!loaded.some((module) => moduleMatches(spec.module, module.name))) {
-      status(spec, spec.module, false, `${spec.module} is not loaded (yet): hooked if it loads`);
+      status(spec, spec.module, "pending", `${spec.module} is not loaded (yet): hooked if it loads`);
     }
   }
   observer = Process.attachModuleObserver({ onAdded: hookModule });

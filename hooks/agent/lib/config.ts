@@ -36,6 +36,8 @@ export interface AgentConfig {
   maxStackFrames: number;
   /** Bytes of each crypto op's input and output sent to the host (the whole is counted and hashed). */
   captureBytes: number;
+  /** The audited app's package: its own package is not "probing" (package_probe). */
+  appPackage: string;
 }
 
 export const config: AgentConfig = {
@@ -50,6 +52,7 @@ export const config: AgentConfig = {
   batchMaxEvents: 200,
   maxStackFrames: 48,
   captureBytes: 65536,
+  appPackage: "",
 };
 
 export function configure(options: Partial<AgentConfig>): void {
