@@ -44,6 +44,7 @@ from piaudit.policies.vocab import DATA_TYPES
 
 _STOP = object()
 MAX_STACK_FRAMES = 64
+MAX_ATTRIBUTION_FRAMES = 512  # frames searched for the code that sent a request (the stored stack keeps 64)
 DEFAULT_CAPTURE_BYTES = 64 * 1024
 """Bytes of each crypto op's input and output kept (the whole is counted and hashed): `piaudit run --capture-bytes`."""
 # Frames of the stack capture itself (Thread.getStackTrace on HotSpot, VMStack on ART).
@@ -781,13 +782,17 @@ class AgentMessages:
         click = data.pop("_click", None)
         stack_text = data.pop("_stack", None)
         stack_id = data.pop("_stack_id", None)
+        # the stored stack is cut at MAX_STACK_FRAMES; who sent a request is looked for in the whole
+        # stack (an OkHttp interceptor chain alone can be deeper than the cut)
+        full: list[str] | None = None
         if isinstance(stack_text, str):
-            frames = parse_java_stack(stack_text)
+            full = parse_java_stack(stack_text, MAX_ATTRIBUTION_FRAMES)
             if stack_id is not None:
-                self._stacks[stack_id] = frames
-            data["stack"] = list(frames)
+                self._stacks[stack_id] = full
+            data["stack"] = full[:MAX_STACK_FRAMES]
         elif stack_id is not None:
-            data["stack"] = list(self._stacks.get(stack_id, ["<stack not received>"]))
+            full = self._stacks.get(stack_id)
+            data["stack"] = list(full[:MAX_STACK_FRAMES]) if full is not None else ["<stack not received>"]
         data["time"] = self.host_time(device_time, received)
         if not data.get("process"):
             data["process"] = self.process
@@ -796,7 +801,7 @@ class AgentMessages:
         kind = data.get("type")
         sent = kind == "http:request" or (kind == "crypto:op" and data.get("op") in ("tls_write", "tls_read"))
         if sent and isinstance(data.get("stack"), list):
-            data["caller"], data["party"] = self._attributor.sender(data["stack"], stack_id)
+            data["caller"], data["party"] = self._attributor.sender(full if full is not None else data["stack"], stack_id)
         elif kind in ("hook:call", "permission:request", "crypto:op") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""

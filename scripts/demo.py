@@ -90,13 +90,25 @@ def findings_table(findings: list[Finding]) -> str:
     """A plain-text table of findings for the terminal."""
     from datetime import UTC, datetime
 
-    rows = [("time (UTC)", "rule", "data type", "party / host", "process", "before consent", "where")]
+    rows = [("time (UTC)", "rule", "data type", "party / host", "sent by", "process", "before consent", "where", "encoding")]
     for f in findings:
         when = datetime.fromtimestamp(f.time, UTC).strftime("%H:%M:%S.%f")[:-3]
         who = f.party or f.host or "(the app)"
         process = f.process or "-"
         process = process[process.index(":") :] if ":" in process else "main" if f.process else "-"
-        rows.append((when, f.rule, f.data_type or "-", who[:34], process, "yes" if f.before_consent else "no", (f.where or "-")[:30]))
+        rows.append(
+            (
+                when,
+                f.rule,
+                f.data_type or "-",
+                who[:34],
+                (f.sent_by or "-")[:24],
+                process,
+                "yes" if f.before_consent else "no",
+                (f.where or "-")[:30],
+                (f.encoding or "-")[:52],
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -138,13 +150,15 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+    # Alipay's pinned channel goes around the proxy, to a local TLS server: only the TLS hooks see it
+    direct = standin.DirectTlsServer()
     # the zygote starts the app's main process and, when Getui asks the system, its :push process
     # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
     argv = standin.standin_command(
         classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo", zygote=True,
-        extra_props={"standin.consent_delay_ms": 4000},
+        extra_props={"standin.consent_delay_ms": 4000, **direct.props()},
     )  # fmt: skip
-    progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
+    progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine (Alipay's pinned channel: 127.0.0.1:{direct.port})")
 
     progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
     audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
@@ -158,7 +172,8 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         exit_with_app=True,
         grace=1.0,
     )
-    result = run(opts)
+    with direct:
+        result = run(opts)
     progress.done(f"app exited with status {result.app_exit}")
 
     progress.step("writing the reports (HTML, JSON)")

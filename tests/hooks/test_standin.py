@@ -354,7 +354,8 @@ def test_demo_runs_through_all_phases_in_order(classpath: Path) -> None:
     between(index_of(lines, "UPLOAD", party="amap"), 5, 6)
 
     ups = uploads(lines)
-    assert {u.get("party") for u in ups} == {"umeng", "talkingdata", "bugly", "app", "amap", "gdt"}
+    # applog, sensors, alipay: the encrypted, first-party and direct-TLS uploads of issue 13
+    assert {u.get("party") for u in ups} == {"umeng", "talkingdata", "bugly", "app", "amap", "gdt", "applog", "sensors", "alipay"}
     assert all(u.get("status") == "skipped" and u.get("url").startswith("https://") for u in ups)
     assert lines[-1].kind == "DONE" and lines[-1].get("msg") == "scenario done"
     assert not [line for line in lines if line.kind == "ERROR"]

@@ -142,7 +142,12 @@ public final class CryptoProbe {
         switch (args[0]) {
             case "ops" -> ops();
             case "http" -> http(args[1]);
-            case "loop" -> loop(Integer.parseInt(args[1]));
+            case "loop" -> {
+                if (args.length > 2) {
+                    Thread.sleep(Long.parseLong(args[2])); // time for a late attach (experiments)
+                }
+                loop(Integer.parseInt(args[1]));
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.println("DONE");
