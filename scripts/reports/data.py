@@ -15,7 +15,7 @@ from typing import Any
 from piaudit.policies import rows
 from piaudit.policies.consent import consent_summary
 from piaudit.policies.hookcoverage import hook_outcomes, summarize
-from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
+from piaudit.policies.models import ConsentEvent, CryptoOp, Finding, HookEvent, LifecycleEvent, SessionMeta
 from piaudit.policies.session import Session
 from piaudit.policies.store import EVIDENCE_TABLES, Store, verify_chains
 from piaudit.policies.timefmt import utc
@@ -52,6 +52,7 @@ class ReportData:
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
+    crypto_ops: dict[int, CryptoOp] = field(default_factory=dict)  # crypto_ops rows cited by the shown findings
     timeline: TimelineData | None = None  # when asked for
 
 
@@ -159,6 +160,11 @@ def load(
         ):
             keys = ("data_type", "value", "encoding", "where", "excerpt", "direction")
             data.detections.setdefault(fid, []).append(dict(zip(keys, det, strict=True)))
+        op_ids = sorted({int(r.split(":", 1)[1]) for f in shown for r in f.evidence_rows if r.startswith("crypto_ops:")})
+        for row_id, text in _in_chunks(store, "SELECT id, json FROM crypto_ops WHERE id IN ({})", op_ids):
+            op = CryptoOp.model_validate_json(text)
+            op.id = row_id
+            data.crypto_ops[row_id] = op
         event_ids = sorted({f.event for f in shown if f.event is not None})
         for row_id, text in _in_chunks(store, "SELECT id, json FROM hook_events WHERE id IN ({})", event_ids):
             event = HookEvent.model_validate_json(text)

@@ -94,6 +94,24 @@ class Redactor:
         return f"‹binary body redacted: {len(body)} bytes, sha256:{hashlib.sha256(body).hexdigest()[:16]}›"
 
 
+KEY_REMOVED = "‹removed by --redact›"
+
+
+def key_text(key_b64: str | None, redactor: Redactor) -> str | None:
+    """A crypto op's key or IV as a report shows it: hex, or removed when the report is redacted.
+
+    Keys are evidence (they decrypt what was sent) and stay in the session; a redacted report
+    drops them. (The one owner of redaction will be ``policies.redaction``; this moves there.)
+    """
+    if key_b64 is None:
+        return None
+    if not isinstance(redactor, NoRedaction):
+        return KEY_REMOVED
+    import base64
+
+    return base64.b64decode(key_b64).hex()
+
+
 class NoRedaction(Redactor):
     """The identity redactor (reports without ``--redact``)."""
 

@@ -154,3 +154,20 @@ def test_the_session_stores_the_ops_and_requests_with_their_joins(case):
         assert request.party == "Umeng"
     finally:
         store.conn.close()
+
+
+def test_reports_show_the_crypto_op_and_its_key_unless_redacted(case, tmp_path):
+    from piaudit.scripts.reports import write_report
+
+    key_hex = (b"k" * 16).hex()
+    plain = write_report(case["one"].session_dir, "html", tmp_path / "plain.html").read_text()
+    redacted = write_report(case["one"].session_dir, "html", tmp_path / "redacted.html", redact=True).read_text()
+    assert "crypto op (crypto_ops:1)" in plain and key_hex in plain
+    assert "crypto op (crypto_ops:1)" in redacted and key_hex not in redacted and "removed by --redact" in redacted
+    import csv
+    import io
+
+    table = list(csv.DictReader(io.StringIO(write_report(case["one"].session_dir, "csv", tmp_path / "w.csv").read_text("utf-8-sig"))))
+    assert {row["sent by"] for row in table if row["host"] == "api.demoapp.example"} == {"Umeng", ""}
+    report = json.loads(write_report(case["one"].session_dir, "json", tmp_path / "r.json").read_text())
+    assert {f["sent_by"] for f in report["findings"]} >= {"Umeng", "Tencent Bugly"}
