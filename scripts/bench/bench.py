@@ -96,6 +96,14 @@ def main() -> int:
         for m in re.finditer(r"late class load to hooks active \(([^)]+)\): median (\d+) ms", text):
             rows.append((f"late class load to hooks active ({m.group(1)})", f"{m.group(2)} ms", "—", "—"))
 
+        _run([PY, "scripts/bench/bench_crypto.py", "--runs", "3", "--hooked-n", "2000" if q else "5000", "--json", str(out / "crypto.json")], 3600)
+        k = json.loads((out / "crypto.json").read_text())
+        rows.append(("crypto hooks, AES/CBC encrypt of 70 bytes in a tight loop (stand-in JVM)", f"{k['hooked_us']:.0f} µs vs {k['plain_us']:.2f} µs unhooked", f"{k['ratio']:.0f}", "—"))
+        _run([PY, "scripts/bench/bench_join.py", "--flows", "2000" if q else "4000", "--ops", "1000,20000", "--runs", "3", "--json", str(out / "join.json")], 3600)
+        for j in json.loads((out / "join.json").read_text()):
+            rows.append((f"replay with {j['ops']} crypto ops and a request per flow ÷ without hook events, per flow", f"{j['hooked_us_per_flow']:.0f} vs {j['plain_us_per_flow']:.0f} µs/flow; joined {j['joined']}/{j['sealed']}", f"{j['ratio']:.3f}", "flat as ops grow"))
+            rows.append((f"false joins, decoy corpus of {j['decoy_flows']} flows against {j['ops']} ops", f"{j['false_joins']}", "—", "0"))
+
         _run([PY, "scripts/bench/bench_corpus.py", "--sessions", "300" if q else "1000", "--rejudge", "60" if q else "200", "--json", str(out / "corpus.json")], 3600)
         c = json.loads((out / "corpus.json").read_text())
         rows.append((f"corpus query, findings per SDK before consent, {c['sessions']} sessions", f"{c['query_ms']:.0f} ms ({c['query_cli_ms']:.0f} ms as the command) vs {c['baseline_ms']:.0f} ms reading every evidence.db", f"{c['query_ms'] / c['baseline_ms']:.3f}", "< 1 s"))

@@ -85,6 +85,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--plain-n", type=int, default=200_000)
     ap.add_argument("--hooked-n", type=int, default=5_000)
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-crypto-") as tmp:
         classpath = compile_probe(Path(tmp) / "classes")
@@ -96,6 +97,10 @@ def main() -> None:
         p, h = statistics.median(plain_ns), statistics.median(hooked_ns)
         print(f"AES/CBC encrypt of 70 bytes: {p / 1000:.2f} µs plain, {h / 1000:.1f} µs hooked (medians of {args.runs}); ratio {h / p:.1f}")
         print(f"ops recorded per run: {recorded} (expected {expected}: loop + warm-up)")
+        if args.json:
+            import json
+
+            Path(args.json).write_text(json.dumps({"plain_us": p / 1000, "hooked_us": h / 1000, "ratio": h / p, "runs": args.runs, "recorded": recorded, "expected": expected}))
 
 
 if __name__ == "__main__":
