@@ -6,6 +6,11 @@ The probe of tests/hooks/java (``CryptoProbe loop N``) encrypts one 70-byte JSON
 AES/CBC/PKCS5Padding N times after a warm-up of N/10 and prints the loop's time. It runs plain and
 under the piaudit agent (every hook installed; each doFinal records input, output, key, IV and
 the stack). Printed: ns per encryption each way (median of ``--runs``) and the ratio hooked ÷ plain.
+
+Also, as a floor: the same loop with one bare Frida hook on ``Cipher.doFinal(byte[])`` that only
+calls the original (what frida-java-bridge itself costs per hooked call, before piaudit records
+anything). That agent is built from a temporary file in hooks/agent (Frida's compiler wants the
+entry point inside the project) and attaches after the JVM started (the probe waits for it).
 """
 
 from __future__ import annotations
@@ -80,6 +85,57 @@ def hooked(classpath: str, n: int) -> tuple[float, int]:
     return ns, ops[0]
 
 
+BARE = """
+import Java from "frida-java-bridge";
+rpc.exports = {
+  init() {
+    Java.perform(() => {
+      const o = Java.use("javax.crypto.Cipher").doFinal.overload("[B");
+      o.implementation = function (this: any, a: any) { return o.call(this, a); };
+    });
+  },
+};
+"""
+
+
+def bare(classpath: str, n: int) -> float:
+    """ns per encryption under a bare hook (frida-java-bridge's own cost)."""
+    import time
+
+    import frida
+
+    agent_dir = ROOT / "hooks" / "agent"
+    entry = agent_dir / "_bench_bare.ts"
+    entry.write_text(BARE)
+    try:
+        source = frida.Compiler().build(entry.name, project_root=str(agent_dir))
+    finally:
+        entry.unlink()
+    device = frida.get_local_device()
+    output: list[bytes] = []
+    device.on("output", lambda pid, fd, data: output.append(data) if fd == 1 else None)
+    pid = device.spawn([java(), "-cp", classpath, MAIN, "loop", str(n), "3000"], stdio="pipe")
+    try:
+        session = device.attach(pid)
+        script = session.create_script(source, runtime="qjs")
+        script.load()
+        device.resume(pid)
+        time.sleep(1.5)  # the JVM is up, the probe is sleeping
+        script.exports_sync.init()
+        deadline = time.monotonic() + 600
+        while b"DONE" not in b"".join(output) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return loop_ns(b"".join(output).decode())[0]
+    finally:
+        import os
+        import signal
+
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
@@ -90,17 +146,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-crypto-") as tmp:
         classpath = compile_probe(Path(tmp) / "classes")
         plain_ns = [plain(classpath, args.plain_n) for _ in range(args.runs)]
+        bare_ns = [bare(classpath, args.hooked_n) for _ in range(args.runs)]
         runs = [hooked(classpath, args.hooked_n) for _ in range(args.runs)]
         hooked_ns = [ns for ns, _ in runs]
         expected = args.hooked_n + args.hooked_n // 10
         recorded = [ops for _, ops in runs]
-        p, h = statistics.median(plain_ns), statistics.median(hooked_ns)
+        p, h, b = statistics.median(plain_ns), statistics.median(hooked_ns), statistics.median(bare_ns)
         print(f"AES/CBC encrypt of 70 bytes: {p / 1000:.2f} µs plain, {h / 1000:.1f} µs hooked (medians of {args.runs}); ratio {h / p:.1f}")
+        print(f"  a bare Frida hook that only calls the original: {b / 1000:.1f} µs (ratio {b / p:.1f}); piaudit's recording adds {(h - b) / 1000:.1f} µs")
         print(f"ops recorded per run: {recorded} (expected {expected}: loop + warm-up)")
         if args.json:
             import json
 
-            Path(args.json).write_text(json.dumps({"plain_us": p / 1000, "hooked_us": h / 1000, "ratio": h / p, "runs": args.runs, "recorded": recorded, "expected": expected}))
+            Path(args.json).write_text(
+                json.dumps({"plain_us": p / 1000, "hooked_us": h / 1000, "bare_us": b / 1000, "ratio": h / p, "runs": args.runs, "recorded": recorded, "expected": expected})
+            )
 
 
 if __name__ == "__main__":

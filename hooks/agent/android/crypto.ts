@@ -154,8 +154,7 @@ function readOutput(call: Call, ret: any, target: ReturnType<typeof outputTarget
 
 const ENCRYPT_MODES = new Set([1, 3]); // ENCRYPT_MODE, WRAP_MODE
 
-function cipherState(cipher: any): OpState {
-  const id = identity(cipher);
+function cipherState(cipher: any, id: number = identity(cipher)): OpState {
   let state = states.get(id);
   if (state === undefined) {
     // initialised before the hooks were in place: read what it can tell
@@ -231,14 +230,15 @@ function cipherFinal(call: Call, callOriginal: () => any): any {
     call,
     callOriginal,
     () => {
-      const state = cipherState(call.self);
+      const id = identity(call.self);
+      const state = cipherState(call.self, id);
       readInput(call, state.input);
-      return { state, target: outputTarget(call), time: now() };
+      return { id, state, target: outputTarget(call), time: now() };
     },
-    (ret, { state, target, time }) => {
+    (ret, { id, state, target, time }) => {
       readOutput(call, ret, target, state.output);
       emitOp(call, state, time);
-      states.set(identity(call.self), fresh(state.op, state.algorithm, state.key, state.iv));
+      states.set(id, fresh(state.op, state.algorithm, state.key, state.iv));
     },
   );
 }

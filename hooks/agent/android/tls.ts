@@ -10,14 +10,43 @@
 // Native: SSL_write/SSL_read (and the _ex forms) exported by BoringSSL's libssl.so, Conscrypt's
 // libjavacrypto.so and Cronet's library, hooked in every loaded module of those names and in any that
 // loads later. The server name comes from SSL_get_servername of the same module.
-import { arrayLength, Capture, identity } from "../lib/bytes.js";
+import { arrayLength, Capture, identity, Recent } from "../lib/bytes.js";
 import type { NativeHookSpec } from "../lib/config.js";
 import { type Call, getProcessName, type HandlerTable, type HookState, passThrough, reportStatus } from "../lib/hooks.js";
 import { emitWithBytes, now, reportAgentError } from "../lib/sender.js";
 import { captureJava, captureJavaIfAttached, captureNative, stackFields } from "../lib/stack.js";
 import { insideGroup, internally } from "../lib/state.js";
 
-export const counters = { writes: 0, reads: 0, native: 0 };
+export const counters = { writes: 0, reads: 0, native: 0, unrecordedBytes: 0 };
+
+// Bytes of plaintext recorded per connection and direction: every write up to 8 MiB (what the
+// TLS-plaintext scan reads back), reads up to 64 KiB (response headers and API answers, not
+// downloads). Past the budget the connection's traffic passes unrecorded (counted).
+const BUDGET = { tls_write: 8 << 20, tls_read: 64 << 10 };
+const recorded = new Recent<{ tls_write: number; tls_read: number }>(4096);
+
+function withinBudget(op: "tls_write" | "tls_read", connection: string, length: number): boolean {
+  const key = hashKey(connection);
+  let used = recorded.get(key);
+  if (used === undefined) {
+    used = { tls_write: 0, tls_read: 0 };
+    recorded.set(key, used);
+  }
+  if (used[op] >= BUDGET[op]) {
+    counters.unrecordedBytes += length;
+    return false;
+  }
+  used[op] += length;
+  return true;
+}
+
+function hashKey(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) {
+    h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  }
+  return h;
+}
 
 interface Connection {
   id: string;
@@ -102,8 +131,12 @@ function javaWrite(call: Call, callOriginal: () => any): any {
       return { data, time: now() };
     },
     (_ret, { data, time }) => {
+      const connection = javaConnection(call.self);
+      if (!withinBudget("tls_write", connection.id, data.total)) {
+        return;
+      }
       const { thread, stackText } = captureJava();
-      emitTls("tls_write", javaConnection(call.self), data, apiOf(call), time, stackFields(stackText), thread);
+      emitTls("tls_write", connection, data, apiOf(call), time, stackFields(stackText), thread);
     },
   );
 }
@@ -118,11 +151,15 @@ function javaRead(call: Call, callOriginal: () => any): any {
       if (typeof ret !== "number" || ret <= 0 || call.argTypes.length < 1 || call.argTypes[0] !== "byte[]") {
         return;
       }
+      const connection = javaConnection(call.self);
+      if (!withinBudget("tls_read", connection.id, ret)) {
+        return;
+      }
       const data = new Capture();
       const offset = call.argTypes.length >= 3 ? (call.args[1] as number) : 0;
       data.addArray(call.args[0], offset, ret);
       const { thread, stackText } = captureJava();
-      emitTls("tls_read", javaConnection(call.self), data, apiOf(call), time, stackFields(stackText), thread);
+      emitTls("tls_read", connection, data, apiOf(call), time, stackFields(stackText), thread);
     },
   );
 }
@@ -228,15 +265,19 @@ function nativeListener(spec: NativeHookSpec, module: Module, how: { io: NativeI
         if (n <= 0) {
           return; // an error or a retry (SSL_ERROR_WANT_*): nothing was written or read
         }
+        const ssl = state.ssl as NativePointer;
+        const op = how.io === "write" ? "tls_write" : "tls_read";
+        if (!withinBudget(op, `ssl:${ssl}`, n)) {
+          return;
+        }
         internally(() => {
           const data = new Capture();
           data.addBytes((state.buf as NativePointer).readByteArray(n) as ArrayBuffer);
           const java = captureJavaIfAttached();
           const stack = java !== null ? stackFields(java.stackText) : { stack: captureNative(this.context) };
-          const ssl = state.ssl as NativePointer;
           const connection = { id: `ssl:${ssl}`, host: serverName(module, ssl), port: null };
           counters.native += 1;
-          emitTls(how.io === "write" ? "tls_write" : "tls_read", connection, data, api, state.time, stack, java?.thread ?? `tid:${Process.getCurrentThreadId()}`);
+          emitTls(op, connection, data, api, state.time, stack, java?.thread ?? `tid:${Process.getCurrentThreadId()}`);
         });
       } catch (e) {
         reportAgentError(`native hook ${module.name}!${spec.symbol} failed`, e);
