@@ -18,8 +18,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-from piaudit.policies.models import Finding
-
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
 STANDIN_BUILD = Path("hooks") / "standin" / "build.py"
@@ -56,20 +54,30 @@ def load_standin() -> ModuleType:
 
 
 class Progress:
-    """Numbered steps with their duration, on stderr."""
+    """Numbered steps with their duration, on stderr; on a terminal a spinner runs while a step does."""
 
     def __init__(self, total: int, stream: TextIO | None = None):
+        from piaudit.scripts.terminal import console
+
         self.total, self.n = total, 0
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self._step_started = self.started
+        self._console = console(self.stream)
+        self._status: Any = None
 
     def step(self, text: str) -> None:
         self.n += 1
         self._step_started = time.monotonic()
         print(f"[{self.n}/{self.total}] {text} ...", file=self.stream, flush=True)
+        if self._console.is_terminal:
+            self._status = self._console.status(text, spinner="dots")
+            self._status.start()
 
     def done(self, text: str = "") -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
         took = time.monotonic() - self._step_started
         print(f"      {text + ' — ' if text else ''}{took:.1f} s", file=self.stream, flush=True)
 
@@ -81,45 +89,59 @@ def _ensure_ca(confdir: Path) -> Path:
     """Create the demo's own mitmproxy CA (so the stand-in app can be told to trust it)."""
     from mitmproxy import certs
 
-    confdir.mkdir(parents=True, exist_ok=True)
+    from piaudit.policies.private import private_dir
+
+    private_dir(confdir)  # the CA's private key is in it
     certs.CertStore.from_store(str(confdir), "mitmproxy", 2048)
     return confdir / "mitmproxy-ca-cert.pem"
 
 
-def findings_table(findings: list[Finding]) -> str:
-    """A plain-text table of findings for the terminal."""
-    from datetime import UTC, datetime
+def findings_table(findings: list[Any], width: int | None = None) -> str:
+    """The findings as a terminal table (:mod:`scripts.terminal`): fits ``width``, wraps long cells, aligns CJK."""
+    import io
 
-    rows = [("time (UTC)", "rule", "data type", "party / host", "sent by", "process", "before consent", "where", "encoding")]
-    for f in findings:
-        when = datetime.fromtimestamp(f.time, UTC).strftime("%H:%M:%S.%f")[:-3]
-        who = f.party or f.host or "(the app)"
-        process = f.process or "-"
-        process = process[process.index(":") :] if ":" in process else "main" if f.process else "-"
-        rows.append(
-            (
-                when,
-                f.rule,
-                f.data_type or "-",
-                who[:34],
-                (f.sent_by or "-")[:24],
-                process,
-                "yes" if f.before_consent else "no",
-                (f.where or "-")[:30],
-                (f.encoding or "-")[:52],
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    from piaudit.scripts.terminal import print_findings
+
+    out = io.StringIO()
+    print_findings(findings, out, width or _terminal_width())
+    return out.getvalue().rstrip("\n")
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None) -> dict[str, Any]:
+def join_lines(findings: list[Any]) -> list[str]:
+    """What the hooks added to what the proxy saw: uploads read through the app's own crypto, flows
+    sent by an SDK other than their recipient, hosts seen only in TLS plaintext (one line each)."""
+    lines = []
+    sealed = sorted(
+        {(f.host or "-", f.encoding or "", str(f.data_type)) for f in findings if f.rule == "PRE_CONSENT_TRANSMISSION" and "cipher:" in (f.encoding or "")}
+    )
+    if sealed:
+        lines.append("Encrypted uploads read through the app's own crypto (the hooks saw the plaintext; the chain names the cipher):")
+        by_chain: dict[tuple[str, str], list[str]] = {}
+        for host, chain, data_type in sealed:
+            by_chain.setdefault((host, chain), []).append(data_type)
+        lines += [f"  {host}  {chain}  ({', '.join(types)})" for (host, chain), types in by_chain.items()]
+    sent = sorted({(f.host or "-", f.sent_by, f.rule) for f in findings if f.sent_by and f.sent_by != f.party and f.flow})
+    if sent:
+        lines.append("Flows whose sender is not their recipient (sent_by, from the HTTP stack's stack trace):")
+        lines += [f"  {host}  sent by {sender}  ({rule})" for host, sender, rule in sent]
+    hidden = sorted({f.host or "-" for f in findings if f.flow is None and f.host and any(r.startswith("crypto_ops:") for r in f.evidence_rows)})
+    if hidden:
+        lines.append("Hosts the proxy never saw, read from the plaintext the app wrote into TLS: " + ", ".join(hidden))
+    return lines
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None, verbose: bool = False) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed)."""
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
     from piaudit.policies.options import AuditOptions
+    from piaudit.policies.private import private_dir
     from piaudit.policies.session import Session
     from piaudit.scripts.bundle import create_bundle
     from piaudit.scripts.reports import write_report
@@ -130,8 +152,8 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     progress = Progress(7)
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} exists and is not empty; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+        raise FileExistsError(f"{out} exists and is not empty; choose another -o DIR")
+    private_dir(out)  # the session, reports and bundle of the demo hold (fake) personal data like a real audit's
     session_dir = out / "session"
 
     progress.step("building the stand-in app (javac, cached)")
@@ -161,7 +183,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine (Alipay's pinned channel: 127.0.0.1:{direct.port})")
 
     progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
-    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
+    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp", live_log=verbose)
     opts = RunOptions(
         audit=audit,
         listen_port=port,
@@ -171,6 +193,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         app="com.example.demoapp",
         exit_with_app=True,
         grace=1.0,
+        verbose=verbose,
     )
     with direct:
         result = run(opts)
@@ -205,6 +228,9 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     print(file=stream)
     print(findings_table(findings), file=stream)
     print(file=stream)
+    for line in join_lines(findings):
+        print(line, file=stream)
+    print(file=stream)
     print("Declared versus embedded: what the privacy policy names (drafted) and the hand-written policy declare", file=stream)
     print(format_table(drafted), file=stream)
     print(format_judgement(drafted["judged"]), file=stream)
@@ -224,7 +250,7 @@ def main_demo(args: argparse.Namespace) -> int:
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")
     try:
-        run_demo(out, port=args.port)
+        run_demo(out, port=args.port, verbose=args.verbose)
     except FileExistsError as e:
         raise UsageError(str(e)) from e
     return 0

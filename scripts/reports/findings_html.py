@@ -12,7 +12,6 @@ from typing import Any
 from piaudit.policies.models import CryptoOp, Finding, HookEvent
 from piaudit.scripts.reports.data import ReportData, utc
 from piaudit.scripts.reports.page import Page
-from piaudit.scripts.reports.redact import key_text
 
 MAX_DETECTIONS = 20
 MAX_FRAMES = 40
@@ -86,8 +85,8 @@ def _crypto_op(p: Page, op: CryptoOp) -> str:
         ("input", f"{op.input_length} bytes, SHA-256 {op.input_sha256}" if op.input_length is not None else None),
         ("output", f"{op.output_length} bytes, SHA-256 {op.output_sha256}" if op.output_length is not None else None),
         ("captured in part", "yes: the first bytes only" if op.capped else None),
-        ("key", key_text(op.key, p.redactor)),
-        ("IV", key_text(op.iv, p.redactor)),
+        ("key", p.redactor.key(op.key)),
+        ("IV", p.redactor.key(op.iv)),
         ("time (UTC)", utc(op.time)),
     ]
     dl = "".join(f"<dt>{p.t(k)}</dt><dd><code>{p.t(v)}</code></dd>" for k, v in facts if v not in (None, ""))
