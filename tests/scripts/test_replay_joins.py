@@ -29,13 +29,14 @@ UMENG_STACK = ["com.umeng.commonsdk.statistics.UMEnvelopeBuild.buildEnvelope(UME
 BYTEDANCE_STACK = ["com.bytedance.applog.AppLog.flush(AppLog.java:77)", "com.example.demoapp.DemoApplication.onCreate(DemoApplication.java:22)"]
 BUGLY_STACK = ["com.tencent.bugly.crashreport.CrashReport.upload(CrashReport.java:33)", "com.example.demoapp.DemoApplication.onCreate(DemoApplication.java:24)"]
 FIRST_PARTY_URL = "https://api.demoapp.example/v1/metrics"
+SESSION_KEY = bytes.fromhex("fbff00aa3c5e7f9102a4b6c8dae0f213")  # sent alongside, as Umeng does: --redact must mask it
 
 
 def envelope() -> tuple[bytes, bytes, bytes]:
     """Umeng-like: JSON -> gzip -> AES/CBC, base64 in a JSON field. (plain, ciphertext, body)"""
     plain = gzip.compress(json.dumps({"header": {"imei": IMEI, "appkey": "5f1a"}}).encode(), mtime=0)
-    ct = aes_cbc(os.urandom(16), os.urandom(16), plain)
-    return plain, ct, json.dumps({"envelope": b64(ct), "ver": "1.0"}).encode()
+    ct = aes_cbc(SESSION_KEY, os.urandom(16), plain)
+    return plain, ct, json.dumps({"header": {"session_key": b64(SESSION_KEY), "key_hex": SESSION_KEY.hex()}, "envelope": b64(ct), "ver": "1.0"}).encode()
 
 
 def applog() -> tuple[bytes, bytes]:
@@ -60,9 +61,9 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> dict:
     events = [
         HookEvent(time=T0 + 0.1, data_type="imei", api=ApiRef(class_name="android.telephony.TelephonyManager", method="getImei"), value=IMEI, identifiers={"imei": [IMEI]}, stack=UMENG_STACK, pid=42),
         HookEvent(time=T0 + 0.2, data_type="android_id", api=ApiRef(class_name="android.provider.Settings$Secure", method="getString"), value=ANDROID_ID, identifiers={"android_id": [ANDROID_ID]}, stack=BYTEDANCE_STACK, pid=42),
-        CryptoOp(time=T0 + 0.9, op="encrypt", algorithm="AES/CBC/PKCS5Padding", input=b64(env_plain), output=b64(env_ct), key=b64(b"k" * 16), stack=UMENG_STACK, pid=42),
+        CryptoOp(time=T0 + 0.9, op="encrypt", algorithm="AES/CBC/PKCS5Padding", input=b64(env_plain), output=b64(env_ct), key=b64(SESSION_KEY), stack=UMENG_STACK, pid=42),
         CryptoOp(time=T0 + 1.9, op="encrypt", algorithm="AES/GCM/NoPadding", input=b64(log_plain), output=b64(log_ct), stack=BYTEDANCE_STACK, pid=42),
-        HttpRequest(time=T0 + 2.95, method="POST", url=FIRST_PARTY_URL, stack=UMENG_STACK, pid=42),
+        HttpRequest(time=T0 + 2.95, method="POST", url=FIRST_PARTY_URL, stack=UMENG_STACK, pid=42, process="com.example.demoapp:push"),
         CryptoOp(time=T0 + 4.0, op="tls_write", algorithm="TLS", input=b64(pinned[:50]), host="pin.bugly.qq.com", port=443, connection="s1", stack=BUGLY_STACK, pid=42),
         CryptoOp(time=T0 + 4.01, op="tls_write", algorithm="TLS", input=b64(pinned[50:]), host="pin.bugly.qq.com", port=443, connection="s1", stack=BUGLY_STACK, pid=42),
         ConsentEvent(time=T0 + 10, decision="granted", source="manual"),
@@ -98,12 +99,14 @@ def test_the_first_party_post_names_its_sender(case):
     first = [f for f in case["one"].findings if f.host == "api.demoapp.example"]
     pre = [f for f in first if f.rule == "PRE_CONSENT_TRANSMISSION"]
     assert [(f.data_type, f.party, f.sent_by) for f in pre] == [("imei", None, "Umeng")]
+    # the flow takes the process of its http:request (the proxy alone does not know it)
+    assert {f.process for f in first if f.time < T0 + 20} == {"com.example.demoapp:push"}
     assert any(r.startswith("http_requests:") for r in pre[0].evidence_rows)
     assert "sent by SDK Umeng" in pre[0].message
     undeclared = [f for f in first if f.rule == "UNDECLARED_THIRD_PARTY"]
     assert [(f.data_type, f.sent_by) for f in undeclared] == [("imei", "Umeng")]
     # the later post has no request event: no sender
-    assert not [f for f in case["one"].findings if f.host == "api.demoapp.example" and f.time > T0 + 20 and f.sent_by]
+    assert not [f for f in case["one"].findings if f.host == "api.demoapp.example" and f.time > T0 + 20 and (f.sent_by or f.process)]
 
 
 def test_the_pinned_host_is_seen_only_in_the_tls_plaintext(case):
@@ -159,11 +162,18 @@ def test_the_session_stores_the_ops_and_requests_with_their_joins(case):
 def test_reports_show_the_crypto_op_and_its_key_unless_redacted(case, tmp_path):
     from piaudit.scripts.reports import write_report
 
-    key_hex = (b"k" * 16).hex()
+    key_hex = SESSION_KEY.hex()
+    key_forms = (key_hex, key_hex.upper(), b64(SESSION_KEY), b64(SESSION_KEY).rstrip("="), b64(SESSION_KEY).replace("/", "\\/"))
     plain = write_report(case["one"].session_dir, "html", tmp_path / "plain.html").read_text()
     redacted = write_report(case["one"].session_dir, "html", tmp_path / "redacted.html", redact=True).read_text()
     assert "crypto op (crypto_ops:1)" in plain and key_hex in plain
-    assert "crypto op (crypto_ops:1)" in redacted and key_hex not in redacted and "removed by --redact" in redacted
+    assert "crypto op (crypto_ops:1)" in redacted and "removed by --redact" in redacted
+    har = write_report(case["one"].session_dir, "har", tmp_path / "plain.har").read_text()
+    assert b64(SESSION_KEY).replace("/", "\\/") in har or b64(SESSION_KEY) in har  # the body sends the key
+    for fmt in ("html", "har", "json", "csv"):  # redacted: the key in no form the wire or the report uses
+        text = redacted if fmt == "html" else write_report(case["one"].session_dir, fmt, tmp_path / f"r.{fmt}", redact=True).read_text()
+        assert not [form for form in key_forms if form in text], fmt
+    assert "crypto_key(base64)" in write_report(case["one"].session_dir, "har", tmp_path / "r2.har", redact=True).read_text()
     import csv
     import io
 
