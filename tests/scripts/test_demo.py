@@ -144,6 +144,8 @@ def test_demo_names_the_sdk_that_posted_to_the_first_party(demo: dict) -> None:
         ("UNDECLARED_THIRD_PARTY", "android_id", None, "Sensors Analytics"),
     }
     assert all(any(r.startswith("http_requests:") for r in f["evidence_rows"]) for f in first)
+    # the flow takes the process of its http:request (the proxy alone cannot tell which process sent it)
+    assert {f["process"] for f in first} == {"com.example.demoapp"}
     assert "api.demoapp.example  sent by Sensors Analytics  (UNDECLARED_THIRD_PARTY)" in demo["stdout"]
     # the app's own post after consent names no SDK
     assert not [f for f in demo["report"]["findings"] if f["host"] == "api.demoapp.example" and "nearby" in (f["evidence"] or "")]
@@ -156,6 +158,7 @@ def test_demo_coverage_names_the_host_seen_only_in_tls_plaintext(demo: dict) -> 
     direct = [f for f in demo["report"]["findings"] if f["host"] == "mobilegw.alipay.com" and f["rule"] == "PRE_CONSENT_TRANSMISSION"]
     assert {f["data_type"] for f in direct} == {"imei", "android_id"}
     assert all(f["flow"] is None and f["evidence_rows"][0].startswith("crypto_ops:") and f["sent_by"] == "Alipay SDK" for f in direct)
+    assert {f["process"] for f in direct} == {"com.example.demoapp"}  # the process that wrote to TLS
     assert "Hosts the proxy never saw, read from the plaintext the app wrote into TLS: mobilegw.alipay.com" in demo["stdout"]
     assert "mobilegw.alipay.com" not in {r["host"] for r in _flows(demo["out"]).values()}  # the proxy never saw it
 
