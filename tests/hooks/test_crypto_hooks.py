@@ -91,15 +91,35 @@ def hooked(argv: list[str], timeout: float = 60) -> tuple[list, str]:
 
 
 @pytest.fixture(scope="module")
-def ops_run(probe: str) -> dict:
+def hooked_run(probe: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """ONE hooked JVM for every test here: the probe's ops, then its uploads to a real HTTPS upstream."""
+    certs = tmp_path_factory.mktemp("certs")
+    with Upstream(certs) as upstream:
+        store = load_standin().make_truststore(upstream.ca, certs / "trust.p12")
+        trust = [f"-Djavax.net.ssl.trustStore={store}", "-Djavax.net.ssl.trustStorePassword=changeit"]
+        events, stdout = hooked([java(), *trust, "-cp", probe, MAIN, "ops+http", upstream.url])
+    return {"events": events, "stdout": stdout, "base": upstream.url}
+
+
+@pytest.fixture(scope="module")
+def ops_run(probe: str, hooked_run: dict) -> dict:
     plain = subprocess.run([java(), "-cp", probe, MAIN, "ops"], capture_output=True, text=True, check=True, timeout=60).stdout
-    events, stdout = hooked([java(), "-cp", probe, MAIN, "ops"])
-    return {"plain": results(plain), "hooked": results(stdout), "ops": [e for e in events if isinstance(e, CryptoOp)], "events": events}
+    events = hooked_run["events"]
+    return {"plain": results(plain), "hooked": results(hooked_run["stdout"]), "ops": [e for e in events if isinstance(e, CryptoOp)], "events": events}
+
+
+@pytest.fixture(scope="module")
+def http_run(hooked_run: dict) -> dict:
+    return hooked_run
 
 
 def probe_ops(run: dict) -> list[CryptoOp]:
-    """The ops the probe's own code made (its stack names it)."""
-    return [o for o in run["ops"] if o.caller and o.caller.startswith("com.umeng.probe.")]
+    """The ops the probe's own code made in ops() (its stack names it; not the uploads' that follow)."""
+    return [
+        o
+        for o in run["ops"]
+        if o.caller and o.caller.startswith("com.umeng.probe.") and not any("CryptoProbe.http(" in f or "OkHttpUploads" in f for f in o.stack)
+    ]
 
 
 def test_every_value_passes_through_untouched(ops_run):
@@ -163,17 +183,8 @@ def test_hooks_installed_and_nothing_from_the_jvm_itself(ops_run):
     status = {(s.api.class_name, s.api.method): s for s in ops_run["events"] if isinstance(s, HookStatus)}
     for api in (("javax.crypto.Cipher", "doFinal"), ("javax.crypto.Mac", "doFinal"), ("java.security.MessageDigest", "digest"), ("java.util.zip.Deflater", "deflate"), ("java.util.Base64$Encoder", "encodeToString")):
         assert status[api].installed, status[api]
-    assert not [o for o in ops_run["ops"] if any("sun.security.ssl" in f for f in o.stack)]
-
-
-@pytest.fixture(scope="module")
-def http_run(probe: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    certs = tmp_path_factory.mktemp("certs")
-    with Upstream(certs) as upstream:
-        store = load_standin().make_truststore(upstream.ca, certs / "trust.p12")
-        argv = [java(), f"-Djavax.net.ssl.trustStore={store}", "-Djavax.net.ssl.trustStorePassword=changeit", "-cp", probe, MAIN, "http", upstream.url]
-        events, stdout = hooked(argv)
-    return {"events": events, "stdout": stdout, "base": upstream.url}
+    # JSSE's own record encryption is not recorded (only the plaintext written to TLS, as tls_write/tls_read)
+    assert not [o for o in ops_run["ops"] if o.op not in ("tls_write", "tls_read") and any("sun.security.ssl" in f for f in o.stack)]
 
 
 def test_http_requests_name_their_url_method_and_sender(http_run):

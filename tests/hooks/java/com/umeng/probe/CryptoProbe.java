@@ -142,6 +142,10 @@ public final class CryptoProbe {
         switch (args[0]) {
             case "ops" -> ops();
             case "http" -> http(args[1]);
+            case "ops+http" -> { // one JVM for both (the tests' one hooked run)
+                ops();
+                http(args[1]);
+            }
             case "loop" -> {
                 if (args.length > 2) {
                     Thread.sleep(Long.parseLong(args[2])); // time for a late attach (experiments)
