@@ -155,6 +155,7 @@ def hooked_apis() -> list[dict[str, Any]]:
     for native in hooklist.native:
         entry = {"layer": "native", "class": native.module, "method": native.symbol, "kind": "data"}
         entry.update(native.model_dump(mode="json", exclude={"module", "symbol"}, exclude_none=True))
+        entry.setdefault("data_type", None)  # the TLS hooks record no data type
         apis.append(entry)
     return apis
 
