@@ -21,7 +21,7 @@ from piaudit.policies.vocab import DataType
 
 HOOKLIST_FILE = Path(__file__).with_name("hooklist.json")
 
-HookKind = Literal["data", "consent", "lifecycle", "permission", "pinning"]
+HookKind = Literal["data", "consent", "lifecycle", "permission", "pinning", "crypto", "http", "tls"]
 
 
 class JavaHook(BaseModel):
@@ -62,15 +62,24 @@ class JavaHook(BaseModel):
 
 
 class NativeHook(BaseModel):
-    """One hooked native function of libc (Android bionic or the host's glibc)."""
+    """One hooked native function: a libc read (kind ``data``; Android bionic or the host's glibc,
+    found by symbol) or a TLS library's SSL_write/SSL_read (kind ``tls``; hooked in each loaded
+    module whose name matches ``module``, ``*`` a wildcard, and in any that loads later)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     module: str
     symbol: str
-    data_type: DataType
+    data_type: DataType | None
     handler: str
+    kind: Literal["data", "tls"] = "data"
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _check_data_type(self) -> NativeHook:
+        if (self.kind == "data") != (self.data_type is not None):
+            raise ValueError("native data hooks need a data_type; tls hooks must have none")
+        return self
 
     def to_agent(self) -> dict[str, Any]:
         """The spec as the agent reads it."""
@@ -146,6 +155,7 @@ def hooked_apis() -> list[dict[str, Any]]:
     for native in hooklist.native:
         entry = {"layer": "native", "class": native.module, "method": native.symbol, "kind": "data"}
         entry.update(native.model_dump(mode="json", exclude={"module", "symbol"}, exclude_none=True))
+        entry.setdefault("data_type", None)  # the TLS hooks record no data type
         apis.append(entry)
     return apis
 

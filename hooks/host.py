@@ -11,6 +11,7 @@ and hands batches to ``on_events`` — so callers never see Frida's thread.
 
 from __future__ import annotations
 
+import base64
 import os
 import queue
 import re
@@ -44,6 +45,9 @@ from piaudit.policies.vocab import DATA_TYPES
 
 _STOP = object()
 MAX_STACK_FRAMES = 64
+MAX_ATTRIBUTION_FRAMES = 512  # frames searched for the code that sent a request (the stored stack keeps 64)
+DEFAULT_CAPTURE_BYTES = 64 * 1024
+"""Bytes of each crypto op's input and output kept (the whole is counted and hashed): `piaudit run --capture-bytes`."""
 # Frames of the stack capture itself (Thread.getStackTrace on HotSpot, VMStack on ART).
 _CAPTURE_FRAME = re.compile(r"^(?:java\.lang\.Thread\.getStackTrace|dalvik\.system\.VMStack\.getThreadStackTrace)\(")
 # "java.base/java.lang.Thread.run(Thread.java:833)", "app//com.foo.Bar.baz(Bar.java:3)": the loader/module prefix.
@@ -181,6 +185,8 @@ class HookHost:
     ``on_events``: batches of :mod:`policies.models` events, called on one owner thread.
     ``on_error``: :class:`ErrorRecord` for agent errors, hooks that failed mid-call, exits, crashes.
     ``on_identifier``: ``(data_type, value)`` once per distinct identifier a hook returned.
+    ``capture_bytes``: how many bytes of each crypto op's input and output the agent sends (the
+    whole is counted and, past the cap, hashed in the app).
     """
 
     def __init__(
@@ -207,6 +213,7 @@ class HookHost:
         batch_max_events: int = 200,
         runtime: str = "qjs",
         device_timeout: float = 5.0,
+        capture_bytes: int = DEFAULT_CAPTURE_BYTES,
     ) -> None:
         """Configure the host; nothing runs until :meth:`start`. ``on_output`` receives the spawned
         process's stdout/stderr (fd, bytes) on the owner thread; without it they are inherited."""
@@ -234,6 +241,9 @@ class HookHost:
         self._batch_max_events = batch_max_events
         self._runtime = runtime
         self._device_timeout = device_timeout
+        if capture_bytes < 16:
+            raise ValueError("capture_bytes must be at least 16 (an AES block): crypto ops are joined by their output")
+        self._capture_bytes = capture_bytes
         self._catalog = catalog
         self._on_events = on_events
         self._on_error = on_error
@@ -505,6 +515,7 @@ class HookHost:
             "consentMaxLength": MAX_BUTTON_TEXT,
             "batchIntervalMs": self._batch_interval_ms,
             "batchMaxEvents": self._batch_max_events,
+            "captureBytes": self._capture_bytes,
             "attached": self._attach,
             "processName": process_name,
             "appPackage": self._package or "",
@@ -563,7 +574,7 @@ class HookHost:
             if payload.get("type") == "process:exit" and process is not None and process.script is not None:
                 # The exiting thread waits for this ack, so its last batch is not lost.
                 process.script.post({"type": "exit:ack"})
-            self._queue.put(("message", pid, received, payload))
+            self._queue.put(("message", pid, received, payload, data))
         else:
             self._queue.put(("error", pid, received, message))
 
@@ -622,7 +633,7 @@ class HookHost:
         if process is None:
             return
         if kind == "message":
-            process.messages.handle_payload(item[2], item[3])
+            process.messages.handle_payload(item[2], item[3], item[4])
         elif kind == "error":
             process.messages.handle_script_error(item[2], item[3])
         elif kind == "detached":
@@ -699,11 +710,15 @@ class AgentMessages:
         self._seen_identifiers: set[tuple[str, str]] = set()
         self._stacks: dict[int, list[str]] = {}  # the agent sends each distinct stack once, then its id
 
-    def handle_payload(self, received: float, payload: dict[str, Any]) -> None:
-        """One ``send()`` payload of the agent, received at host time ``received``."""
+    def handle_payload(self, received: float, payload: dict[str, Any], data: bytes | None = None) -> None:
+        """One ``send()`` payload of the agent, received at host time ``received``.
+
+        ``data`` is the batch's binary attachment: the bytes of crypto ops, which the events
+        reference as ``_blobs: {field: [offset, length]}`` and which become base64 fields here.
+        """
         kind = payload.get("type")
         if kind == "batch":
-            self._handle_batch(received, payload)
+            self._handle_batch(received, payload, data or b"")
         elif kind == "agent:error":
             self.report(received, "agent", str(payload.get("message", "agent error")), str(payload.get("detail", "")))
         elif kind == "process:exit":
@@ -750,7 +765,7 @@ class AgentMessages:
         """Send one :class:`ErrorRecord` to ``on_error``."""
         self._on_error(ErrorRecord(time=when, source=source, message=message, detail=detail))
 
-    def _handle_batch(self, received: float, payload: dict[str, Any]) -> None:
+    def _handle_batch(self, received: float, payload: dict[str, Any], data: bytes = b"") -> None:
         sent_at = payload.get("sent_at")
         if isinstance(sent_at, (int, float)):
             offset = received - sent_at
@@ -781,7 +796,7 @@ class AgentMessages:
                 step.first = first
                 continue
             try:  # one malformed event must not cost the rest of the batch
-                prepared = self._prepare(received, raw)
+                prepared = self._prepare(received, raw, data)
             except Exception as error:
                 step.failure = (f"the agent sent an event piaudit could not read: {error!r}", "")
                 continue
@@ -875,13 +890,20 @@ class AgentMessages:
             update["args"] = dict(raw["args"])
         return model.model_copy(update=update)
 
-    def _prepare(self, received: float, raw: Any) -> tuple[dict[str, Any], Any] | None:
+    def _prepare(self, received: float, raw: Any, blob: bytes = b"") -> tuple[dict[str, Any], Any] | None:
         """The event's fields as the model reads them (host time, stack, process, attribution) and
         its ``_overloads`` count; None (reported, or a click that is no consent) if there is no event."""
         if not isinstance(raw, dict):
             self.report(received, "agent", "the agent sent an event that is not an object", repr(raw)[:2000])
             return None
         data = dict(raw)
+        blobs = data.pop("_blobs", None)
+        if isinstance(blobs, dict):
+            for name, span in blobs.items():
+                offset, length = int(span[0]), int(span[1])
+                if offset < 0 or length < 0 or offset + length > len(blob):
+                    raise ValueError(f"{name}: bytes {offset}+{length} lie outside the batch's {len(blob)} bytes")
+                data[name] = base64.b64encode(blob[offset : offset + length]).decode()
         device_time = data.pop("_device_time", None)
         if device_time is None:
             device_time = data.get("device_time")
@@ -890,20 +912,27 @@ class AgentMessages:
         click = data.pop("_click", None)
         stack_text = data.pop("_stack", None)
         stack_id = data.pop("_stack_id", None)
+        # the stored stack is cut at MAX_STACK_FRAMES; who sent a request is looked for in the whole
+        # stack (an OkHttp interceptor chain alone can be deeper than the cut)
+        full: list[str] | None = None
         if isinstance(stack_text, str):
-            frames = parse_java_stack(stack_text)
+            full = parse_java_stack(stack_text, MAX_ATTRIBUTION_FRAMES)
             if stack_id is not None:
-                self._stacks[stack_id] = frames
-            data["stack"] = list(frames)
+                self._stacks[stack_id] = full
+            data["stack"] = full[:MAX_STACK_FRAMES]
         elif stack_id is not None:
-            data["stack"] = list(self._stacks.get(stack_id, ["<stack not received>"]))
+            full = self._stacks.get(stack_id)
+            data["stack"] = list(full[:MAX_STACK_FRAMES]) if full is not None else ["<stack not received>"]
         data["time"] = self.host_time(device_time, received)
         if not data.get("process"):
             data["process"] = self.process
         if data.get("pid") is None:
             data["pid"] = self.pid
         kind = data.get("type")
-        if kind in ("hook:call", "permission:request") and isinstance(data.get("stack"), list):
+        sent = kind == "http:request" or (kind == "crypto:op" and data.get("op") in ("tls_write", "tls_read"))
+        if sent and isinstance(data.get("stack"), list):
+            data["caller"], data["party"] = self._attributor.sender(full if full is not None else data["stack"], stack_id)
+        elif kind in ("hook:call", "permission:request", "crypto:op") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""
             data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)

@@ -18,6 +18,9 @@ Decisions:
 * Kotlin's standard library and ``kotlinx.coroutines`` are runtime, skipped.
 * Reflection, dynamic proxies (``$Proxy12``, ``jdk.proxy1.``) and Frida's own frames are skipped.
 * Native frames (``libfoo.so!symbol``) are not Java classes and never name a caller.
+* Who *sent* a request (``http:request``, a TLS write) skips the HTTP client libraries too
+  (:data:`HTTP_LIBRARY_PREFIXES`: OkHttp, Okio, Retrofit, Volley, Cronet, Apache HttpClient):
+  apps and SDKs bundle them, so the code that called them is the sender.
 
 The live hook host and replay both attribute through :class:`Attributor`, so a timeline from
 another tool (stacks, no ``party``) is attributed in replay exactly as it would have been live.
@@ -33,7 +36,7 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any, Protocol
 
-from piaudit.policies.models import HookEvent, PermissionEvent, TimelineItem
+from piaudit.policies.models import CryptoOp, HookEvent, HttpRequest, PermissionEvent, TimelineItem
 
 FRAMEWORK_PREFIXES: tuple[str, ...] = (
     "android.",
@@ -56,6 +59,19 @@ FRAMEWORK_PREFIXES: tuple[str, ...] = (
     "org.w3c.",
     "re.frida.",
 )
+
+HTTP_LIBRARY_PREFIXES: tuple[str, ...] = (
+    "okhttp3.",
+    "okio.",
+    "retrofit2.",
+    "com.squareup.okhttp.",
+    "com.android.volley.",
+    "org.chromium.net.",
+    "org.apache.http.",
+    "io.reactivex.",
+    "rx.",
+)
+"""HTTP client libraries an app or SDK bundles: skipped when naming who sent a request."""
 
 # "java.base/java.lang.Thread.run(Thread.java:833)", "app//com.foo.Bar.baz(Bar.java:3)"
 _FRAME = re.compile(r"^(?:[^(]*/)?(?P<qualified>[^/(]+)\((?P<location>[^)]*)\)$")
@@ -92,11 +108,11 @@ def is_framework_class(class_name: str) -> bool:
     return simple.startswith("$Proxy")
 
 
-def first_app_frame(stack: Sequence[str]) -> tuple[str, str] | None:
-    """The first (innermost) frame outside the framework, with its class; None if there is none."""
+def first_app_frame(stack: Sequence[str], skip: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    """The first (innermost) frame outside the framework (and ``skip``), with its class; None if there is none."""
     for frame in stack:
         class_name = frame_class(frame)
-        if class_name is not None and not is_framework_class(class_name):
+        if class_name is not None and not is_framework_class(class_name) and not class_name.startswith(skip):
             return frame, class_name
     return None
 
@@ -109,14 +125,14 @@ def party_of_class(class_name: str, catalog: PackageCatalog | None) -> str | Non
     return entries[0].name if entries else None
 
 
-def attribute(stack: Sequence[str], catalog: PackageCatalog | None) -> tuple[str | None, str | None]:
+def attribute(stack: Sequence[str], catalog: PackageCatalog | None, skip: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
     """Return ``(caller, party)`` for a stack, innermost frame first.
 
-    ``caller`` is the first frame outside the framework and runtime (None when every frame is
-    framework or native); ``party`` is the catalog entry name of the caller's class, None for
-    the app's own code or when no catalog is given.
+    ``caller`` is the first frame outside the framework and runtime (and ``skip``; None when
+    every frame is one of those or native); ``party`` is the catalog entry name of the caller's
+    class, None for the app's own code or when no catalog is given.
     """
-    found = first_app_frame(stack)
+    found = first_app_frame(stack, skip)
     if found is None:
         return None, None
     frame, class_name = found
@@ -167,19 +183,39 @@ class Attributor:
             self._calls[cache_key] = found
         return found
 
+    def sender(self, stack: Sequence[str], key: Hashable | None = None) -> tuple[str | None, str | None]:
+        """``(caller, party)`` of the code that sent a request or wrote to a TLS connection (HTTP libraries skipped)."""
+        cache_key = ("sender", tuple(stack) if key is None else key)
+        found = self._calls.get(cache_key)
+        if found is None:
+            found = attribute(stack, self.catalog, HTTP_LIBRARY_PREFIXES)
+            if len(self._calls) >= self.MAX_CACHED:
+                self._calls.clear()
+            self._calls[cache_key] = found
+        return found
+
+    def event(self, event: TimelineItem, key: Hashable | None = None) -> tuple[str | None, str | None]:
+        """``(caller, party)`` of any attributable event by its kind: reads and permission requests by
+        their API's caller, crypto ops by their caller, requests and TLS writes by their sender."""
+        if isinstance(event, HttpRequest) or (isinstance(event, CryptoOp) and event.op in ("tls_write", "tls_read")):
+            return self.sender(event.stack, key)
+        api_class = ""
+        if isinstance(event, HookEvent) or isinstance(event, CryptoOp) and event.api is not None:
+            api_class = event.api.class_name
+        return self.call(event.stack, api_class, key)
+
     def party_of(self, class_name: str) -> str | None:
         """The catalog entry name of a class (an SDK's consent switch), or None."""
         return party_of_class(class_name, self.catalog)
 
     def complete(self, event: TimelineItem) -> None:
-        """Attribute a read or permission request that has a stack but no party, in place.
+        """Attribute a read, permission request, crypto op or HTTP request that has a stack but no party, in place.
 
         An event that names its party keeps it; a ``caller`` already given is kept too.
         """
-        if not isinstance(event, HookEvent | PermissionEvent) or event.party is not None or not event.stack:
+        if not isinstance(event, HookEvent | PermissionEvent | CryptoOp | HttpRequest) or event.party is not None or not event.stack:
             return
-        api_class = event.api.class_name if isinstance(event, HookEvent) else ""
-        caller, party = self.call(event.stack, api_class)
+        caller, party = self.event(event)
         event.party = party
         if event.caller is None:
             event.caller = caller

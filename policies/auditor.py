@@ -9,6 +9,7 @@ used at the end of a live session and by replay.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,6 +35,13 @@ def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
     from piaudit.policies.rules.order import OrderError, merged
 
     store = session.store
+    if _has_joins(store):
+        # crypto ops and http:request events join flows (cipher steps, sent_by, TLS-plaintext flows):
+        # those joins are made over the whole timeline (rows.read_timeline), so it is judged read whole
+        timeline = rows.read_timeline(store)
+        findings = evaluate(timeline, inputs.policy, inputs.classifier, geo=inputs.geo)
+        notes = evaluation_notes(timeline, inputs.policy, geo=inputs.geo)
+        return _write_run(store, inputs, findings, notes)
     items = merged(
         consent=rows.events(store, "consent_events"),
         lifecycle=rows.events(store, "lifecycle_events"),
@@ -51,6 +59,22 @@ def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
         timeline = rows.read_timeline(store)
         findings = evaluate(timeline, inputs.policy, inputs.classifier, geo=inputs.geo)
         notes = evaluation_notes(timeline, inputs.policy, geo=inputs.geo)
+    return _write_run(store, inputs, findings, notes)
+
+
+def _has_joins(store: Any) -> bool:
+    """Whether the session recorded crypto ops or HTTP-stack requests (what the joins work on)."""
+    for table in ("crypto_ops", "http_requests"):
+        try:
+            if store.conn.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone() is not None:
+                return True
+        except sqlite3.OperationalError:  # a store from before the migration that made the table
+            continue
+    return False
+
+
+def _write_run(store: Any, inputs: AuditInputs, findings: list[Finding], notes: Any) -> list[Finding]:
+    """Append ``findings`` and their judgement as the next findings run."""
     run = (rows.latest_run(store) or 0) + 1
     judgement = inputs.judgement(run, notes)
     store.write_tables(
@@ -80,6 +104,7 @@ class Auditor:
         self.rescan_source: Callable[[], Iterable[FlowRecord]] | None = None
         detector = pipeline.detector
         self._identifiers_version = detector.identifiers.version if detector is not None else 0
+        self._ops_version = pipeline.joins.ops.version
 
     @classmethod
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
@@ -101,7 +126,7 @@ class Auditor:
         session.save()
         session.store.insert_many("judgements", [rows.judgement_row(inputs.judgement(LIVE_RUN))])
         judge = LiveJudge(inputs.policy, inputs.classifier, geo=inputs.geo, keep=False)
-        pipeline = Pipeline(session.store, detector=detector, judge=judge)
+        pipeline = Pipeline(session.store, detector=detector, judge=judge, late_ops=True)
         auditor = cls(session, pipeline, inputs, config.flush_interval)
         auditor.sign_key = sign_key
         pipeline.on_store_failure = lambda e: auditor.mark_incomplete(f"the evidence store could not be written: {e}")
@@ -129,13 +154,19 @@ class Auditor:
                 log.error("piaudit: cannot even update session.json: %s", e)
 
     def rescan(self) -> int:
-        """Scan every recorded flow again with all identifiers known now; store what the live scan missed.
+        """Scan every recorded flow again with all identifiers and crypto ops known now; store what the live scan missed.
 
-        Live, a value a hook returns only takes effect for the flows after it; at the end the
-        whole session is checked against every value. Returns how many detections were added.
+        Live, a value a hook returns only takes effect for the flows after it, and a crypto op
+        that reaches the audit after its flow is only caught by the rescan of recent flows
+        (:class:`policies.pipeline.Pipeline`): at the end the whole session is checked against
+        every value and every op. Returns how many detections were added.
         """
         detector = self.pipeline.detector
-        if detector is None or self.rescan_source is None or detector.identifiers.version == self._identifiers_version:
+        changed = (
+            detector is not None
+            and (detector.identifiers.version != self._identifiers_version or self.pipeline.joins.ops.version != self._ops_version)
+        )
+        if detector is None or self.rescan_source is None or not changed:
             return 0
         known: dict[str, set[tuple]] = {}
         for r in self.session.store.rows("detections"):
@@ -143,7 +174,7 @@ class Auditor:
         added = 0
         for n, record in enumerate(self.rescan_source(), start=1):
             try:
-                result = detector.scan_flow(record)
+                result, _ = self.pipeline.scan(record)
             except Exception as e:
                 self.pipeline.record_error("detector", f"rescan failed: {e!r}", flow=record.flow_id)
                 continue
@@ -156,7 +187,17 @@ class Auditor:
                 self.pipeline.flush()
         self.pipeline.flush()
         if added:
-            self.session.meta.notes.append(f"final rescan: {added} detections of values learnt after their flow had passed")
+            self.session.meta.notes.append(
+                f"final rescan: {added} detections of values or crypto ops learnt after their flow had passed"
+            )
+        return added
+
+    def scan_tls_plaintext(self) -> int:
+        """Scan what the app wrote into TLS connections the proxy did not inspect (once, at the end)."""
+        added = self.pipeline.record_tls_plaintext(rows.plaintext_records(self.session.store))
+        self.pipeline.flush()
+        if added:
+            self.session.meta.notes.append(f"TLS plaintext of uninspected connections: {added} detections")
         return added
 
     def stop(self, *, finalize: bool = True) -> None:
@@ -168,6 +209,12 @@ class Auditor:
             except Exception as e:
                 log.exception("piaudit: the final rescan failed")
                 self.pipeline.record_error("detector", f"final rescan failed: {e!r}")
+                self.pipeline.flush()
+            try:
+                self.scan_tls_plaintext()
+            except Exception as e:
+                log.exception("piaudit: the TLS plaintext scan failed")
+                self.pipeline.record_error("detector", f"TLS plaintext scan failed: {e!r}")
                 self.pipeline.flush()
         complete = finalize and self.pipeline.pending == 0 and self.session.meta.incomplete_reason is None
         if finalize:

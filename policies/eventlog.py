@@ -13,7 +13,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from piaudit.policies.models import ConsentEvent, HookEvent, HookStatus, LifecycleEvent, PermissionEvent, parse_event
+from piaudit.policies.models import (
+    ConsentEvent,
+    CryptoOp,
+    HookEvent,
+    HookStatus,
+    HttpRequest,
+    LifecycleEvent,
+    PermissionEvent,
+    TimelineItem,
+    parse_event,
+)
 from piaudit.policies.wording import problems
 
 
@@ -21,7 +31,9 @@ class EventLogError(ValueError):
     """A line of a hook-events file that is not a valid event."""
 
 
-_MODELS = {m.model_fields["type"].default: m for m in (HookEvent, ConsentEvent, LifecycleEvent, PermissionEvent, HookStatus)}
+_MODELS = {
+    m.model_fields["type"].default: m for m in (HookEvent, ConsentEvent, LifecycleEvent, PermissionEvent, HookStatus, CryptoOp, HttpRequest)
+}
 
 
 def _problems(e: ValidationError, tag: Any) -> str:
@@ -61,10 +73,25 @@ def read_events(path: Path) -> Iterator[Any]:
 
 
 def write_events(path: Path, events: Iterable[Any]) -> int:
-    """Write events as JSONL (ids dropped); returns how many."""
+    """Write events as JSONL (ids dropped), mode 0600 (they hold personal data and crypto keys); returns how many."""
+    from piaudit.policies.private import private_open
+
     n = 0
-    with open(path, "w", encoding="utf-8") as fh:
+    with private_open(path, "w", encoding="utf-8") as fh:
         for event in events:
             fh.write(event.model_dump_json(exclude={"id"}) + "\n")
             n += 1
     return n
+
+
+def session_events(store: Any) -> list[TimelineItem]:
+    """Every timeline event of a session (:class:`policies.store.Store`), in time order (ties keep
+    table then row order), ids kept: what ``piaudit events`` exports and ``piaudit replay`` re-reads."""
+    from piaudit.policies import rows
+
+    found: list[TimelineItem] = []
+    for table in rows.EVENT_TABLES.values():
+        found += list(rows.events(store, table))
+    found.sort(key=lambda e: e.time)
+    return found
+

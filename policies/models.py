@@ -7,9 +7,13 @@ tag (``noun:verb``) that is the discriminator of :data:`TimelineEvent`.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from piaudit.policies.provenance import SessionInputs
 from piaudit.policies.times import STORED, EpochTime
@@ -118,6 +122,7 @@ class Detection(_Strict):
     where: str
     excerpt: str = ""
     direction: Literal["request", "response", "message"] = "request"
+    crypto_ops: list[int] = []  # the ``crypto:op`` rows whose input was scanned to find it (``cipher:`` steps)
 
 
 # --------------------------------------------------------------------- timeline events
@@ -233,7 +238,135 @@ class PermissionEvent(_Strict):
     process: str = ""  # its process name, e.g. "com.example.app" or "com.example.app:push"
 
 
-TimelineItem = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
+CryptoOpKind = Literal["encrypt", "decrypt", "digest", "mac", "encode", "compress", "tls_write", "tls_read"]
+JOINABLE_OPS: frozenset[str] = frozenset({"encrypt", "compress", "encode"})
+"""Ops whose output may travel in a request and whose input is then scanned in its place."""
+MAX_CAPTURE_BYTES = 16 << 20
+"""The most bytes one ``input``/``output``/``key``/``iv`` may hold in an events file (a bound on outside input)."""
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _b64(value: str | None, field: str) -> str | None:
+    if value is None or value == "":
+        return value
+    if len(value) > (MAX_CAPTURE_BYTES // 3 + 1) * 4:
+        raise ValueError(f"{field}: more than {MAX_CAPTURE_BYTES} bytes")
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{field}: not standard base64") from None
+    return value
+
+
+class CryptoOp(_Strict):
+    """One call of a crypto, encoding, compression or TLS primitive inside the app, as a hook saw it.
+
+    ``input`` and ``output`` are base64 of the bytes, each capped when recorded (64 KiB by
+    default, ``piaudit run --capture-bytes``); ``input_length``/``output_length`` and
+    ``input_sha256``/``output_sha256`` describe the whole, uncapped bytes (None: the bytes given
+    are whole). ``tls_write`` records the plaintext written to a TLS connection as ``input``,
+    ``tls_read`` the plaintext read as ``output``; ``connection``, ``host`` and ``port`` name
+    the connection. ``key`` and ``iv`` (base64) are evidence: kept in the session, removed by
+    ``--redact``.
+
+    >>> CryptoOp(time=1.0, op="encrypt", algorithm="AES/CBC/PKCS5Padding", input="aGk=", output="AAEC").output_bytes()
+    b'\x00\x01\x02'
+    """
+
+    type: Literal["crypto:op"] = "crypto:op"
+    id: int | None = None  # row id in the store; None until stored
+    time: float  # on the host clock, like every event
+    device_time: float | None = None
+    op: CryptoOpKind
+    algorithm: str = ""  # "AES/CBC/PKCS5Padding", "HmacSHA256", "SHA-256", "base64", "deflate", "TLS"
+    input: str = ""
+    output: str = ""
+    input_length: int | None = Field(default=None, ge=0)
+    output_length: int | None = Field(default=None, ge=0)
+    input_sha256: str | None = None
+    output_sha256: str | None = None
+    key: str | None = None
+    iv: str | None = None
+    api: ApiRef | None = None
+    connection: str | None = None  # tls ops: the connection within the process (an SSL* address, a socket id)
+    host: str | None = None  # tls ops: the server name (SNI) or peer host
+    port: int | None = None
+    stack: list[str] = []
+    caller: str | None = None
+    party: str | None = None
+    thread: str = ""
+    pid: int | None = None
+    process: str = ""
+
+    @field_validator("input", "output", "key", "iv")
+    @classmethod
+    def _base64(cls, value: str | None, info: Any) -> str | None:
+        return _b64(value, info.field_name)
+
+    @field_validator("input_sha256", "output_sha256")
+    @classmethod
+    def _hex(cls, value: str | None, info: Any) -> str | None:
+        if value is not None and not _SHA256.match(value):
+            raise ValueError(f"{info.field_name}: 64 lower-case hex digits expected")
+        return value
+
+    @model_validator(mode="after")
+    def _lengths(self) -> CryptoOp:
+        """Lengths and SHA-256s describe the whole bytes: absent, the bytes given are whole."""
+        for name in ("input", "output"):
+            text = getattr(self, name)
+            if not text:
+                continue
+            data = base64.b64decode(text)
+            total = getattr(self, f"{name}_length")
+            if total is None:
+                setattr(self, f"{name}_length", len(data))
+            elif total < len(data):
+                raise ValueError(f"{name}_length: {total} is less than the {name} bytes given")
+            if getattr(self, f"{name}_sha256") is None and (total is None or total == len(data)):
+                setattr(self, f"{name}_sha256", hashlib.sha256(data).hexdigest())
+        return self
+
+    def input_bytes(self) -> bytes:
+        """The captured input bytes (the first ``cap`` bytes when capped)."""
+        return base64.b64decode(self.input)
+
+    def output_bytes(self) -> bytes:
+        """The captured output bytes (the first ``cap`` bytes when capped)."""
+        return base64.b64decode(self.output)
+
+    @property
+    def capped(self) -> bool:
+        """True when the input or output was cut at the capture cap."""
+        return any(
+            (total := getattr(self, f"{name}_length")) is not None and total > len(base64.b64decode(getattr(self, name)))
+            for name in ("input", "output")
+        )
+
+
+class HttpRequest(_Strict):
+    """A request handed to an HTTP stack inside the app (OkHttp, HttpURLConnection, Volley, Cronet, WebView).
+
+    Joined to the captured flow with the same method and URL (:mod:`policies.join.senders`):
+    its ``party`` (the code that sent it, from the stack) becomes the flow's ``sent_by``.
+    """
+
+    type: Literal["http:request"] = "http:request"
+    id: int | None = None
+    time: float
+    device_time: float | None = None
+    method: str = Field(min_length=1, max_length=32)
+    url: str = Field(min_length=1, max_length=65536)
+    api: ApiRef | None = None
+    stack: list[str] = []
+    caller: str | None = None
+    party: str | None = None
+    thread: str = ""
+    pid: int | None = None
+    process: str = ""
+
+
+TimelineItem = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent | CryptoOp | HttpRequest
 """Any one timeline event (the models the agent, JSONL files and the store share)."""
 TimelineEvent = Annotated[TimelineItem, Field(discriminator="type")]
 timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
@@ -277,6 +410,11 @@ class FlowSummary(_Strict):
     tls: bool = False
     server_ip: str = ""
     detections: list[Detection] = []
+    sent_by: str | None = None  # the party of the code that sent it (a joined ``http:request``); None: the app or unknown
+    sender: int | None = None  # the ``http_requests`` row joined to it
+    process: str | None = None  # the app process that sent it: the joined ``http:request``'s (or the TLS writes')
+    origin: Literal["proxy", "tls_hook"] = "proxy"  # tls_hook: plaintext of a connection the proxy did not inspect
+    crypto_ops: list[int] = []  # origin tls_hook: the ``tls_write`` rows it was read from
 
 
 class Timeline(_Strict):
@@ -317,12 +455,15 @@ class Finding(_Strict):
 
     The field names are a contract (``piaudit report --format json``): keep them stable.
     ``flow`` is a flow id, ``event`` a hook-event row id; ``evidence_rows`` names every
-    row the finding rests on as ``table:id``.
+    row the finding rests on as ``table:id``. ``party`` is the recipient (or the reader of a
+    hook event); ``sent_by`` the party of the code that sent the flow, when an ``http:request``
+    event was joined to it (None: the app's own code, or not known).
     """
 
     rule: RuleName
     data_type: DataType | None = None
     party: str | None = None
+    sent_by: str | None = None
     host: str | None = None
     encoding: str | None = None
     where: str | None = None
@@ -414,6 +555,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "lifecycle-event": LifecycleEvent,
     "hook-status": HookStatus,
     "permission-event": PermissionEvent,
+    "crypto-op": CryptoOp,
+    "http-request": HttpRequest,
     "finding": Finding,
     "judgement": Judgement,
     "session": SessionMeta,

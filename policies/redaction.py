@@ -21,13 +21,19 @@ Each span becomes a token that keeps the data type, the encoding and a SHA-256 p
 
 In URLs the token is percent-encoded (a redacted HAR stays importable), in host names it is a
 DNS label (``redacted-imei-bbd859f0``). A hash prefix of a low-entropy value (an IMEI) can be
-brute-forced: redaction protects against casual reading, not a determined attacker. Lists of
+brute-forced: redaction protects against casual reading, not a determined attacker. Crypto keys
+and IVs (``crypto:op``) are removed whole from a redacted report's op block (:meth:`Redactor.key`),
+and a key (of at least :data:`MIN_KEY_BYTES`) found anywhere else — a body that sends it
+alongside its ciphertext, an excerpt — is masked in every form the session's keys take on the
+wire: the raw bytes when they are text, hex (either case), base64 and base64url (padded or not),
+inside any decoded layer too (``‹crypto_key(base64):sha256:…›``). Lists of
 installed or running apps are not masked (each package name alone is public and the report
 must name apps).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sqlite3
@@ -36,6 +42,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
+
+import ahocorasick_rs
 
 from piaudit.policies.detect.decoders import DecodeError, decode_run, decompress, find_runs, sniff_compression
 from piaudit.policies.detect.hits import location_text
@@ -77,6 +85,34 @@ def token(data_type: str, value: str, encoding: str = "plain") -> str:
     return f"‹{kind}:sha256:{_digest([value])}›"
 
 
+KEY_REMOVED = "‹key removed by --redact›"
+MIN_KEY_BYTES = 8
+"""Shorter keys are not searched for in text (too many chance matches); the op block still drops them."""
+KEY_TYPE = "crypto_key"
+
+
+def key_forms(key: bytes) -> dict[bytes, str]:
+    """The wire forms of one crypto key that a redacted report masks: ``{form: encoding}``.
+
+    >>> sorted(key_forms(bytes.fromhex("fbff00aa" * 2)).items())
+    [(b'+/8Aqvv/AKo', 'base64'), (b'-_8Aqvv_AKo', 'base64url'), (b'FBFF00AAFBFF00AA', 'hex'), (b'fbff00aafbff00aa', 'hex')]
+    >>> key_forms(b"demo-key")[b"demo-key"]
+    'plain'
+    """
+    forms = [
+        (key.hex().encode(), "hex"),
+        (key.hex().upper().encode(), "hex"),
+        (base64.b64encode(key).rstrip(b"="), "base64"),  # '=' after a match is taken with it
+        (base64.urlsafe_b64encode(key).rstrip(b"="), "base64url"),
+    ]
+    if all(32 < b < 127 for b in key):  # a text key ("1234567890abcdef"): as written
+        forms.append((key, "plain"))
+    out: dict[bytes, str] = {}
+    for form, encoding in forms:
+        out.setdefault(form, encoding)
+    return out
+
+
 class _Budget:
     def __init__(self) -> None:
         self.left = MAX_DECODED
@@ -95,12 +131,20 @@ class Redactor:
     'imei=‹imei:sha256:bbd859f0›&x=1'
     """
 
-    def __init__(self, identifiers: Identifiers | None = None):
+    def __init__(self, identifiers: Identifiers | None = None, keys: Iterable[bytes] = ()):
         values, locations, version = (identifiers or Identifiers()).snapshot()
         values = {t: v for t, v in values.items() if t not in LIST_TYPES}
         self.locations = locations
         self.matcher = Matcher(values, locations, version)
-        self._enabled = bool(values or locations)
+        forms: dict[bytes, tuple[str, str]] = {}  # wire form -> (key hex, encoding)
+        for key in sorted(set(keys)):
+            if len(key) >= MIN_KEY_BYTES:
+                for form, encoding in key_forms(key).items():
+                    forms.setdefault(form, (key.hex(), encoding))
+        self._key_forms = list(forms)
+        self._key_meaning = [forms[f] for f in self._key_forms]
+        self._keys = ahocorasick_rs.BytesAhoCorasick(self._key_forms) if forms else None
+        self._enabled = bool(values or locations or forms)
 
     @property
     def enabled(self) -> bool:
@@ -154,6 +198,14 @@ class Redactor:
             return [self.any(v) for v in value]
         return value
 
+    def key(self, key_b64: str | None) -> str | None:
+        """A crypto op's key or IV (base64, from ``crypto:op``) as a redacted report shows it: removed.
+
+        Keys are evidence (they decrypt what the app sent): the session and the bundle keep them;
+        a redacted report never shows them, whatever identifiers the session knows.
+        """
+        return None if key_b64 is None else KEY_REMOVED
+
     @staticmethod
     def binary_note(body: bytes) -> str:
         """What replaces a binary body, whose identifiers cannot be masked in place."""
@@ -171,6 +223,8 @@ class Redactor:
     def _spans(self, data: bytes, depth: int, budget: _Budget) -> list[_Span]:
         """Every span of ``data`` that betrays a value."""
         out = self._needles(data, data)
+        if self._keys is not None:
+            out += self._key_spans(data)
         if b"+" in data:  # a form or query value: '+' is a space (same length: positions hold)
             out += self._needles(data.replace(b"+", b" "), data)
         if self.locations:
@@ -203,6 +257,17 @@ class Redactor:
                     continue
                 out.append(_Span(s, e, str(nd.data_type), nd.value, ">".join(nd.chain) or "plain"))
                 break
+        return out
+
+    def _key_spans(self, data: bytes) -> list[_Span]:
+        assert self._keys is not None
+        out = []
+        for idx, s, e in self._keys.find_matches_as_indexes(data, overlapping=True):
+            key_hex, encoding = self._key_meaning[idx]
+            if encoding.startswith("base64"):
+                while e < len(data) and e - s < len(self._key_forms[idx]) + 2 and data[e] == 0x3D:  # its '=' padding
+                    e += 1
+            out.append(_Span(s, e, KEY_TYPE, key_hex, encoding))
         return out
 
     def _coordinates(self, data: bytes) -> list[_Span]:
@@ -297,6 +362,10 @@ class NoRedaction(Redactor):
     def any(self, value: Any) -> Any:
         return value
 
+    def key(self, key_b64: str | None) -> str | None:
+        """Shown as hex in a report that is not redacted."""
+        return None if key_b64 is None else base64.b64decode(key_b64).hex()
+
 
 def session_identifiers(conn: sqlite3.Connection) -> Identifiers:
     """Every identifier value one session knows: its detections and what its hooks returned."""
@@ -323,6 +392,21 @@ def _learn(ids: Identifiers, data_type: Any, value: Any) -> None:
     ids.add(data_type, value)
 
 
+def session_keys(conn: sqlite3.Connection) -> set[bytes]:
+    """Every crypto key one session's ``crypto:op`` events recorded (none without that table)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='crypto_ops'").fetchone():
+        return set()
+    keys = set()
+    for (key,) in conn.execute(
+        "SELECT json_extract(json, '$.key') FROM crypto_ops WHERE json_extract(json, '$.key') IS NOT NULL"
+    ):
+        try:
+            keys.add(base64.b64decode(key, validate=True))
+        except (TypeError, ValueError):
+            continue
+    return keys
+
+
 def session_redactor(conn: sqlite3.Connection) -> Redactor:
-    """A redactor for every identifier value one session recorded."""
-    return Redactor(session_identifiers(conn))
+    """A redactor for every identifier value and every crypto key one session recorded."""
+    return Redactor(session_identifiers(conn), session_keys(conn))

@@ -9,8 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from piaudit.policies.join.senders import join_senders
+from piaudit.policies.join.tlsplain import PlainFlow, inspected_hosts, plaintext_flows
 from piaudit.policies.models import (
     ConsentEvent,
+    CryptoOp,
     Detection,
     ErrorRecord,
     Finding,
@@ -18,6 +21,7 @@ from piaudit.policies.models import (
     FlowSummary,
     HookEvent,
     HookStatus,
+    HttpRequest,
     Judgement,
     LifecycleEvent,
     Timeline,
@@ -33,7 +37,11 @@ EVENT_TABLES: dict[str, str] = {
     "lifecycle:change": "lifecycle_events",
     "permission:request": "permission_events",
     "hook:status": "hook_status",
+    "crypto:op": "crypto_ops",
+    "http:request": "http_requests",
 }
+ASSIGNED_ID_TABLES = frozenset({"crypto_ops", "http_requests"})
+"""Tables whose row ids the pipeline assigns as events arrive (detections and joins cite them at once)."""
 
 
 def _headers_json(headers: list[Any]) -> str:
@@ -92,8 +100,10 @@ def message_rows(flow: FlowRecord, start_index: int = 0) -> list[dict[str, Any]]
 
 
 def detection_row(flow_id: str, d: Detection) -> dict[str, Any]:
-    """The ``detections`` row of one detection in a flow."""
-    return {"flow_id": flow_id} | d.model_dump(mode="json")
+    """The ``detections`` row of one detection in a flow (``crypto_ops`` as a JSON list, NULL when none)."""
+    row = {"flow_id": flow_id} | d.model_dump(mode="json")
+    row["crypto_ops"] = json.dumps(d.crypto_ops) if d.crypto_ops else None
+    return row
 
 
 def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
@@ -106,6 +116,8 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
         "process": data.get("process") or None,
         "json": json.dumps(data, ensure_ascii=False),
     }
+    if table in ASSIGNED_ID_TABLES and getattr(event, "id", None) is not None:
+        row["id"] = event.id
     if isinstance(event, HookEvent):
         row |= {
             "data_type": data["data_type"],
@@ -128,6 +140,17 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "loader": event.loader,
             "error": event.error,
         }
+    elif isinstance(event, CryptoOp):
+        row |= {
+            "op": event.op,
+            "algorithm": event.algorithm,
+            "party": event.party,
+            "pid": event.pid,
+            "host": event.host,
+            "output_sha256": event.output_sha256,
+        }
+    elif isinstance(event, HttpRequest):
+        row |= {"method": event.method, "url": event.url, "party": event.party, "pid": event.pid}
     return table, row
 
 
@@ -171,12 +194,20 @@ def _headers(text: str | None) -> list[dict[str, str]]:
     return [{"name": n, "value": v} for n, v in json.loads(text or "[]")]
 
 
-def flow_summaries(store: Store) -> Iterator[FlowSummary]:
-    """Every flow as the rules see it, with its detections, in time order."""
+def detections_by_flow(store: Store) -> dict[str, list[Detection]]:
+    """Every stored detection, by flow id."""
     detections: dict[str, list[Detection]] = {}
     for row in store.rows("detections"):
         fields = {k: row[k] for k in ("data_type", "source", "value", "encoding", "where", "excerpt", "direction")}
-        detections.setdefault(row["flow_id"], []).append(Detection(**fields))
+        ops = row.get("crypto_ops")
+        detections.setdefault(row["flow_id"], []).append(Detection(**fields, crypto_ops=json.loads(ops) if ops else []))
+    return detections
+
+
+def flow_summaries(store: Store, detections: dict[str, list[Detection]] | None = None) -> Iterator[FlowSummary]:
+    """Every flow the proxy recorded as the rules see it, with its detections, in time order."""
+    if detections is None:
+        detections = detections_by_flow(store)
     for row in store.rows("flows", order_by="timestamp_start, id"):
         yield FlowSummary.model_validate(
             dict(
@@ -253,10 +284,69 @@ def events(store: Store, table: str) -> Iterator[Any]:
         yield event
 
 
+def inspected(store: Store) -> set[str]:
+    """The hosts (and SNIs) of the HTTP and WebSocket flows the proxy recorded."""
+    found = store.conn.execute("SELECT DISTINCT host, sni FROM flows WHERE kind IN ('http', 'websocket')").fetchall()
+    return inspected_hosts(name for pair in found for name in pair)
+
+
+def plaintext_records(store: Store) -> list[PlainFlow]:
+    """Flows read from the ``tls_write`` plaintext of connections the proxy did not inspect
+    (:mod:`policies.join.tlsplain`)."""
+    hosts = inspected(store)
+    ops = []
+    for row in store.rows("crypto_ops", "op = 'tls_write' AND host IS NOT NULL"):
+        if (row["host"] or "").lower().rstrip(".") in hosts:
+            continue
+        op = CryptoOp.model_validate_json(row["json"])
+        op.id = row["id"]
+        ops.append(op)
+    return plaintext_flows(ops, hosts)
+
+
+def _plaintext_summaries(store: Store, detections: dict[str, list[Detection]]) -> list[FlowSummary]:
+    out = []
+    for plain in plaintext_records(store):
+        record = plain.record
+        out.append(
+            FlowSummary(
+                flow_id=record.flow_id,
+                kind=record.kind,
+                time=record.timestamp_start,
+                method=record.method,
+                url=record.url,
+                host=record.host,
+                port=record.port,
+                scheme=record.scheme,
+                tls=True,
+                detections=detections.get(record.flow_id, []),
+                sent_by=plain.party,
+                process=plain.process,
+                origin="tls_hook",
+                crypto_ops=plain.ops,
+            )
+        )
+    return out
+
+
 def read_timeline(store: Store) -> Timeline:
-    """The whole timeline of a session: the input of the rules."""
+    """The whole timeline of a session: the input of the rules.
+
+    The flows carry their joins: ``sent_by`` from the ``http:request`` events
+    (:func:`policies.join.senders.join_senders`), and the flows read from the TLS plaintext of
+    uninspected connections are added (``origin`` ``tls_hook``).
+    """
+    detections = detections_by_flow(store)
+    flows = list(flow_summaries(store, detections))
+    senders = join_senders(flows, events(store, "http_requests"))
+    for flow in flows:
+        request = senders.get(flow.flow_id)
+        if request is not None:
+            flow.sent_by, flow.sender, flow.process = request.party, request.id, request.process or None
+    flows += _plaintext_summaries(store, detections)
+    flows.sort(key=lambda f: (f.time, f.flow_id))
     return Timeline(
-        flows=list(flow_summaries(store)),
+        flows=flows,
         hook_events=list(events(store, "hook_events")),
         consent_events=list(events(store, "consent_events")),
         lifecycle_events=list(events(store, "lifecycle_events")),

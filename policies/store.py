@@ -42,12 +42,18 @@ CHAINED_TABLES = (
     "findings",
     "errors",
     "judgements",
+    "crypto_ops",
+    "http_requests",
 )
 JUDGEMENT_TABLES = ("findings", "judgements")
 EVIDENCE_TABLES = tuple(t for t in CHAINED_TABLES if t not in JUDGEMENT_TABLES)
 """What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts)."""
-OPTIONAL_TABLES = frozenset({"judgements"})
+OPTIONAL_TABLES = frozenset({"judgements", "crypto_ops", "http_requests"})
 """Tables added by a later migration: a bundle made before it has neither the table nor its head."""
+OMITTED_WHEN_NULL = frozenset({"crypto_ops"})
+"""Columns a later migration added to a table that already had rows: left out of a row's canonical
+JSON while NULL, so the rows written before the column existed still verify (and a value set on
+one of them later is still detected)."""
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -179,10 +185,52 @@ def _m002_judgements(db: sqlite_utils.Database) -> None:
 def _m004_heads(db: sqlite_utils.Database) -> None:
     """Each evidence table's row count and chain head, updated in the transaction that writes its rows."""
     db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
+    existing = set(db.table_names())
     for table in CHAINED_TABLES:
+        if table not in existing:  # created by a later migration (crypto_ops, http_requests)
+            continue
         last = db.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
         if last:
             db.conn.execute("INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)", (table, last[0], last[1], time.time()))
+
+
+def _m005_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
+    # what the app encrypted, encoded, compressed or wrote to TLS, and the requests its HTTP stacks were given
+    db["crypto_ops"].create(
+        {
+            "id": int,
+            "time": float,
+            "type": str,
+            "op": str,
+            "algorithm": str,
+            "party": str,
+            "pid": int,
+            "process": str,
+            "host": str,
+            "output_sha256": str,
+            "json": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    db["crypto_ops"].create_index(["op"])
+    db["http_requests"].create(
+        {
+            "id": int,
+            "time": float,
+            "type": str,
+            "method": str,
+            "url": str,
+            "party": str,
+            "pid": int,
+            "process": str,
+            "json": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    # the crypto:op rows a detection's ``cipher:`` steps went through (JSON list; NULL: none)
+    db["detections"].add_column("crypto_ops", str)
 
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
@@ -190,6 +238,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("002_judgements", _m002_judgements),
     ("003_processes_and_states", _m003_processes_and_states),
     ("004_heads", _m004_heads),
+    ("005_crypto_ops_http_requests", _m005_crypto_ops_http_requests),
 ]
 HEADS_TABLE = "_heads"
 
@@ -217,7 +266,7 @@ def _coerce(value: Any, column_type: str) -> Any:
 
 def row_digest(prev: str, row: dict[str, Any]) -> str:
     """The chain hash of ``row`` (without its ``chain`` column) following ``prev``."""
-    body = {k: _canonical(v) for k, v in row.items() if k != "chain"}
+    body = {k: _canonical(v) for k, v in row.items() if k != "chain" and not (v is None and k in OMITTED_WHEN_NULL)}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
     return hashlib.sha256((prev + "\n" + text).encode()).hexdigest()
 
@@ -313,6 +362,9 @@ class Store:
                 if unknown:
                     raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
                 last_id += 1
+                given = row.get("id")
+                if given is not None and given != last_id:
+                    raise ValueError(f"{table}: row id {given} given, but the next id is {last_id}")
                 full = {c: _coerce(row.get(c), t) for c, t in columns.items()}
                 full["id"] = last_id
                 chain = row_digest(chain, full)
@@ -331,6 +383,11 @@ class Store:
                 (table, last_id, chain, time.time()),
             )
         return new_ids
+
+    def next_id(self, table: str) -> int:
+        """The id the next row of ``table`` will get (a writer may assign it ahead; it must match)."""
+        last = self.conn.execute(f"SELECT max(id) FROM [{table}]").fetchone()[0]
+        return (last or 0) + 1
 
     def _columns(self, table: str) -> dict[str, str]:
         if table not in self._column_cache:

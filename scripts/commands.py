@@ -100,6 +100,33 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    """`piaudit events DIR [-o EVENTS.jsonl]`: a session's timeline events as the hook-events JSONL."""
+    from piaudit.policies.eventlog import session_events, write_events
+    from piaudit.policies.session import Session, SessionError
+
+    if args.output not in (None, "-") and Path(args.output).exists() and not args.force:
+        raise UsageError(f"{args.output} exists; use --force to replace it")
+    try:
+        session = Session.open(args.dir)
+    except SessionError as e:
+        raise UsageError(str(e)) from e
+    try:
+        events = session_events(session.store)
+    finally:
+        session.store.conn.close()
+    if args.output in (None, "-"):
+        for event in events:
+            sys.stdout.write(event.model_dump_json(exclude={"id"}) + "\n")
+        return EXIT_OK
+    try:
+        n = write_events(Path(args.output), events)
+    except OSError as e:
+        raise UsageError(f"cannot write {args.output}: {e.strerror}") from e
+    print(f"wrote {n} events to {args.output}")
+    return EXIT_OK
+
+
 def _nested(sub: Any, name: str, description: str, examples: str) -> Any:
     """A subcommand of a command group (policy check, catalog show, ...) with its description and examples."""
     return sub.add_parser(
@@ -187,6 +214,19 @@ def register(add: AddCommand) -> None:
     )
     c.add_argument("file", metavar="FILE")
     c.add_argument("-o", "--output", "--out", dest="out", metavar="FILE", help="catalog YAML to write (default: stdout)")
+
+    p = add(
+        "events",
+        cmd_events,
+        "Export a session's timeline events (hook calls, consent, lifecycle, crypto ops, HTTP requests) as JSONL.",
+        """
+        piaudit events runs/app1 -o events.jsonl
+        piaudit replay runs/app1/flows.mitm --hooks events.jsonl --policy policy.yaml --out runs/again
+        """,
+    )
+    p.add_argument("dir", metavar="DIR", help="session directory")
+    p.add_argument("-o", "--output", metavar="EVENTS.jsonl", help="file to write, mode 0600: it holds personal data and crypto keys (default: stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
 
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")

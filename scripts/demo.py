@@ -107,6 +107,29 @@ def findings_table(findings: list[Any], width: int | None = None) -> str:
     return out.getvalue().rstrip("\n")
 
 
+def join_lines(findings: list[Any]) -> list[str]:
+    """What the hooks added to what the proxy saw: uploads read through the app's own crypto, flows
+    sent by an SDK other than their recipient, hosts seen only in TLS plaintext (one line each)."""
+    lines = []
+    sealed = sorted(
+        {(f.host or "-", f.encoding or "", str(f.data_type)) for f in findings if f.rule == "PRE_CONSENT_TRANSMISSION" and "cipher:" in (f.encoding or "")}
+    )
+    if sealed:
+        lines.append("Encrypted uploads read through the app's own crypto (the hooks saw the plaintext; the chain names the cipher):")
+        by_chain: dict[tuple[str, str], list[str]] = {}
+        for host, chain, data_type in sealed:
+            by_chain.setdefault((host, chain), []).append(data_type)
+        lines += [f"  {host}  {chain}  ({', '.join(types)})" for (host, chain), types in by_chain.items()]
+    sent = sorted({(f.host or "-", f.sent_by, f.rule) for f in findings if f.sent_by and f.sent_by != f.party and f.flow})
+    if sent:
+        lines.append("Flows whose sender is not their recipient (sent_by, from the HTTP stack's stack trace):")
+        lines += [f"  {host}  sent by {sender}  ({rule})" for host, sender, rule in sent]
+    hidden = sorted({f.host or "-" for f in findings if f.flow is None and f.host and any(r.startswith("crypto_ops:") for r in f.evidence_rows)})
+    if hidden:
+        lines.append("Hosts the proxy never saw, read from the plaintext the app wrote into TLS: " + ", ".join(hidden))
+    return lines
+
+
 def _terminal_width() -> int:
     import shutil
 
@@ -149,13 +172,15 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+    # Alipay's pinned channel goes around the proxy, to a local TLS server: only the TLS hooks see it
+    direct = standin.DirectTlsServer()
     # the zygote starts the app's main process and, when Getui asks the system, its :push process
     # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
     argv = standin.standin_command(
         classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo", zygote=True,
-        extra_props={"standin.consent_delay_ms": 4000},
+        extra_props={"standin.consent_delay_ms": 4000, **direct.props()},
     )  # fmt: skip
-    progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
+    progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine (Alipay's pinned channel: 127.0.0.1:{direct.port})")
 
     progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
     audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp", live_log=verbose)
@@ -170,7 +195,8 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         grace=1.0,
         verbose=verbose,
     )
-    result = run(opts)
+    with direct:
+        result = run(opts)
     progress.done(f"app exited with status {result.app_exit}")
 
     progress.step("writing the reports (HTML, JSON)")
@@ -201,6 +227,9 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     print(result.summary, file=stream)
     print(file=stream)
     print(findings_table(findings), file=stream)
+    print(file=stream)
+    for line in join_lines(findings):
+        print(line, file=stream)
     print(file=stream)
     print("Declared versus embedded: what the privacy policy names (drafted) and the hand-written policy declare", file=stream)
     print(format_table(drafted), file=stream)

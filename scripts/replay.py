@@ -40,9 +40,10 @@ from piaudit.policies.attribution import Attributor
 from piaudit.policies.auditor import recompute
 from piaudit.policies.catalog import Catalog, CatalogError
 from piaudit.policies.detect import Detector
-from piaudit.policies.eventlog import EventLogError, read_events
+from piaudit.policies.eventlog import EventLogError, read_events, session_events
 from piaudit.policies.identifiers import IdentifiersError
 from piaudit.policies.inputs import AuditInputs
+from piaudit.policies.join import Joins
 from piaudit.policies.models import Finding, TimelineItem
 from piaudit.policies.options import AuditOptions
 from piaudit.policies.pipeline import Pipeline
@@ -92,16 +93,21 @@ class _FlowAuditor:
 
     The rows go back to the replaying process, which writes them in file order: workers then
     need no database, and the ids and hash chains do not depend on which worker was fastest.
+    ``joins`` holds the crypto ops and HTTP requests the events brought (filled before the flows).
     """
 
-    def __init__(self, detector: Detector):
+    def __init__(self, detector: Detector, joins: Joins):
         self._rows: Batch = []
-        self.pipeline = Pipeline(self, detector=detector)
+        self.pipeline = Pipeline(self, detector=detector, joins=joins)
 
     def write_batch(self, batch: Batch) -> dict[str, list[int]]:
         """The pipeline's store interface: keep the rows."""
         self._rows.extend(batch)
         return {}
+
+    def next_id(self, table: str) -> int:
+        """The pipeline's store interface; workers record no events, so no row ids are assigned here."""
+        raise AssertionError(f"a replay worker records no {table} rows")
 
     def audit(self, flows: Iterable[mflow.Flow]) -> tuple[int, Batch]:
         """Record ``flows``; return how many and their rows (flows, messages, detections, errors)."""
@@ -129,14 +135,14 @@ def _audit_span(span: Span) -> tuple[int, Batch]:
     return auditor.audit(read_span(capture, span))
 
 
-def _mitm_batches(capture: Path, detector: Detector, workers: int) -> Iterator[tuple[int, Batch]]:
+def _mitm_batches(capture: Path, detector: Detector, joins: Joins, workers: int) -> Iterator[tuple[int, Batch]]:
     """(flows, rows) of each span of a ``.mitm`` capture, in file order.
 
     A damaged entry raises :class:`CaptureError` only after the spans before it are done, so the
     first damaged entry in the file is the one named, however the work was shared out.
     """
     spans = mitm_spans(capture, SPAN_ENTRIES)
-    auditor = _FlowAuditor(detector)
+    auditor = _FlowAuditor(detector, joins)
     if workers < 2:
         for span in spans:
             yield auditor.audit(read_span(capture, span))
@@ -164,12 +170,14 @@ def _mitm_batches(capture: Path, detector: Detector, workers: int) -> Iterator[t
         pool.join()
 
 
-def _har_batches(capture: Path, flows_path: Path, detector: Detector, skipped: list[str] | None = None) -> Iterator[tuple[int, Batch]]:
+def _har_batches(
+    capture: Path, flows_path: Path, detector: Detector, joins: Joins, skipped: list[str] | None = None
+) -> Iterator[tuple[int, Batch]]:
     """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``.
 
     With a ``skipped`` list, damaged entries are left out and named there; without one the first refuses the file.
     """
-    auditor = _FlowAuditor(detector)
+    auditor = _FlowAuditor(detector, joins)
     flows = read_har(capture, strict=skipped is None, on_skip=skipped.append if skipped is not None else None)
     with private_open(flows_path, "wb") as fh:
         writer = mio.FlowWriter(fh)
@@ -198,8 +206,7 @@ def _source_events(input_path: Path, hooks: Path | None, catalog: Catalog) -> li
     events: list[TimelineItem] = []
     if input_path.is_dir():
         source = Session.open(input_path)
-        for table in rows.EVENT_TABLES.values():
-            events += list(rows.events(source.store, table))
+        events += session_events(source.store)
         source.store.conn.close()
     if hooks is not None:
         events += list(read_events(hooks))
@@ -285,16 +292,21 @@ def replay(
             raise ReplayError(f"{out}: the evidence store could not be written: {pipeline.store_failed}")
         skipped: list[str] = []
         if detect_format(capture) == "har":
-            batches = _har_batches(capture, session.flows_path, detector, None if strict else skipped)
+            batches = _har_batches(capture, session.flows_path, detector, pipeline.joins, None if strict else skipped)
         else:
             with open(capture, "rb") as src, private_open(session.flows_path, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
-            batches = _mitm_batches(capture, detector, default_workers() if workers is None else workers)
+            batches = _mitm_batches(capture, detector, pipeline.joins, default_workers() if workers is None else workers)
         n = 0
         with closing(batches):  # on failure, stops the workers now rather than when collected
             for count, batch in batches:
                 _write(session.store, batch, out)
                 n += count
+        # what the app wrote into TLS connections the proxy did not inspect, as flows of their own
+        pipeline.record_tls_plaintext(rows.plaintext_records(session.store))
+        pipeline.flush()
+        if pipeline.store_failed:
+            raise ReplayError(f"{out}: the evidence store could not be written: {pipeline.store_failed}")
         findings = recompute(session, inputs)
         if skipped:
             session.meta.notes += [f"skipped a damaged capture entry: {s}" for s in skipped]

@@ -65,6 +65,12 @@ class RunOptions(Declared):
         commands=("run",),
     )
     exit_with_app: bool = option(False, "stop when the hooked app's main process exits", commands=("run",))
+    capture_bytes: int = option(
+        65536,
+        "bytes of each crypto op's input and output to keep (default 65536; the whole is counted and hashed)",
+        metavar="N",
+        commands=("run",),
+    )
     # not flags: set by the demo
     spawn_argv: tuple[str, ...] = ()  # argv of a local process to spawn (``--spawn`` split like a shell would)
     zygote_argv: tuple[str, ...] = ()  # argv of a local launcher (``--zygote`` split like a shell would)
@@ -198,7 +204,9 @@ def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
     policy = load_policy(Path(opts.audit.policy)) if opts.audit.policy else None
     words = consent_words(policy)
     catalog = load_catalog(extra=Path(opts.audit.catalog) if opts.audit.catalog else None)
-    client.record_options({"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device})
+    client.record_options(
+        {"hooks": True, "unpin": opts.unpin, "canary": canary, "attach": opts.attach, "device": opts.device, "capture_bytes": opts.capture_bytes}
+    )
 
     def on_error(err: ErrorRecord) -> None:
         client.report_error(err.source, err.message, err.detail)
@@ -218,6 +226,7 @@ def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
         catalog=catalog,
         on_events=client.submit_events,
         on_error=on_error,
+        capture_bytes=opts.capture_bytes,
     )
     host.start()
     return host

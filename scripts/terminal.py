@@ -38,12 +38,13 @@ def console(stream: IO[str] | None = None, width: int | None = None) -> Console:
 
 
 def findings_table(findings: Iterable[Any]) -> Table:
-    """The findings, one row each, in time order: when, rule, data type, who, before consent, where."""
+    """The findings, one row each, in time order: when, rule, data type, who received it, which code sent it, before consent, where."""
     table = Table(show_edge=False, pad_edge=False, header_style="bold", expand=True)
     table.add_column("time (UTC)", no_wrap=True)
     table.add_column("rule", no_wrap=True)
     table.add_column("data type", overflow="fold")
     table.add_column("party / host", overflow="fold", ratio=1)
+    table.add_column("sent by", overflow="fold", ratio=1)
     table.add_column("process", overflow="fold")
     table.add_column("before\nconsent", justify="center", no_wrap=True)
     table.add_column("where", overflow="fold", ratio=2)
@@ -54,6 +55,7 @@ def findings_table(findings: Iterable[Any]) -> Table:
             f.rule,
             str(f.data_type) if f.data_type else "-",
             f.party or f.host or "(the app)",
+            getattr(f, "sent_by", None) or "-",
             _process_label(getattr(f, "process", None)),
             "yes" if f.before_consent else "no",
             f.where or "-",

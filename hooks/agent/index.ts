@@ -7,6 +7,8 @@ import * as bluetooth from "./android/bluetooth.js";
 import { canaryFor } from "./android/canary.js";
 import * as clipboard from "./android/clipboard.js";
 import * as consent from "./android/consent.js";
+import * as crypto from "./android/crypto.js";
+import * as http from "./android/http.js";
 import * as lifecycle from "./android/lifecycle.js";
 import * as location from "./android/location.js";
 import * as media from "./android/media.js";
@@ -22,6 +24,7 @@ import * as settings from "./android/settings.js";
 import * as shell from "./android/shell.js";
 import * as sms from "./android/sms.js";
 import * as telephony from "./android/telephony.js";
+import * as tls from "./android/tls.js";
 import { type AgentConfig, config, configure } from "./lib/config.js";
 import { emitEvent, hookStats, registerHandlers, setProcessName, setValueSwap } from "./lib/hooks.js";
 import { installAll, loaderHookState } from "./lib/loaders.js";
@@ -31,8 +34,8 @@ import { emit, flush, now, senderStats, startTimer } from "./lib/sender.js";
 import { app, enterPhase } from "./lib/state.js";
 
 const modules = {
-  accounts, adid, bluetooth, clipboard, consent, lifecycle, location, media, network,
-  packages, permissions, pinning, providers, sensors, serial, settings, shell, sms, telephony,
+  accounts, adid, bluetooth, clipboard, consent, crypto, http, lifecycle, location, media, network,
+  packages, permissions, pinning, providers, sensors, serial, settings, shell, sms, telephony, tls,
 };
 for (const [category, module] of Object.entries(modules)) {
   registerHandlers(category, module.handlers);
@@ -77,7 +80,8 @@ rpc.exports = {
     startTimer();
     installExitHook();
     emitEvent({ type: "lifecycle:change", state: "process_start", detail: options.attached === true ? "attached" : "spawned" });
-    installNativeHooks(config.native);
+    installNativeHooks(config.native.filter((spec) => (spec.kind ?? "data") === "data"));
+    tls.installTlsNativeHooks(config.native.filter((spec) => spec.kind === "tls"));
     return whenJavaReady(() => {
       installAll(config.java);
       javaInstalled = true;
@@ -97,6 +101,9 @@ rpc.exports = {
       phase: app.phase,
       foreground: app.foreground,
       bypasses: pinning.bypasses,
+      crypto: crypto.counters,
+      http: http.counters,
+      tls: tls.counters,
     };
   },
   /** Benchmark: queue `count` synthetic hook events through the normal batching path. */

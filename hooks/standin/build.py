@@ -58,6 +58,7 @@ MAIN_CLASS = "android.app.ActivityThread"
 APP_PREFIXES = (
     "com/example/", "com/umeng/", "com/tencent/", "com/tendcloud/", "cn/", "com/amap/", "com/bytedance/",
     "com/alipay/", "com/google/", "com/huawei/", "com/bun/", "com/igexin/", "com/android/internal/standin/okhttp/",
+    "com/sensorsdata/",
     "com/qq/e/comm/managers/GDTAdSdk",
 )  # fmt: skip
 PLUGIN_PREFIXES = ("com/qq/e/comm/managers/setting/", "com/qq/e/comm/plugin/")
@@ -413,6 +414,86 @@ def make_truststore(ca_pem: Path, out: Path) -> Path:
             if proc.returncode != 0:
                 raise StandinBuildError(f"keytool failed ({proc.returncode}): {proc.stdout}{proc.stderr}")
     return out
+
+
+class DirectTlsServer:
+    """The far end of Alipay's direct, pinned channel (``DirectChannel``): a TLS server on 127.0.0.1
+    for ``mobilegw.alipay.com`` that answers every HTTP/1.1 POST with 200. The proxy never sees this
+    traffic; only the hooks on the TLS write path do. Use as a context manager; :meth:`props` gives
+    the stand-in's ``standin.direct_tls`` and ``standin.direct_tls_pin``; ``received`` the bodies.
+
+    >>> with DirectTlsServer() as server:                      # doctest: +SKIP
+    ...     argv = standin_command(cp, proxy=..., extra_props=server.props())
+    """
+
+    HOST = "mobilegw.alipay.com"
+
+    def __init__(self) -> None:
+        import base64
+        import datetime
+        import ssl
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.HOST)])
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(self.HOST)]), critical=False)
+            .sign(key, hashes.SHA256())
+        )  # fmt: skip
+        spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.pin = "sha256/" + base64.b64encode(hashlib.sha256(spki).digest()).decode()
+        self._dir = Path(tempfile.mkdtemp(prefix="standin-direct-"))
+        (self._dir / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (self._dir / "key.pem").write_bytes(
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        )
+        received: list[bytes] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                self.send_response(200)
+                self.send_header("Content-Length", "11")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(b'{"ok":true}')
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self._dir / "cert.pem", self._dir / "key.pem")
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="standin-direct-tls", daemon=True)
+
+    def props(self) -> dict[str, str]:
+        """The stand-in's properties that point Alipay's direct channel here."""
+        return {"standin.direct_tls": f"127.0.0.1:{self.port}", "standin.direct_tls_pin": self.pin}
+
+    def __enter__(self) -> DirectTlsServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------- log

@@ -147,7 +147,7 @@ def looks_binary_image(data: bytes) -> bool:
     return data.startswith(_IMAGE_MAGIC)
 
 
-def find_runs(data: bytes, max_runs: int, jwt: bool = True) -> tuple[list[tuple[str, int, int]], bool]:
+def find_runs(data: bytes, max_runs: int, jwt: bool = True, binary_hex: bool = False) -> tuple[list[tuple[str, int, int]], bool]:
     """Encoded runs worth decoding: (kind, start, end) with kind jwt, base64, hex or url.
 
     Base64 runs (16+ characters) must mix digits, upper and lower case, or be a quarter upper
@@ -157,7 +157,8 @@ def find_runs(data: bytes, max_runs: int, jwt: bool = True) -> tuple[list[tuple[
     length or tag byte (``%``, 0x25, read as an escape would eat the text's first two characters).
 
     Returns (runs, capped) where capped says more runs existed than ``max_runs``; ``jwt=False``
-    says the caller knows ``eyJ`` does not occur.
+    says the caller knows ``eyJ`` does not occur. ``binary_hex`` also returns hex runs that do
+    not decode to text, as kind ``hexbin`` (a ciphertext in hex, for the crypto join to look at).
     """
     runs: list[tuple[str, int, int]] = []
     taken: list[tuple[int, int]] = []
@@ -193,8 +194,11 @@ def find_runs(data: bytes, max_runs: int, jwt: bool = True) -> tuple[list[tuple[
         j = match(table, i).end()
         run = data[i:j]
         if run.islower() or run.isupper():  # one case: hex ids, digests, UUIDs, words; hex of text
-            if not (j - i) % 2 and _TEXT_HEX.match(run) and _HEX_ONLY.fullmatch(run):
-                runs.append(("hex", i, j))
+            if not (j - i) % 2 and _HEX_ONLY.fullmatch(run):
+                if _TEXT_HEX.match(run):
+                    runs.append(("hex", i, j))
+                elif binary_hex and j - i >= 32:
+                    runs.append(("hexbin", i, j))
             continue
         if data[i] == 0x2F and (cut := data.rfind(b"/", i + 1, j - MIN_RUN + 1)) > 0 and _MIXED.match(data, cut + 1, j):
             runs.append(("base64", cut + 1, j))  # "/v1/<base64>": a path glued on by the '/' of the alphabet
@@ -252,7 +256,7 @@ def decode_run(kind: str, run: bytes) -> bytes:
             if len(core) % 4 == 1:
                 core = core[:-1]
             return binascii.a2b_base64(core + b"=" * (-len(core) % 4), strict_mode=False)
-        if kind == "hex":
+        if kind == "hex" or kind == "hexbin":
             return bytes.fromhex(run.decode("ascii"))
         if kind == "url":
             out = unquote_to_bytes(run)

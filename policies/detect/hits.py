@@ -12,7 +12,7 @@ from piaudit.policies.vocab import DataType
 class Hit:
     """A detection inside the scan: ``where`` is a tuple of (segment, kind) outermost first."""
 
-    __slots__ = ("data_type", "source", "value", "chain", "where", "text", "start", "end", "outer", "span", "at")
+    __slots__ = ("data_type", "source", "value", "chain", "where", "text", "start", "end", "outer", "span", "at", "ops", "strong")
 
     def __init__(
         self, data_type: DataType, source: str, value: str, chain: tuple[str, ...], text: bytes, start: int, end: int
@@ -28,13 +28,15 @@ class Hit:
         self.outer: bytes | None = None  # the raw parent text, for a more readable excerpt
         self.span = text[start:end]  # the evidence as it appears in the current layer
         self.at = start  # where the evidence starts in the current layer
+        self.ops: tuple[int, ...] = ()  # crypto:op rows whose input was scanned on the way (cipher: steps)
+        self.strong = False  # a joined op on the way was an encryption (the detector alone could not have seen it)
 
     def copy(self) -> Hit:
         """An independent copy (one raw hit may be placed in several fields)."""
         other = Hit.__new__(Hit)  # the slots one by one: a getattr/setattr loop cost five times as much
         other.data_type, other.source, other.value, other.chain = self.data_type, self.source, self.value, self.chain
         other.where, other.text, other.start, other.end = self.where, self.text, self.start, self.end
-        other.outer, other.span, other.at = self.outer, self.span, self.at
+        other.outer, other.span, other.at, other.ops, other.strong = self.outer, self.span, self.at, self.ops, self.strong
         return other
 
 

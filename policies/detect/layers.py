@@ -47,6 +47,7 @@ from piaudit.policies.detect.structure import (
     protobuf_fields,
     protobuf_leaves,
 )
+from piaudit.policies.join.crypto import OpView
 from piaudit.policies.vocab import DataType
 
 _ALNUM = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -66,10 +67,11 @@ class LayerScan:
     """One scan call: the identifier snapshot, the limits, the notes and budgets; its
     :class:`~policies.detect.placement.Placement` says where the hits sit."""
 
-    def __init__(self, matcher: Matcher, limits: Limits, patterns: bool) -> None:
+    def __init__(self, matcher: Matcher, limits: Limits, patterns: bool, plaintexts: OpView | None = None) -> None:
         self.matcher = matcher
         self.limits = limits
         self.patterns = patterns
+        self.plaintexts = plaintexts  # the crypto ops this flow may carry the output of
         self.notes: list[str] = []
         self.decoded_total = 0
         self.place = Placement(self)
@@ -102,7 +104,56 @@ class LayerScan:
         decoded: bool = False,
         outer: bytes | None = None,
     ) -> list[Hit]:
-        """Scan one layer; returns hits with chain and where relative to it."""
+        """Scan one layer; returns hits with chain and where relative to it.
+
+        Where the layer holds the output of a crypto op the flow may carry, the op's input is
+        scanned there too, as the next layer (chain step ``cipher:<algorithm>``).
+        """
+        hits = self._layer(
+            data, label, depth, key, content_type=content_type, content_encoding=content_encoding, decoded=decoded, outer=outer
+        )
+        if self.plaintexts is not None and depth + 1 < self.limits.max_depth:
+            joined = self._joined(data, label, depth, key)
+            if joined and data.lstrip()[:1] in (b"{", b"[") and is_texty(data):
+                # an output inside a JSON text (an encoder's output in a field): say which field
+                joined = self.place.json_layer(data, joined, label, depth) or joined
+            if joined:
+                hits = hits + joined
+        return hits
+
+    def _joined(self, data: bytes, label: str, depth: int, key: bytes) -> list[Hit]:
+        """The hits in the inputs of the crypto ops whose outputs ``data`` holds."""
+        assert self.plaintexts is not None, "only called with plaintexts"
+        out: list[Hit] = []
+        for join in self.plaintexts.find(data):
+            op = join.op
+            if not self._budget(len(op.input), label):
+                break
+            if not op.input_whole:
+                self.note(f"{label}: the input of crypto op {op.id} was captured in part; only its first {len(op.input)} bytes were scanned")
+            sub = self.layer(op.input, label, depth + 1, key, decoded=True)
+            span = data[join.start : join.end]
+            for h in sub:
+                h.chain = (op.step, *h.chain)
+                h.strong = h.strong or not op.weak
+                h.ops = (op.id, *h.ops)
+                h.span = span
+                h.at = join.start
+            out.extend(sub)
+        return out
+
+    def _layer(
+        self,
+        data: bytes,
+        label: str,
+        depth: int,
+        key: bytes = b"",
+        *,
+        content_type: str = "",
+        content_encoding: str = "",
+        decoded: bool = False,
+        outer: bytes | None = None,
+    ) -> list[Hit]:
         limits = self.limits
         if content_encoding:
             steps: list[str] = []
@@ -239,13 +290,17 @@ class LayerScan:
         return out
 
     def _runs(self, data: bytes, key: bytes, depth: int, hits: list[Hit], jwt: bool) -> None:
-        runs, capped = find_runs(data, self.limits.max_runs, jwt)
+        runs, capped = find_runs(data, self.limits.max_runs, jwt, binary_hex=self.plaintexts is not None)
         if capped:
             self.note(f"more than {self.limits.max_runs} encoded runs in one layer; the rest not decoded")
         quiet = self.matcher.quiet_runs
+        plaintexts = self.plaintexts
         for kind, s, e in runs:
             chunk = data[s:e]
-            if (chunk, key) in quiet:
+            # a run that decoded to nothing may hold an op output once that op is known: the
+            # cache of quiet runs is kept per version of the op index
+            quiet_key = (chunk, key) if plaintexts is None else (chunk, key, plaintexts.version)
+            if quiet_key in quiet:
                 continue  # seen in an earlier flow with nothing in it (tokens, cookies repeat)
             try:
                 decoded = decode_run(kind, chunk)
@@ -253,13 +308,18 @@ class LayerScan:
                 continue
             if len(decoded) < 4 or not self._budget(len(decoded), kind):
                 continue
-            if len(decoded) < 64 and not is_texty(decoded) and not sniff_compression(decoded):
+            candidate = plaintexts is not None and plaintexts.may_match(decoded)
+            if kind == "hexbin":
+                if not candidate:
+                    continue  # hex of binary data is only decoded when it may be an op's output
+                kind = "hex"
+            if len(decoded) < 64 and not is_texty(decoded) and not sniff_compression(decoded) and not candidate:
                 continue  # short binary (a token, a digest): the run's own needles already matched it
             notes = len(self.notes)
             sub = self.layer(decoded, kind, depth + 1, key, decoded=True)
             if not sub:
-                if len(self.notes) == notes and len(chunk) <= 4096:
-                    quiet.remember((chunk, key))
+                if len(self.notes) == notes and len(chunk) <= 4096 and not candidate:
+                    quiet.remember(quiet_key)
                 continue
             found = {(h.data_type, h.value) for h in sub}
             hits[:] = [h for h in hits if not (s <= h.at < e and (h.data_type, h.value) in found)]

@@ -20,6 +20,7 @@ from piaudit.policies.detect.limits import Limits
 from piaudit.policies.detect.matcher import Matcher
 from piaudit.policies.detect.structure import header_fields
 from piaudit.policies.identifiers import Identifiers
+from piaudit.policies.join.crypto import OpView
 from piaudit.policies.models import Detection, FlowRecord, Header
 from piaudit.policies.vocab import DataType
 
@@ -108,16 +109,27 @@ class Detector:
     # ------------------------------------------------------------------- API
 
     def scan_bytes(
-        self, data: bytes, where: str, *, headers: Mapping[str, str] | None = None, direction: str = "request"
+        self,
+        data: bytes,
+        where: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        direction: str = "request",
+        plaintexts: OpView | None = None,
     ) -> ScanResult:
         """Scan one body or message; ``headers`` give Content-Type/Content-Encoding hints."""
-        scan = LayerScan(self.matcher, self.limits, self.patterns)
+        scan = LayerScan(self.matcher, self.limits, self.patterns, plaintexts)
         hits = self._body(scan, data, where, dict(headers or {}), direction)
         return self._result(scan, [(direction, hits)])
 
-    def scan_flow(self, flow: FlowRecord) -> ScanResult:
-        """URL, request headers and body, messages; response headers and body as "response"."""
-        scan = LayerScan(self.matcher, self.limits, self.patterns)
+    def scan_flow(self, flow: FlowRecord, plaintexts: OpView | None = None) -> ScanResult:
+        """URL, request headers and body, messages; response headers and body as "response".
+
+        ``plaintexts``: the crypto ops (:mod:`policies.join.crypto`) whose outputs the request
+        side may carry; where it does, their inputs are scanned too (``cipher:`` chain steps).
+        Responses are not joined (an op's output is what the app sends).
+        """
+        scan = LayerScan(self.matcher, self.limits, self.patterns, plaintexts)
         request = self._side(
             scan,
             _url_batch(flow.url) + _headers_batch(flow.request_headers),
@@ -130,7 +142,9 @@ class Detector:
         kind = {"http": "ws"}.get(flow.kind, flow.kind)
         for i, msg in enumerate(flow.messages):
             direction = "message" if msg.from_client else "response"
+            scan.plaintexts = plaintexts if msg.from_client else None
             groups.append((direction, self._body(scan, msg.content, f"{kind}:{i}", {}, direction)))
+        scan.plaintexts = None
         groups.append(
             (
                 "response",
@@ -157,7 +171,8 @@ class Detector:
             scan.note(f"{direction} URL and headers: {len(batch)} bytes, scanned the first {limit} (size limit)")
             batch = batch[:limit]
         ctype, cenc = _content_headers(headers)
-        if not body or len(body) > limit or b"\\/" in batch or not scan.plain(body, ctype, cenc):
+        joinable = scan.plaintexts is not None and scan.plaintexts.may_match(body)
+        if not body or len(body) > limit or b"\\/" in batch or joinable or not scan.plain(body, ctype, cenc):
             hits = scan.place.group(batch, fields, direction, 0) if batch else []
             return hits + self._body(scan, body, "body", _header_map(headers), direction) if body else hits
         cut = len(batch) + 1 if batch else 0
@@ -203,14 +218,19 @@ class Detector:
     def _result(self, scan: LayerScan, groups: list[tuple[str, list[Hit]]]) -> ScanResult:
         seen: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Detection]] = {}
         value_places: set[tuple[str, str, str]] = set()
+        native: set[tuple[str, str, str]] = set()  # found without a join, or through an encryption
         order = 0
         for direction, hits in groups:
             for h in hits:
+                if not h.ops or h.strong:
+                    native.add((h.data_type, h.value, direction))
                 if h.source != "value":
                     continue
                 value_places.add((h.data_type, render_where(h.where), direction))
         for direction, hits in groups:
             for h in hits:
+                if h.ops and not h.strong and (h.data_type, h.value, direction) in native:
+                    continue  # joined only through a compression or encoding the detector undid itself
                 where = render_where(h.where)
                 if h.source == "pattern" and (h.data_type, where, direction) in value_places:
                     continue  # the known value already explains it
@@ -231,6 +251,7 @@ class Detector:
                     where=where,
                     excerpt=excerpt(h.text, h.start, h.end, h.outer),
                     direction=direction,
+                    crypto_ops=list(dict.fromkeys(h.ops)),
                 )
                 rank = (0 if h.source == "value" else 1, _DIRECTION_RANK.get(direction, 0), order)
                 seen[key] = (rank, det)

@@ -103,12 +103,30 @@ class FlowView:
         return self.flow.tls or self.flow.scheme in ("https", "wss")
 
     def recipient(self) -> str:
-        """Who received the flow, for messages: ``the first party (api.x)``, ``Umeng (ulogs.umeng.com)``."""
+        """Who received the flow, for messages: ``the first party (api.x)``, ``Umeng (ulogs.umeng.com)``;
+        with the code that sent it when that is an SDK other than the recipient: ``..., sent by SDK Umeng``."""
         if self.kind == "first_party":
-            return f"the first party ({self.host})"
-        if self.party:
-            return f"{self.party} ({self.host})"
-        return f"unknown third party {self.host or '(no host)'}"
+            who = f"the first party ({self.host})"
+        elif self.party:
+            who = f"{self.party} ({self.host})"
+        else:
+            who = f"unknown third party {self.host or '(no host)'}"
+        sender = self.flow.sent_by
+        if sender and sender != self.party:
+            who += f", sent by SDK {sender}"
+        return who
+
+    def rows(self, data_type: DataType | None = None) -> list[str]:
+        """The evidence rows of the flow (and of the detection of ``data_type`` in it): the flow, or the
+        TLS writes it was read from; the crypto ops its chain went through; the request joined to it."""
+        flow = self.flow
+        found = [f"flows:{flow.flow_id}"] if flow.origin == "proxy" else [f"crypto_ops:{i}" for i in flow.crypto_ops]
+        detection = self.sent.get(data_type) if data_type is not None else None
+        if detection is not None:
+            found += [f"crypto_ops:{i}" for i in detection.crypto_ops]
+        if flow.sender is not None:
+            found.append(f"http_requests:{flow.sender}")
+        return list(dict.fromkeys(found))
 
 
 def describe(data_type: DataType | str | None) -> str:
@@ -135,20 +153,24 @@ def flow_finding(
             severity = lower(severity)
     else:
         evidence = f"{flow.method} {flow.url}".strip() or f"{flow.kind} {view.host}:{flow.port}"
+    if flow.origin == "tls_hook":
+        message += " Seen only in the plaintext the app wrote into TLS (the proxy did not inspect this host)."
     return Finding(
         rule=rule,
         data_type=data_type,
         party=view.party,
+        sent_by=flow.sent_by,
         host=view.host or None,
         encoding=detection.encoding if detection else None,
         where=detection.where if detection else None,
-        flow=flow.flow_id,
+        flow=flow.flow_id if flow.origin == "proxy" else None,
         time=flow.time,
         before_consent=not state.granted,
         evidence=_clip(evidence),
         severity=severity,
         message=message,
-        evidence_rows=[f"flows:{flow.flow_id}", *(extra_rows or [])],
+        evidence_rows=[*view.rows(data_type), *(extra_rows or [])],
+        process=flow.process,
     )
 
 

@@ -58,6 +58,10 @@ class RuleContext:
             return found
         return next((self._by_entry[i] for i in catalog_ids if i in self._by_entry), None)
 
+    def party_declared(self, party: str) -> ThirdParty | None:
+        """The policy's third party for a catalog party name (by name, alias or catalog id), or None."""
+        return self.declared_party(party, entries_named(party, self.classifier.catalog))
+
     def host_class(self, host: str) -> HostClass | None:
         """The classifier's answer for ``host`` (None without a host)."""
         return self.classifier.classify(host) if host else None

@@ -5,6 +5,10 @@ policy does not name — a catalog party that is not declared, or an unknown thi
 receiving personal data (PIPL Art. 23: the recipient must be named and separately
 agreed to; 2019 认定方法 "providing to third parties without consent"; PoliCheck,
 USENIX Security 2020, on why the receiving entity matters).
+When the recipient is the first party but the code that sent the flow (``sent_by``, from a
+joined ``http:request``) is an SDK the policy does not name, that SDK is the undeclared third
+party: it collects through the app's own domain (one finding per SDK and data type, apart from
+its reads).
 UNDECLARED_DATA_TYPE: a data type collected — read by the app's own code or sent to the
 first party — that ``declared_data_types`` does not list, or sent to / read by a declared
 third party beyond that party's ``data_types`` (PIPL Art. 17: the types must be stated;
@@ -59,8 +63,18 @@ def judge_flow(view: FlowView, ctx: RuleContext) -> list[Occurrence]:
         return []
     state = ctx.consent.state_at(view.flow.time)
     out: list[Occurrence] = []
-    rows = [f"flows:{view.flow.flow_id}"]
+    sender = view.flow.sent_by
     for data_type in view.sent:
+        rows = view.rows(data_type)
+        if view.kind == "first_party" and sender and ctx.party_declared(sender) is None:
+            message = (
+                f"{data_type} was sent to {view.recipient()}: SDK {sender}'s code sent it through the app's own domain, "
+                f"but the policy does not name {sender} as a third party."
+            )
+            make = partial(
+                flow_finding, "UNDECLARED_THIRD_PARTY", view, state, data_type=data_type, severity="high", message=message
+            )
+            out.append(Occurrence(("UNDECLARED_THIRD_PARTY", "sent_by:" + sender, data_type), view.flow.time, rows, make))
         if view.kind == "known_third_party":
             who = view.party or view.registrable_domain
             doubt = " (the host is shared by several catalog parties)" if view.ambiguous else ""

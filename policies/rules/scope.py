@@ -73,5 +73,5 @@ def judge_flow(view: FlowView, ctx: RuleContext) -> list[Occurrence]:
         message = f"{data_type} was sent to {view.recipient()}, beyond the necessary scope: {why}."
         make = partial(flow_finding, "BEYOND_NECESSARY_SCOPE", view, state, data_type=data_type, severity="low", message=message)
         who = "domain:" + view.registrable_domain if view.kind == "unknown_third_party" else view.party
-        out.append(Occurrence(("BEYOND_NECESSARY_SCOPE", who, data_type), view.flow.time, [f"flows:{view.flow.flow_id}"], make))
+        out.append(Occurrence(("BEYOND_NECESSARY_SCOPE", who, data_type), view.flow.time, view.rows(data_type), make))
     return out

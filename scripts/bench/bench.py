@@ -37,6 +37,7 @@ BENCHMARKS = {
     "har": ("HAR export",),
     "hooks": ("hook events", "hooked API call"),
     "reads": ("read of a device file", "native property read", "SystemProperties.get", "getprop through", "late class load"),
+    "crypto": ("crypto hooks", "replay with ", "false joins"),
     "corpus": ("corpus ",),
 }
 
@@ -131,6 +132,15 @@ def main() -> int:
                 rows.append(("hook events ingested by the host, no loss", f"{ingest.group(1)} events/s", "—", "≥ 150,000/s"))
             if plain and hooked:
                 rows.append(("hooked API call (getDeviceId, stand-in JVM)", f"{hooked.group(1)} µs vs {plain.group(1)} µs unhooked", "—", "—"))
+
+        if "crypto" in only:
+            _run([PY, "scripts/bench/bench_crypto.py", "--runs", "3", "--hooked-n", "2000" if q else "5000", "--json", str(out / "crypto.json")], 3600)
+            k = json.loads((out / "crypto.json").read_text())
+            rows.append(("crypto hooks, AES/CBC encrypt of 70 bytes in a tight loop (stand-in JVM)", f"{k['hooked_us']:.0f} µs vs {k['plain_us']:.2f} µs unhooked (a bare Frida hook: {k['bare_us']:.0f} µs)", f"{k['ratio']:.0f}", "—"))
+            _run([PY, "scripts/bench/bench_join.py", "--flows", "2000" if q else "4000", "--ops", "1000,20000", "--runs", "3", "--json", str(out / "join.json")], 3600)
+            for j in json.loads((out / "join.json").read_text()):
+                rows.append((f"replay with {j['ops']} crypto ops and a request per flow ÷ without hook events, per flow", f"{j['hooked_us_per_flow']:.0f} vs {j['plain_us_per_flow']:.0f} µs/flow; joined {j['joined']}/{j['sealed']}", f"{j['ratio']:.3f}", "flat as ops grow"))
+                rows.append((f"false joins, decoy corpus of {j['decoy_flows']} flows against {j['ops']} ops", f"{j['false_joins']}", "—", "0"))
 
         if "reads" in only:
             text = _run([PY, "scripts/bench/bench_reads.py", "--runs", "3", "--n", "500" if q else "2000"], 3600)

@@ -16,7 +16,7 @@ from piaudit.policies import rows
 from piaudit.policies.consent import consent_summary
 from piaudit.policies.hookcoverage import hook_outcomes, summarize
 from piaudit.policies.integrity import Integrity, check
-from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
+from piaudit.policies.models import ConsentEvent, CryptoOp, Finding, HookEvent, LifecycleEvent, SessionMeta
 from piaudit.policies.session import Session
 from piaudit.policies.store import EVIDENCE_TABLES, Store
 from piaudit.policies.timefmt import utc
@@ -56,6 +56,7 @@ class ReportData:
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
+    crypto_ops: dict[int, CryptoOp] = field(default_factory=dict)  # crypto_ops rows cited by the shown findings
     timeline: TimelineData | None = None  # when asked for
 
 
@@ -97,6 +98,14 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
     ).fetchall()
     outcomes = hook_outcomes(rows.events(store, "hook_status"))
     hooks = [o for o in outcomes if o.state == "failed"]
+    plain: dict[str, dict[str, Any]] = {}
+    for flow in rows.plaintext_records(store):
+        entry = plain.setdefault(flow.record.host, {"host": flow.record.host, "requests": 0, "writes": 0, "first": flow.record.timestamp_start})
+        entry["requests"] += 1
+        entry["writes"] += len(flow.ops)
+        entry["first"] = min(entry["first"], flow.record.timestamp_start)
+    ops = dict(conn.execute("SELECT op, count(*) FROM crypto_ops GROUP BY op ORDER BY op").fetchall())
+    joined = store.count("detections", "crypto_ops IS NOT NULL")
     n_errors = store.count("errors")
     errs = conn.execute("SELECT time, source, message, flow_id FROM errors ORDER BY id LIMIT ?", (cap,)).fetchall()
     return {
@@ -110,6 +119,12 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
             {"kind": k, "host": h, "port": p, "flows": n, "bytes": b or 0, "first_utc": utc(t)} for k, h, p, n, b, t in raw[:cap]
         ],
         "non_http_total": len(raw),
+        "tls_hook_only": [
+            {"host": e["host"], "requests": e["requests"], "writes": e["writes"], "first_utc": utc(e["first"])}
+            for e in sorted(plain.values(), key=lambda e: (e["first"], e["host"]))
+        ],
+        "crypto_ops": ops,
+        "joined_detections": joined,
         "hooks_failed": [
             {"api": f"{h.class_name}.{h.method}", "process": h.process, "data_type": h.data_type, "error": h.error}
             for h in hooks[:cap]
@@ -170,6 +185,11 @@ def load(
         ):
             keys = ("data_type", "value", "encoding", "where", "excerpt", "direction")
             data.detections.setdefault(fid, []).append(dict(zip(keys, det, strict=True)))
+        op_ids = sorted({int(r.split(":", 1)[1]) for f in shown for r in f.evidence_rows if r.startswith("crypto_ops:")})
+        for row_id, text in _in_chunks(store, "SELECT id, json FROM crypto_ops WHERE id IN ({})", op_ids):
+            op = CryptoOp.model_validate_json(text)
+            op.id = row_id
+            data.crypto_ops[row_id] = op
         event_ids = sorted({f.event for f in shown if f.event is not None})
         for row_id, text in _in_chunks(store, "SELECT id, json FROM hook_events WHERE id IN ({})", event_ids):
             event = HookEvent.model_validate_json(text, context=STORED)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from piaudit.policies.models import Finding, HookEvent
+from piaudit.policies.models import CryptoOp, Finding, HookEvent
 from piaudit.scripts.reports.data import ReportData, utc
 from piaudit.scripts.reports.page import Page
 
@@ -73,6 +73,26 @@ def _hook(p: Page, event: HookEvent) -> str:
     return f'<h4>hook call (hook_events:{p.t(event.id)})</h4><dl class="facts">{dl}</dl><h4>stack, innermost first</h4><ol class="stack">{"".join(frames)}</ol>{more}'
 
 
+def _crypto_op(p: Page, op: CryptoOp) -> str:
+    """A crypto:op the finding rests on: what the app encrypted, encoded, compressed or wrote to TLS."""
+    facts = [
+        ("op", f"{op.op} {op.algorithm}".strip()),
+        ("API", f"{op.api.class_name}.{op.api.method}({op.api.overload})" if op.api else None),
+        ("SDK / party", op.party or "the app itself"),
+        ("caller", op.caller),
+        ("process", op.process),
+        ("connection", f"{op.host or '?'} ({op.connection})" if op.connection else None),
+        ("input", f"{op.input_length} bytes, SHA-256 {op.input_sha256}" if op.input_length is not None else None),
+        ("output", f"{op.output_length} bytes, SHA-256 {op.output_sha256}" if op.output_length is not None else None),
+        ("captured in part", "yes: the first bytes only" if op.capped else None),
+        ("key", p.redactor.key(op.key)),
+        ("IV", p.redactor.key(op.iv)),
+        ("time (UTC)", utc(op.time)),
+    ]
+    dl = "".join(f"<dt>{p.t(k)}</dt><dd><code>{p.t(v)}</code></dd>" for k, v in facts if v not in (None, ""))
+    return f"<h4>crypto op (crypto_ops:{p.t(op.id)})</h4><dl class=\"facts\">{dl}</dl>"
+
+
 def card(p: Page, n: int, f: Finding, data: ReportData) -> str:
     """One finding with its evidence."""
     tags = f'<span class="tag {p.t(f.severity)}">{p.t(f.severity)}</span>'
@@ -81,6 +101,7 @@ def card(p: Page, n: int, f: Finding, data: ReportData) -> str:
         ("time (UTC)", utc(f.time)),
         ("data type", f.data_type),
         ("party", f.party or "the app itself"),
+        ("sent by", f.sent_by),
         ("host", f.host),
         ("where", f.where),
         ("encoding", f.encoding),
@@ -101,6 +122,9 @@ def card(p: Page, n: int, f: Finding, data: ReportData) -> str:
         out.append(f'<p class="note">flow {p.t(f.flow)} is not in the flows table</p>')
     if f.event is not None and f.event in data.hook_events:
         out.append(_hook(p, data.hook_events[f.event]))
+    for row in f.evidence_rows:
+        if row.startswith("crypto_ops:") and int(row.split(":", 1)[1]) in data.crypto_ops:
+            out.append(_crypto_op(p, data.crypto_ops[int(row.split(":", 1)[1])]))
     out.append("</section>")
     return "".join(out)
 

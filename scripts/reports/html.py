@@ -141,6 +141,16 @@ def _coverage(p: Page, data: ReportData) -> str:
         else '<p class="note">none</p>'
     )
     out.append(p.more(len(c["tls_not_inspected"]), c["tls_not_inspected_total"], "hosts"))
+    out.append("<h3>Hosts seen only in the TLS plaintext hook</h3>")
+    out.append(
+        p.table(
+            ["host", "requests", "TLS writes", "first (UTC)"],
+            [[x["host"], x["requests"], x["writes"], x["first_utc"]] for x in c["tls_hook_only"]],
+            {1, 2},
+        )
+        if c["tls_hook_only"]
+        else '<p class="note">none</p>'
+    )
     out.append("<h3>Non-HTTP traffic (raw TCP/UDP, DNS)</h3>")
     out.append(
         p.table(

@@ -354,7 +354,8 @@ def test_demo_runs_through_all_phases_in_order(classpath: Path) -> None:
     between(index_of(lines, "UPLOAD", party="amap"), 5, 6)
 
     ups = uploads(lines)
-    assert {u.get("party") for u in ups} == {"umeng", "talkingdata", "bugly", "app", "amap", "gdt"}
+    # applog, sensors, alipay: the encrypted, first-party and direct-TLS uploads of issue 13
+    assert {u.get("party") for u in ups} == {"umeng", "talkingdata", "bugly", "app", "amap", "gdt", "applog", "sensors", "alipay"}
     assert all(u.get("status") == "skipped" and u.get("url").startswith("https://") for u in ups)
     assert lines[-1].kind == "DONE" and lines[-1].get("msg") == "scenario done"
     assert not [line for line in lines if line.kind == "ERROR"]
@@ -540,11 +541,13 @@ def test_uploads_through_mitmdump(classpath: Path, tmp_path: Path, mitmdump) -> 
     code, lines, out = run(classpath, "demo", proxy=proxy, truststore=store, **FAST)
     assert code == 0, out
     ups = {u.get("party"): u for u in uploads(lines)}
-    assert {p: u.get("status") for p, u in ups.items()} == dict.fromkeys(["umeng", "talkingdata", "bugly", "app", "amap", "gdt"], "200")
+    statuses = {p: u.get("status") for p, u in ups.items()}
+    # issue 13's: applog and sensors through the proxy too; alipay's direct channel needs standin.direct_tls
+    assert statuses == dict.fromkeys(["umeng", "talkingdata", "bugly", "app", "amap", "gdt", "applog", "sensors"], "200") | {"alipay": "skipped"}
     seen = {urlsplit(f["url"]).hostname: f for f in flows()}
     assert set(seen) == {
         "ulogs.umeng.com", "sdk.open.talkingdata.com", "android.bugly.qq.com", "api.demoapp.example", "restsdk.amap.com",
-        "mi.gdt.qq.com",
+        "mi.gdt.qq.com", "alog.umeng.com", "log.snssdk.com",
     }  # fmt: skip
     for f in seen.values():  # sent by OkHttp: it asks for gzip on its own (HttpURLConnection does not)
         headers = {k.lower(): v for k, v in f["headers"].items()}

@@ -83,3 +83,73 @@ def test_session_identifiers_come_from_detections_and_hooks() -> None:
     )
     ids = session_identifiers(store.conn).to_json()
     assert ids == {"email": ["bob@example.org"], "imei": ["359881030314356"], "mac": ["02:1a:11:f4:3b:9c"]}
+
+
+# ---------------------------------------------------------------- crypto keys (issue 13)
+
+KEY = bytes.fromhex("fbff00aa3c5e7f9102a4b6c8dae0f213")  # base64 holds '+' and '/'
+TEXT_KEY = b"1234567890abcdef"  # a text key written into the SDK, as many are
+
+
+def key_wires(key: bytes) -> dict[str, str]:
+    import base64
+    import json
+
+    std = base64.b64encode(key).decode()
+    wires = {
+        "hex": key.hex(),
+        "HEX": key.hex().upper(),
+        "base64": std,
+        "base64-unpadded": std.rstrip("="),
+        "base64url": base64.urlsafe_b64encode(key).decode(),
+        "json-escaped-base64": json.dumps({"k": std})[7:-1].replace("/", "\\/"),
+        "base64-in-base64": base64.b64encode(json.dumps({"session_key": std}).encode()).decode(),
+        "hex-in-url-encoding": "".join(f"%{b:02X}" for b in key.hex().encode()),
+    }
+    if key.isascii():
+        wires["plain"] = key.decode()
+    return wires
+
+
+@pytest.fixture(scope="module")
+def key_redactor() -> Redactor:
+    return Redactor(known_identifiers(), keys=[KEY, TEXT_KEY, b"short"])
+
+
+@pytest.mark.parametrize("key", [KEY, TEXT_KEY], ids=["binary", "text"])
+def test_a_crypto_key_is_masked_in_every_wire_form(key_redactor: Redactor, key: bytes) -> None:
+    for name, wire in key_wires(key).items():
+        masked = key_redactor.text(f'{{"header": {{"session_key": "{wire}", "ver": "1.0"}}}}')
+        assert all(form not in masked for form in (key.hex(), key.hex().upper())), name
+        assert wire not in masked and "‹crypto_key" in masked and '"ver": "1.0"' in masked, (name, masked)
+        assert "=" not in masked.split("session_key")[1].split(",")[0], name  # the padding goes with it
+
+
+def test_keys_mask_only_themselves() -> None:
+    only_keys = Redactor(keys=[KEY, b"short"])
+    assert only_keys.enabled
+    text = 'iv=00112233445566778899aabbccddeeff&short=short&b64="aGVsbG8gd29ybGQgaGVsbG8="'
+    assert only_keys.text(text) == text  # another 16 bytes, a key too short to look for, other base64
+    assert Redactor().enabled is False
+
+
+def test_session_keys_come_from_the_crypto_ops() -> None:
+    import base64
+    import json
+
+    from piaudit.policies.redaction import session_keys
+
+    store = Store(":memory:")
+    store.insert_many(
+        "crypto_ops",
+        [
+            {
+                "time": 1.0,
+                "type": "crypto:op",
+                "op": "encrypt",
+                "json": json.dumps({"key": base64.b64encode(KEY).decode(), "iv": "AAAA"}),
+            },
+            {"time": 2.0, "type": "crypto:op", "op": "digest", "json": json.dumps({"input": "AAAA"})},
+        ],
+    )
+    assert session_keys(store.conn) == {KEY}

@@ -188,8 +188,10 @@ class TestTabular:
         table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
         assert table[0] == [name for name, _ in COLUMNS] and len(table) == len(built.findings) + 1
         assert [r[0] for r in table[1:]] == [str(n) for n in range(1, len(built.findings) + 1)]
-        assert any("精确位置" in r[13] for r in table[1:])
-        assert all(r[15] == "" and r[16] == "" for r in table[1:])  # verdict and notes left to the reviewer
+        col = {name: i for i, (name, _) in enumerate(COLUMNS)}
+        assert any("精确位置" in r[col["message"]] for r in table[1:])
+        assert all(r[col["reviewer verdict"]] == "" and r[col["notes"]] == "" for r in table[1:])  # left to the reviewer
+        assert all(r[col["sent by"]] == "" for r in table[1:])  # no http:request events in this session
         assert table[1][3].endswith("Z") and table[1][4] in ("yes", "no")
 
     @pytest.mark.parametrize("cell", ["=1+2", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x"])
@@ -199,7 +201,9 @@ class TestTabular:
     def test_hostile_cells(self, hostile) -> None:
         table = list(csv.reader(io.StringIO(write_report(hostile.dir, "csv", None).read_text("utf-8-sig"))))
         row = next(r for r in table if r[1] == "UNDECLARED_DATA_TYPE")
-        assert row[12].startswith("'=HYPERLINK") and row[13] == "'+SUM(1,2)" and row[6] == "'@evil" and row[7] == "'-2+3.example"
+        col = {name: i for i, (name, _) in enumerate(COLUMNS)}
+        assert row[col["evidence excerpt"]].startswith("'=HYPERLINK") and row[col["message"]] == "'+SUM(1,2)"
+        assert row[col["party"]] == "'@evil" and row[col["host"]] == "'-2+3.example"
         sheet = load_workbook(write_report(hostile.dir, "xlsx", None))["findings"]
         cells = [c for r in sheet.iter_rows(min_row=2) for c in r if c.value is not None]
         assert all(c.data_type != "f" for c in cells)

@@ -146,7 +146,7 @@ function openHook(spec: NativeHookSpec, pathIndex: number): InvocationListenerCa
       if (!opened) {
         args.failed = true;
       }
-      record(spec, { args, value, identifiers, dataType: fileType(path) ?? spec.data_type }, this.context, state.time);
+      record(spec, { args, value, identifiers, dataType: fileType(path) ?? spec.data_type ?? undefined }, this.context, state.time);
     },
   };
 }

@@ -1,6 +1,6 @@
 // The options the host passes at init (rpc `init`), kept in one place for every module.
 
-export type HookKind = "data" | "consent" | "lifecycle" | "permission" | "pinning";
+export type HookKind = "data" | "consent" | "lifecycle" | "permission" | "pinning" | "crypto" | "http" | "tls";
 
 /** One hooked Java method, as listed in hooks/hooklist.json (the single source of truth). */
 export interface JavaHookSpec {
@@ -14,12 +14,13 @@ export interface JavaHookSpec {
   option?: string;
 }
 
-/** One hooked native function (libc), as listed in hooks/hooklist.json. */
+/** One hooked native function, as listed in hooks/hooklist.json: libc reads (kind data) or TLS (kind tls). */
 export interface NativeHookSpec {
   module: string;
   symbol: string;
-  data_type: string;
+  data_type: string | null;
   handler: string;
+  kind?: "data" | "tls";
 }
 
 export interface AgentConfig {
@@ -33,6 +34,8 @@ export interface AgentConfig {
   batchIntervalMs: number;
   batchMaxEvents: number;
   maxStackFrames: number;
+  /** Bytes of each crypto op's input and output sent to the host (the whole is counted and hashed). */
+  captureBytes: number;
   /** The audited app's package: its own package is not "probing" (package_probe). */
   appPackage: string;
 }
@@ -48,6 +51,7 @@ export const config: AgentConfig = {
   batchIntervalMs: 50,
   batchMaxEvents: 200,
   maxStackFrames: 48,
+  captureBytes: 65536,
   appPackage: "",
 };
 

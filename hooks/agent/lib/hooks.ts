@@ -30,7 +30,8 @@ export interface DataOutcome {
 export type Handler =
   | { kind: "data"; read: (call: Call) => DataOutcome | null }
   | { kind: "before"; run: (call: Call) => void }
-  | { kind: "replace"; run: (call: Call, callOriginal: () => any) => any };
+  | { kind: "replace"; run: (call: Call, callOriginal: () => any) => any }
+  | { kind: "around"; run: (call: Call, callOriginal: () => any) => any };
 
 export type HandlerTable = Record<string, Handler>;
 
@@ -203,6 +204,23 @@ function makeImplementation(spec: JavaHookSpec, handler: Handler, overload: any,
     };
   }
 
+  if (handler.kind === "around") {
+    // Records around the original call (crypto, HTTP, TLS): the handler calls it exactly once and
+    // returns its result untouched; its own recording is guarded (see lib/passthrough.ts).
+    return function (this: any, ...args: any[]) {
+      if (!shouldRecord(group)) {
+        return overload.apply(this, args);
+      }
+      const call: Call = { spec, self: this, args, argTypes, returnType };
+      enterGroup(group);
+      try {
+        return handler.run(call, () => overload.apply(this, args));
+      } finally {
+        leaveGroup();
+      }
+    };
+  }
+
   if (handler.kind === "before") {
     return function (this: any, ...args: any[]) {
       if (shouldRecord(group)) {
@@ -317,3 +335,31 @@ export function emitEvent(event: Record<string, unknown>): void {
 export function stackNow(): { _stack?: string; _stack_id: number } {
   return stackFields(captureJava().stackText);
 }
+
+/**
+ * Run a hooked method's original exactly once and return its result (or rethrow its exception)
+ * untouched, with recording around it: `before` runs first (read what the call will consume),
+ * `after` gets the result. Both run as the agent (hooked methods they call are not recorded) and
+ * a failure in either is reported, never thrown into the app.
+ */
+export function passThrough<T>(call: Call, callOriginal: () => any, before: () => T, after: (ret: any, state: T) => void): any {
+  const where = `hook ${call.spec.class}.${call.spec.method}`;
+  let state: T | undefined;
+  let ready = false;
+  try {
+    state = internally(before);
+    ready = true;
+  } catch (e) {
+    reportAgentError(`${where} failed to read a call`, e);
+  }
+  const ret = callOriginal();
+  if (ready) {
+    try {
+      internally(() => after(ret, state as T));
+    } catch (e) {
+      reportAgentError(`${where} failed to record a call`, e);
+    }
+  }
+  return ret;
+}
+

@@ -3,7 +3,13 @@ import { config } from "./config.js";
 
 type AgentEvent = Record<string, unknown>;
 
+// Bytes travel beside the JSON: one binary attachment per batch, which events reference as
+// `_blobs: {field: [offset, length]}` (the host turns them into base64 fields).
+const MAX_PENDING_BYTES = 1 << 20;
+
 let pending: AgentEvent[] = [];
+let pendingBlobs: ArrayBuffer[] = [];
+let pendingBytes = 0;
 let timer: ReturnType<typeof setInterval> | null = null;
 let sentEvents = 0;
 let sentBatches = 0;
@@ -51,16 +57,54 @@ function encode(events: AgentEvent[]): { shapes: AgentEvent[]; events: [number, 
   return { shapes, events: rows };
 }
 
-/** Send everything queued now as one `batch` message. */
+
+/** Queue an event with byte fields (crypto ops): `blobs` maps a field name to its bytes. */
+export function emitWithBytes(event: AgentEvent, blobs: Record<string, ArrayBuffer | null>): void {
+  const refs: Record<string, [number, number]> = {};
+  for (const [name, data] of Object.entries(blobs)) {
+    if (data === null) {
+      continue;
+    }
+    refs[name] = [pendingBytes, data.byteLength];
+    pendingBlobs.push(data);
+    pendingBytes += data.byteLength;
+  }
+  event._blobs = refs;
+  pending.push(event);
+  if (pending.length >= config.batchMaxEvents || pendingBytes >= MAX_PENDING_BYTES) {
+    flush();
+  }
+}
+
+function joinBlobs(blobs: ArrayBuffer[], total: number): ArrayBuffer {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const blob of blobs) {
+    out.set(new Uint8Array(blob), at);
+    at += blob.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Send everything queued now as one `batch` message (with its bytes attached). */
 export function flush(): void {
   if (pending.length === 0) {
     return;
   }
   const events = pending;
+  const blobs = pendingBlobs;
+  const total = pendingBytes;
   pending = [];
+  pendingBlobs = [];
+  pendingBytes = 0;
   sentEvents += events.length;
   sentBatches += 1;
-  send({ type: "batch", sent_at: Date.now() / 1000, ...encode(events) });
+  const message = { type: "batch", sent_at: Date.now() / 1000, ...encode(events) };
+  if (total > 0) {
+    send(message, joinBlobs(blobs, total));
+  } else {
+    send(message);
+  }
 }
 
 export function startTimer(): void {

@@ -70,6 +70,22 @@ export function javaHookActive(): boolean {
   return state !== undefined && (state.internal > 0 || state.groups.length > 0);
 }
 
+/** True while a hook whose group starts with `prefix` runs on this thread (e.g. "tls:": inside the TLS stack). */
+export function insideGroup(prefix: string): boolean {
+  const state = threads.get(Process.getCurrentThreadId());
+  return state !== undefined && state.groups.some((group) => group.startsWith(prefix));
+}
+
+/** Like insideGroup, but not counting the innermost group (the hook now running): "called from inside another". */
+export function nestedIn(prefix: string): boolean {
+  const state = threads.get(Process.getCurrentThreadId());
+  if (state === undefined) {
+    return false;
+  }
+  const outer = state.groups.slice(0, -1);
+  return outer.some((group) => group.startsWith(prefix));
+}
+
 export function enterGroup(group: string): void {
   threadState().groups.push(group);
 }

@@ -8,9 +8,13 @@ import com.android.internal.standin.Net;
 import com.android.internal.standin.okhttp.OkHttpTransport;
 import com.igexin.sdk.PushManager;
 import com.android.internal.standin.StandinLog;
+import com.alipay.apmobilesecuritysdk.rpc.DirectChannel;
+import com.bytedance.applog.AppLog;
+import com.sensorsdata.analytics.android.sdk.SensorsDataAPI;
 import com.tencent.bugly.crashreport.CrashReport;
 import com.tendcloud.tenddata.TCAgent;
 import com.umeng.commonsdk.UMConfigure;
+import com.umeng.commonsdk.statistics.UMEnvelopeSender;
 
 /**
  * The demo app's Application. In the demo and refuse scenarios it initialises its SDKs before the
@@ -21,6 +25,9 @@ public class DemoApplication extends Application {
     public static final String UMENG_APPKEY = "5f8a1b2c3d4e5f6a7b8c9d0e";
     public static final String BUGLY_APPID = "b7c1d2e3f4";
     public static final String TALKINGDATA_APPID = "A1B2C3D4E5F60718293A4B5C6D7E8F90";
+    public static final String APPLOG_AID = "1128";
+    /** Sensors Analytics, self-hosted on the app's own domain. */
+    public static final String SENSORS_SERVER = "https://api.demoapp.example/sa?project=production";
 
     static {
         // The APK's HTTP client: every SDK upload goes through real OkHttp 3 in the APK's class loader.
@@ -69,6 +76,14 @@ public class DemoApplication extends Application {
         CrashReport.initCrashReport(this, BUGLY_APPID, false);
         TCAgent.init(this, TALKINGDATA_APPID, "demo");
         InviteCodeChecker.check(this);
+        // encrypted uploads (issue 13): Umeng's sealed envelopes, ByteDance's AES/GCM applog batches,
+        // Sensors Analytics posting to the app's own domain, Alipay's pinned channel around the proxy
+        UMEnvelopeSender.send(this, UMENG_APPKEY, "launch");
+        UMEnvelopeSender.send(this, UMENG_APPKEY, "page_view");
+        AppLog.init(this, APPLOG_AID);
+        AppLog.onEventV3("app_launch_detail");
+        SensorsDataAPI.startWithConfigOptions(this, SENSORS_SERVER).track("$AppStart");
+        DirectChannel.report(this);
         PushManager.getInstance().initialize(this); // Getui: the system starts its :push process
     }
 }
