@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from piaudit.hooks.build import agent_source
 from piaudit.hooks.hooklist import agent_hooks
+from piaudit.policies.activity import AUDIT_END_EXIT
 from piaudit.policies.attribution import Attributor, PackageCatalog
 from piaudit.policies.consent import MAX_BUTTON_TEXT, ConsentWords, default_consent_words, match_consent_word
 from piaudit.policies.models import (
@@ -496,7 +497,7 @@ class AgentMessages:
             self.report(when, "hooks", f"the app crashed: {summary}", str(getattr(crash, "report", "")))
         elif reason == "process-terminated":
             if stopping:
-                self._emit_exit(when, "killed at the end of the audit")
+                self._emit_exit(when, AUDIT_END_EXIT)
             else:
                 status = f" with status {self.exit_status}" if self.exit_status is not None else ""
                 self._emit_exit(when, f"exited{status}")
@@ -564,7 +565,7 @@ class AgentMessages:
             data["stack"] = list(self._stacks.get(stack_id, ["<stack not received>"]))
         data["time"] = self.host_time(device_time, received)
         kind = data.get("type")
-        if kind in ("hook:call", "permission:request") and isinstance(data.get("stack"), list):
+        if kind in ("hook:call", "permission:request", "permission:result", "component:start") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""
             data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)

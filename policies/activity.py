@@ -13,6 +13,9 @@ from typing import Any
 
 from piaudit.policies.models import LifecycleEvent
 
+AUDIT_END_EXIT = "killed at the end of the audit"
+"""The ``process_exit`` detail of a process piaudit itself ended when the audit stopped (not the app's doing)."""
+
 FOREGROUND_OF_STATE: dict[str, bool | None] = {
     "foreground": True,
     "activity_resumed": True,

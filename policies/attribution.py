@@ -33,7 +33,7 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any, Protocol
 
-from piaudit.policies.models import HookEvent, PermissionEvent, TimelineItem
+from piaudit.policies.models import ComponentEvent, HookEvent, PermissionEvent, PermissionResult, TimelineItem
 
 FRAMEWORK_PREFIXES: tuple[str, ...] = (
     "android.",
@@ -172,13 +172,13 @@ class Attributor:
         return party_of_class(class_name, self.catalog)
 
     def complete(self, event: TimelineItem) -> None:
-        """Attribute a read or permission request that has a stack but no party, in place.
+        """Attribute a read, permission request or answer, or component start that has a stack but no party, in place.
 
         An event that names its party keeps it; a ``caller`` already given is kept too.
         """
-        if not isinstance(event, HookEvent | PermissionEvent) or event.party is not None or not event.stack:
+        if not isinstance(event, HookEvent | PermissionEvent | PermissionResult | ComponentEvent) or event.party is not None or not event.stack:
             return
-        api_class = event.api.class_name if isinstance(event, HookEvent) else ""
+        api_class = event.api.class_name if isinstance(event, HookEvent | ComponentEvent) else ""
         caller, party = self.call(event.stack, api_class)
         event.party = party
         if event.caller is None:

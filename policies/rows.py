@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from piaudit.policies.models import (
+    ComponentEvent,
     ConsentEvent,
     Detection,
     ErrorRecord,
@@ -20,6 +21,8 @@ from piaudit.policies.models import (
     HookStatus,
     Judgement,
     LifecycleEvent,
+    PermissionDialog,
+    PermissionResult,
     Timeline,
     TlsFailure,
     parse_event,
@@ -32,6 +35,9 @@ EVENT_TABLES: dict[str, str] = {
     "lifecycle:change": "lifecycle_events",
     "permission:request": "permission_events",
     "hook:status": "hook_status",
+    "permission:result": "permission_results",
+    "permission:dialog": "permission_dialogs",
+    "component:start": "component_events",
 }
 
 
@@ -120,6 +126,27 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "installed": int(event.installed),
             "error": event.error,
         }
+    elif isinstance(event, PermissionResult):
+        row |= {
+            "process": event.process or None,
+            "request_code": event.request_code,
+            "source": event.source,
+            "granted": ",".join(p for p, a in event.results.items() if a == "granted"),
+            "denied": ",".join(event.denied()),
+            "party": event.party,
+        }
+    elif isinstance(event, PermissionDialog):
+        row |= {"process": event.process or None, "dialog": event.dialog, "request_code": event.request_code}
+    elif isinstance(event, ComponentEvent):
+        row |= {
+            "process": event.process or None,
+            "call": event.call,
+            "target_package": event.target_package,
+            "target_component": event.target_component,
+            "action": event.action,
+            "party": event.party,
+            "caller": event.caller,
+        }
     return table, row
 
 
@@ -206,6 +233,9 @@ def read_timeline(store: Store) -> Timeline:
         consent_events=list(events(store, "consent_events")),
         lifecycle_events=list(events(store, "lifecycle_events")),
         permission_events=list(events(store, "permission_events")),
+        permission_results=list(events(store, "permission_results")),
+        permission_dialogs=list(events(store, "permission_dialogs")),
+        component_events=list(events(store, "component_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
             TlsFailure(**{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")})

@@ -37,6 +37,9 @@ CHAINED_TABLES = (
     "lifecycle_events",
     "permission_events",
     "hook_status",
+    "permission_results",
+    "permission_dialogs",
+    "component_events",
     "findings",
     "errors",
     "judgements",
@@ -44,7 +47,7 @@ CHAINED_TABLES = (
 JUDGEMENT_TABLES = ("findings", "judgements")
 EVIDENCE_TABLES = tuple(t for t in CHAINED_TABLES if t not in JUDGEMENT_TABLES)
 """What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts)."""
-OPTIONAL_TABLES = frozenset({"judgements"})
+OPTIONAL_TABLES = frozenset({"judgements", "permission_results", "permission_dialogs", "component_events"})
 """Tables added by a later migration: a bundle made before it has neither the table nor its head."""
 
 
@@ -165,9 +168,35 @@ def _m002_judgements(db: sqlite_utils.Database) -> None:
     db["judgements"].create_index(["run"])
 
 
+def _m003_permission_outcomes_and_starts(db: sqlite_utils.Database) -> None:
+    # the user's answers to permission requests, the dialogs shown, and component starts / wake-ups
+    common = {"id": int, "time": float, "type": str, "process": str}
+    db["permission_results"].create(
+        common | {"request_code": int, "source": str, "granted": str, "denied": str, "party": str, "json": str, "chain": str},
+        pk="id",
+    )
+    db["permission_dialogs"].create(common | {"dialog": str, "request_code": int, "json": str, "chain": str}, pk="id")
+    db["component_events"].create(
+        common
+        | {
+            "call": str,
+            "target_package": str,
+            "target_component": str,
+            "action": str,
+            "party": str,
+            "caller": str,
+            "json": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    db["component_events"].create_index(["call"])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
+    ("003_permission_outcomes_and_starts", _m003_permission_outcomes_and_starts),
 ]
 
 

@@ -4,7 +4,9 @@
 
 One module per concern: ``access`` (reads vs consent), ``transmission`` (uploads vs consent, cleartext), ``parties`` (undeclared
 parties and data types), ``scope`` (necessary scope), ``frequency``, ``background``,
-``border``, ``sensitive`` (installed apps, clipboard, location), ``permission``, ``tls``;
+``border``, ``sensitive`` (installed apps, clipboard, location), ``permission`` (PERMISSION_ABUSE),
+``asking`` (how permissions are asked), ``refusal`` (exiting after a refusal), ``starts``
+(self and associated starts), ``probing`` (per-package probing), ``tls``;
 ``judge`` runs them over the state in ``context`` (the consent timeline of
 :mod:`policies.consent`, the activity timeline of :mod:`policies.activity`). docs/policy.md
 lists every rule with its legal basis.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from piaudit.policies.activity import lifecycle_key
+from piaudit.policies.answers import result_key
 from piaudit.policies.classify import Classifier
 from piaudit.policies.consent import NO_CONSENT_NOTE, ConsentTimeline, consent_key
 from piaudit.policies.geo import GeoLookup
@@ -28,17 +31,21 @@ __all__ = ["LiveJudge", "evaluate", "evaluation_notes"]
 
 
 def _stream(timeline: Timeline) -> list[tuple[tuple[Any, ...], Any]]:
-    """Every event and flow with a sort key: time first; at one instant consent, then lifecycle, then the rest.
+    """Every event and flow with a sort key: time first; at one instant consent, then permission answers,
+    then lifecycle, then the rest.
 
     The keys never depend on input order, so a shuffled timeline is judged identically.
     """
     items: list[tuple[tuple[Any, ...], Any]] = []
     items += [((e.time, 0, consent_key(e)), e) for e in timeline.consent_events]
-    items += [((e.time, 1, lifecycle_key(e)), e) for e in timeline.lifecycle_events]
-    items += [((e.time, 2, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.hook_events]
-    items += [((e.time, 3, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.permission_events]
-    items += [((f.time, 4, f.flow_id, f.model_dump_json()), f) for f in timeline.flows]
-    items += [((t.time, 5, tls_key(t)), t) for t in timeline.tls_failures]
+    items += [((e.time, 1, result_key(e)), e) for e in timeline.permission_results]
+    items += [((e.time, 2, lifecycle_key(e)), e) for e in timeline.lifecycle_events]
+    items += [((e.time, 3, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.hook_events]
+    items += [((e.time, 4, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.permission_events]
+    items += [((e.time, 5, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.permission_dialogs]
+    items += [((e.time, 6, -1 if e.id is None else e.id, e.model_dump_json()), e) for e in timeline.component_events]
+    items += [((f.time, 7, f.flow_id, f.model_dump_json()), f) for f in timeline.flows]
+    items += [((t.time, 8, tls_key(t)), t) for t in timeline.tls_failures]
     return sorted(items, key=lambda item: item[0])
 
 
@@ -68,6 +75,11 @@ def evaluation_notes(timeline: Timeline, policy: Policy, *, geo: GeoLookup | Non
         notes.append("BEYOND_NECESSARY_SCOPE not judged: the policy's app.category is 'other'.")
     if not timeline.lifecycle_events and any(e.foreground is None for e in timeline.hook_events):
         notes.append("BACKGROUND_COLLECTION: no lifecycle events; only hook events' own foreground flag was used.")
+    if timeline.permission_events and not timeline.permission_results:
+        notes.append(
+            "PERMISSION_RE_REQUEST and EXIT_AFTER_REFUSAL (after a permission refusal) not judged: "
+            "permission requests were recorded but none of their answers (no permission:result events)."
+        )
     failed = sorted({f"{s.api.class_name}.{s.api.method}" for s in timeline.hook_status if not s.installed})
     if failed:
         notes.append(f"{len(failed)} hook(s) failed to install, so reads through them are missing: {', '.join(failed[:10])}.")

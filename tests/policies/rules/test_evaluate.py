@@ -67,6 +67,7 @@ def test_demo_session_rules():
         "LOCATION_ACCESS",
         "CLIPBOARD_READ",
         "PERMISSION_ABUSE",
+        "PRE_CONSENT_PERMISSION",
         "UNINSPECTED_TLS",
     }
     for f in findings:
