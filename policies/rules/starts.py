@@ -148,7 +148,9 @@ class StartJudge:
 
     def _associated(self, event: ComponentEvent, party: str | None, visible: bool | None, ctx: RuleContext) -> list[Occurrence]:
         target = event.target_package or str(event.args.get("authority") or "")
-        declared = next((o for o in ctx.policy.other_apps if own_package(target, o.package) or target.startswith(o.package + ".")), None)
+        declared = next(
+            (o for o in ctx.policy.other_apps if own_package(target, o.package) or target.startswith(o.package + ".")), None
+        )
         if declared is not None and visible is True:
             return []
         severity: Severity = "high" if visible is False else "medium"
@@ -160,6 +162,8 @@ class StartJudge:
         )
         rows = component_rows(event)
         state = ctx.consent.state_at(event.time)
-        message = f"{reader(party)} called {describe_call(event)}, starting another app {where}{because} (164号文 §2.2, 关联启动)."
+        message = (
+            f"{reader(party)} called {describe_call(event)}, starting another app {where}{because} (164号文 §2.2, 关联启动)."
+        )
         make = partial(component_finding, "ASSOCIATED_START", event, party, state, severity=severity, message=message, rows=rows)
         return [Occurrence(("ASSOCIATED_START", event.call, target, party, severity), event.time, rows, make)]

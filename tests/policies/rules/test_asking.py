@@ -36,7 +36,9 @@ def test_pre_consent_permission_fires_after_a_refusal_and_cites_it():
         pytest.param([consent(1), permission(2, "CAMERA")], id="after-consent"),
         pytest.param([permission(1, "POST_NOTIFICATIONS")], id="permission-opening-no-personal-data"),
         pytest.param([permission(1, "CALL_PHONE")], id="dangerous-but-no-data-type"),
-        pytest.param([consent(0, source="sdk_call"), consent(0.5), permission(1, "CAMERA")], id="sdk-signal-ignored-ui-grant-counts"),
+        pytest.param(
+            [consent(0, source="sdk_call"), consent(0.5), permission(1, "CAMERA")], id="sdk-signal-ignored-ui-grant-counts"
+        ),
     ],
 )
 def test_pre_consent_permission_stays_quiet(items):
@@ -60,7 +62,10 @@ BUNDLE = {"thresholds": {"permission_bundle": {"max_groups": 2, "window_seconds"
 
 
 def test_bundled_fires_at_three_groups_in_one_request():
-    (f,) = only(judge(consent(0), permission(1, "READ_PHONE_STATE", "ACCESS_FINE_LOCATION", "CAMERA", id=7), **BUNDLE), "PERMISSION_BUNDLED")
+    (f,) = only(
+        judge(consent(0), permission(1, "READ_PHONE_STATE", "ACCESS_FINE_LOCATION", "CAMERA", id=7), **BUNDLE),
+        "PERMISSION_BUNDLED",
+    )
     assert (f.time, f.severity, f.before_consent, f.evidence_rows) == (1, "medium", False, ["permission_events:7"])
     assert "3 permission groups (CAMERA, LOCATION, PHONE) in one request" in f.message
 
@@ -70,7 +75,11 @@ def test_bundled_quiet_at_exactly_the_threshold():
 
 
 def test_bundled_counts_groups_not_permissions():
-    items = [permission(1, "ACCESS_FINE_LOCATION", "ACCESS_COARSE_LOCATION", "ACCESS_BACKGROUND_LOCATION", "READ_CONTACTS", "WRITE_CONTACTS")]
+    items = [
+        permission(
+            1, "ACCESS_FINE_LOCATION", "ACCESS_COARSE_LOCATION", "ACCESS_BACKGROUND_LOCATION", "READ_CONTACTS", "WRITE_CONTACTS"
+        )
+    ]
     assert only(judge(*items, **BUNDLE), "PERMISSION_BUNDLED") == []
 
 
@@ -80,7 +89,9 @@ def test_bundled_ignores_permissions_that_are_not_dangerous():
 
 
 def test_bundled_chain_of_dialogs_within_the_window_edge():
-    inside = judge(permission(0, "CAMERA", id=1), permission(5, "READ_CONTACTS", id=2), permission(10, "READ_SMS", id=3), **BUNDLE)
+    inside = judge(
+        permission(0, "CAMERA", id=1), permission(5, "READ_CONTACTS", id=2), permission(10, "READ_SMS", id=3), **BUNDLE
+    )
     (f,) = only(inside, "PERMISSION_BUNDLED")
     assert f.time == 0 and f.evidence_rows == ["permission_events:1", "permission_events:2", "permission_events:3"]
     assert "in 3 requests within 10.0 s" in f.message
@@ -124,7 +135,9 @@ def test_re_request_fires_within_the_window_edge():
     [
         pytest.param([answer(2, denied=("CAMERA",)), permission(62.001, "CAMERA")], id="just-outside-the-window"),
         pytest.param([answer(2, granted=("CAMERA",)), permission(3, "CAMERA")], id="granted-before"),
-        pytest.param([answer(2, denied=("CAMERA",)), answer(3, granted=("CAMERA",)), permission(4, "CAMERA")], id="granted-since"),
+        pytest.param(
+            [answer(2, denied=("CAMERA",)), answer(3, granted=("CAMERA",)), permission(4, "CAMERA")], id="granted-since"
+        ),
         pytest.param([answer(2, denied=("READ_CONTACTS",)), permission(3, "CAMERA")], id="another-permission-refused"),
         pytest.param([permission(1, "CAMERA"), permission(2, "CAMERA")], id="no-answer-known"),
         pytest.param([permission(2, "CAMERA"), answer(2, denied=("CAMERA",))], id="answer-at-the-same-instant-is-not-before"),
@@ -142,5 +155,10 @@ def test_re_request_lists_only_the_refused_permissions():
 
 def test_note_when_requests_have_no_answers():
     notes = evaluation_notes(timeline(consent(0), permission(1, "CAMERA")), policy())
-    assert any(n.startswith("PERMISSION_RE_REQUEST and EXIT_AFTER_REFUSAL (after a permission refusal) not judged") for n in notes)
-    assert not any("PERMISSION_RE_REQUEST" in n for n in evaluation_notes(timeline(consent(0), permission(1, "CAMERA"), answer(2, granted=("CAMERA",))), policy()))
+    assert any(
+        n.startswith("PERMISSION_RE_REQUEST and EXIT_AFTER_REFUSAL (after a permission refusal) not judged") for n in notes
+    )
+    assert not any(
+        "PERMISSION_RE_REQUEST" in n
+        for n in evaluation_notes(timeline(consent(0), permission(1, "CAMERA"), answer(2, granted=("CAMERA",))), policy())
+    )
