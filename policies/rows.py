@@ -105,7 +105,12 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
     """The table and row of a timeline event."""
     data = event.model_dump(mode="json", exclude={"id"})
     table = EVENT_TABLES[data["type"]]
-    row: dict[str, Any] = {"time": data["time"], "type": data["type"], "json": json.dumps(data, ensure_ascii=False)}
+    row: dict[str, Any] = {
+        "time": data["time"],
+        "type": data["type"],
+        "process": data.get("process") or None,
+        "json": json.dumps(data, ensure_ascii=False),
+    }
     if isinstance(event, HookEvent):
         row |= {
             "data_type": data["data_type"],
@@ -124,11 +129,12 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "class_name": event.api.class_name,
             "method": event.api.method,
             "installed": int(event.installed),
+            "state": event.effective_state(),
+            "loader": event.loader,
             "error": event.error,
         }
     elif isinstance(event, PermissionResult):
         row |= {
-            "process": event.process or None,
             "request_code": event.request_code,
             "source": event.source,
             "granted": ",".join(p for p, a in event.results.items() if a == "granted"),
@@ -136,10 +142,9 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "party": event.party,
         }
     elif isinstance(event, PermissionDialog):
-        row |= {"process": event.process or None, "dialog": event.dialog, "request_code": event.request_code}
+        row |= {"dialog": event.dialog, "request_code": event.request_code}
     elif isinstance(event, ComponentEvent):
         row |= {
-            "process": event.process or None,
             "call": event.call,
             "target_package": event.target_package,
             "target_component": event.target_component,
@@ -238,7 +243,10 @@ def read_timeline(store: Store) -> Timeline:
         component_events=list(events(store, "component_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
-            TlsFailure(**{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")})
+            TlsFailure(
+                **{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")},
+                stage=r.get("stage") or "handshake",
+            )
             for r in store.rows("tls_failures")
         ],
     )

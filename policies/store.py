@@ -162,13 +162,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_processes_and_states(db: sqlite_utils.Database) -> None:
+    """Several app processes, hook states per class loader, TLS connections closed after the handshake."""
+    db["tls_failures"].add_column("stage", str)
+    for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
+        db[table].add_column("process", str)
+    db["hook_status"].add_column("state", str)
+    db["hook_status"].add_column("loader", str)
+
+
 def _m002_judgements(db: sqlite_utils.Database) -> None:
     # what each findings run was decided with (policy and catalog hashes, the consent signals counted)
     db["judgements"].create({"id": int, "run": int, "time": float, "json": str, "chain": str}, pk="id")
     db["judgements"].create_index(["run"])
 
 
-def _m003_permission_outcomes_and_starts(db: sqlite_utils.Database) -> None:
+def _m004_permission_outcomes_and_starts(db: sqlite_utils.Database) -> None:
     # the user's answers to permission requests, the dialogs shown, and component starts / wake-ups
     common = {"id": int, "time": float, "type": str, "process": str}
     db["permission_results"].create(
@@ -196,7 +205,8 @@ def _m003_permission_outcomes_and_starts(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
-    ("003_permission_outcomes_and_starts", _m003_permission_outcomes_and_starts),
+    ("003_processes_and_states", _m003_processes_and_states),
+    ("004_permission_outcomes_and_starts", _m004_permission_outcomes_and_starts),
 ]
 
 

@@ -80,7 +80,7 @@ def evaluation_notes(timeline: Timeline, policy: Policy, *, geo: GeoLookup | Non
             "PERMISSION_RE_REQUEST and EXIT_AFTER_REFUSAL (after a permission refusal) not judged: "
             "permission requests were recorded but none of their answers (no permission:result events)."
         )
-    failed = sorted({f"{s.api.class_name}.{s.api.method}" for s in timeline.hook_status if not s.installed})
+    failed = sorted({f"{s.api.class_name}.{s.api.method}" for s in timeline.hook_status if s.effective_state() == "failed"})
     if failed:
         notes.append(f"{len(failed)} hook(s) failed to install, so reads through them are missing: {', '.join(failed[:10])}.")
     return notes

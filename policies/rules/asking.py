@@ -58,6 +58,7 @@ def permission_finding(
         severity=severity,
         message=message,
         evidence_rows=rows,
+        process=event.process or None,
     )
 
 

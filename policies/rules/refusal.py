@@ -118,6 +118,7 @@ class RefusalExits:
                         f"(window: {self.window:g} s; 164号文 §2.1, 认定方法 四.3, T/TAF 078.4)."
                     ),
                     evidence_rows=rows,
+                    process=event.process or None,
                 )
             )
         self._finished = [e for e in self._finished if event.time - e.time <= self.window] if not found else []

@@ -75,6 +75,7 @@ def component_finding(
         severity=severity,
         message=message,
         evidence_rows=rows,
+        process=event.process or None,
     )
 
 

@@ -131,9 +131,9 @@ def _coverage(p: Page, data: ReportData) -> str:
     out.append("<h3>Hosts whose TLS was not inspected</h3>")
     out.append(
         p.table(
-            ["host", "SNI", "error", "handshakes", "first (UTC)"],
-            [[x["host"], x["sni"], x["error"], x["handshakes"], x["first_utc"]] for x in c["tls_not_inspected"]],
-            {3},
+            ["host", "SNI", "stage", "error", "connections", "first (UTC)"],
+            [[x["host"], x["sni"], x["stage"].replace("_", " "), x["error"], x["handshakes"], x["first_utc"]] for x in c["tls_not_inspected"]],
+            {4},
         )
         if c["tls_not_inspected"]
         else '<p class="note">none</p>'
@@ -150,9 +150,19 @@ def _coverage(p: Page, data: ReportData) -> str:
         else '<p class="note">none</p>'
     )
     out.append(p.more(len(c["non_http"]), c["non_http_total"], "endpoints"))
+    out.append("<h3>Hooks per process</h3>")
+    out.append(
+        p.table(
+            ["process", "installed", "pending", "never loaded", "failed"],
+            [[name or "(unknown)", n["installed"], n["pending"], n["never_loaded"], n["failed"]] for name, n in sorted(c["hook_processes"].items())],
+            {1, 2, 3, 4},
+        )
+        if c["hook_processes"]
+        else '<p class="note">no hooks (a traffic-only session)</p>'
+    )
     out.append(f"<h3>Hooks that failed to install</h3><p>{p.t(c['hooks_installed'])} hooks installed.</p>")
     out.append(
-        p.table(["API", "data type", "error"], [[x["api"], x["data_type"], x["error"]] for x in c["hooks_failed"]])
+        p.table(["API", "process", "data type", "error"], [[x["api"], x["process"], x["data_type"], x["error"]] for x in c["hooks_failed"]])
         if c["hooks_failed"]
         else '<p class="note">none</p>'
     )
