@@ -6,6 +6,7 @@ import * as adid from "./android/adid.js";
 import * as bluetooth from "./android/bluetooth.js";
 import { canaryFor } from "./android/canary.js";
 import * as clipboard from "./android/clipboard.js";
+import * as components from "./android/components.js";
 import * as consent from "./android/consent.js";
 import * as lifecycle from "./android/lifecycle.js";
 import * as location from "./android/location.js";
@@ -31,6 +32,7 @@ import { emit, flush, now, senderStats, startTimer } from "./lib/sender.js";
 import { app, enterPhase } from "./lib/state.js";
 
 const modules = {
+  components,
   accounts, adid, bluetooth, clipboard, consent, lifecycle, location, media, network,
   packages, permissions, pinning, providers, sensors, serial, settings, shell, sms, telephony,
 };

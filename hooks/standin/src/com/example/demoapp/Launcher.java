@@ -58,12 +58,16 @@ public final class Launcher {
         thread.handleStartActivity(activity);
         thread.handleResumeActivity(activity);
         Thread.sleep(Fake.longProp("standin.consent_delay_ms", 1500));
-        boolean agree = !scenario.equals("refuse");
+        boolean agree = !scenario.equals("refuse") && !scenario.equals("refuse_exit");
+        if (scenario.equals("refuse_permission") && System.getProperty("standin.deny_permissions") == null) {
+            System.setProperty("standin.deny_permissions", "READ_CONTACTS"); // the user refuses the contacts
+        }
         (agree ? activity.agreeButton() : activity.refuseButton()).performClick();
         Work.awaitAll(workTimeout);
 
         phase(4, agree ? "post_consent" : "post_refusal");
         activity.onPrivacyDialogDismissed();
+        activity.deliverPermissionRequests(); // the looper's next turns: the permission dialogs and answers
         Work.awaitAll(workTimeout);
 
         phase(5, "background");
