@@ -162,7 +162,18 @@ def register(add: AddCommand) -> None:
         """
         piaudit demo
         piaudit demo --out /tmp/demo
+        piaudit demo --scenario refuse_exit --out /tmp/refuse-exit
         """,
+    )
+    from piaudit.scripts.demo import DEMO_SCENARIOS
+
+    p.add_argument(
+        "--scenario",
+        choices=list(DEMO_SCENARIOS),
+        default="demo",
+        metavar="NAME",
+        help="which stand-in scenario to audit (default demo): "
+        + "; ".join(f"{name}: {text}" for name, text in DEMO_SCENARIOS.items()),
     )
     p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")

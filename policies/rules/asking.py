@@ -116,7 +116,7 @@ def judge_re_request(event: PermissionEvent, ctx: RuleContext) -> list[Finding]:
         return []
     state = ctx.consent.state_at(event.time)
     message = (
-        f"{_who(event)} requested {_names(again)} again {min(elapsed):.0f} s after the user refused it "
+        f"{_who(event)} requested {_names(again)} again {min(elapsed):.1f} s after the user refused it "
         f"(window: {window:g} s; 164号文 §2.1, 频繁申请权限)."
     )
     return [

@@ -113,8 +113,9 @@ class LiveJudge:
             case ConsentEvent():
                 self._exits.on_consent(event, ctx.consent.add(event))
             case LifecycleEvent():
+                visible = ctx.activity.foreground_at(event.time)  # before this event changes it
                 ctx.activity.add(event)
-                return self._emit(self._exits.on_lifecycle(event, ctx))
+                return self._emit(self._exits.on_lifecycle(event, ctx, visible))
             case PermissionEvent():
                 return self._permission(event)
             case PermissionResult():

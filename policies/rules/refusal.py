@@ -15,9 +15,12 @@ practice) after the refusal,
 * the app finishes an activity (``activity_finished``: ``finish()``, ``finishAffinity()``,
   ``finishAndRemoveTask()``) and is then left with no visible activity (``background``).
 
-The user pressing Home (``background`` without a finish) is not the app's doing, and finishing a
+An app already in the background when it exits was left by the user: not judged. Only the
+main process counts: a push process (``pkg:push``) killed or exiting does not close
+the app. Several refusals still open at the exit (the same permission refused twice) give one
+finding citing them all. The user pressing Home (``background`` without a finish) is not the app's doing, and finishing a
 splash screen for the next activity leaves an activity visible: neither counts. The refusal must
-still be in force at the exit (no grant since). One finding per refusal. "Blocking use" without
+still be in force at the exit (no grant since). "Blocking use" without
 closing (a dead-end screen) is not visible to hooks and is not judged.
 """
 
@@ -42,6 +45,11 @@ class _Refusal:
     rows: list[str]
     consent: ConsentEvent | None = None
     permissions: list[str] = field(default_factory=list)
+
+
+def _secondary(event: LifecycleEvent) -> bool:
+    """A process of the app other than its main one (``pkg:push``): its exit alone does not close the app."""
+    return ":" in event.process
 
 
 def _lifecycle_row(event: LifecycleEvent) -> list[str]:
@@ -78,8 +86,8 @@ class RefusalExits:
             return False
         return any(t in ctx.necessary for t in permission_data_types(permission))
 
-    def on_lifecycle(self, event: LifecycleEvent, ctx: RuleContext) -> list[Finding]:
-        """Findings for every open refusal the app closed or exited after."""
+    def on_lifecycle(self, event: LifecycleEvent, ctx: RuleContext, visible: bool | None) -> list[Finding]:
+        """A finding when the app closed or exited after open refusals; ``visible``: its state just before ``event``."""
         self._open = [r for r in self._open if event.time - r.time <= self.window]
         if not self._open:
             self._finished.clear()
@@ -88,7 +96,9 @@ class RefusalExits:
         if event.state == "activity_finished":
             self._finished.append(event)
             return []
-        if event.state == "process_exit" and event.detail != AUDIT_END_EXIT:
+        if visible is False:
+            return []  # already in the background: the user left the app, it did not close on them
+        if event.state == "process_exit" and event.detail != AUDIT_END_EXIT and not _secondary(event):
             cause = [event]
             how = f"its process exited ({event.detail or 'no detail'})"
         elif event.state == "background" and self._finished:
@@ -96,33 +106,35 @@ class RefusalExits:
             how = f"it finished {self._finished[-1].detail or 'its activity'} and was left with no visible activity"
         else:
             return []
-        found = []
-        for refusal in list(self._open):
-            if refusal.time > event.time or not self._in_force(refusal, event.time, ctx):
-                continue
+        refusals = [r for r in self._open if r.time <= event.time and self._in_force(r, event.time, ctx)]
+        if not refusals:
+            return []
+        for refusal in refusals:
             self._open.remove(refusal)
-            elapsed = event.time - refusal.time
-            state = ctx.consent.state_at(event.time)
-            rows = [*refusal.rows, *(row for e in cause if e.time >= refusal.time for row in _lifecycle_row(e))]
-            found.append(
-                Finding(
-                    rule="EXIT_AFTER_REFUSAL",
-                    data_type=permission_data_type(refusal.permissions) if refusal.permissions else None,
-                    where=event.state,
-                    time=event.time,
-                    before_consent=not state.granted,
-                    evidence=f"{event.state}: {event.detail}"[:300],
-                    severity="high",
-                    message=(
-                        f"The user {refusal.what}; {elapsed:.1f} s later {how} "
-                        f"(window: {self.window:g} s; 164号文 §2.1, 认定方法 四.3, T/TAF 078.4)."
-                    ),
-                    evidence_rows=rows,
-                    process=event.process or None,
-                )
+        self._finished = []
+        last = refusals[-1]
+        permissions = [p for r in refusals for p in r.permissions]
+        rows = [row for r in refusals for row in r.rows]
+        rows += [row for e in cause if e.time >= refusals[0].time for row in _lifecycle_row(e)]
+        earlier = f" (after {len(refusals)} refusals in the window)" if len(refusals) > 1 else ""
+        state = ctx.consent.state_at(event.time)
+        return [
+            Finding(
+                rule="EXIT_AFTER_REFUSAL",
+                data_type=permission_data_type(permissions) if permissions else None,
+                where=event.state,
+                time=event.time,
+                before_consent=not state.granted,
+                evidence=f"{event.state}: {event.detail}"[:300],
+                severity="high",
+                message=(
+                    f"The user {last.what}; {event.time - last.time:.1f} s later {how}{earlier} "
+                    f"(window: {self.window:g} s; 164号文 §2.1, 认定方法 四.3, T/TAF 078.4)."
+                ),
+                evidence_rows=list(dict.fromkeys(rows)),
+                process=event.process or None,
             )
-        self._finished = [e for e in self._finished if event.time - e.time <= self.window] if not found else []
-        return found
+        ]
 
     @staticmethod
     def _in_force(refusal: _Refusal, time: float, ctx: RuleContext) -> bool:

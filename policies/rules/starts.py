@@ -22,7 +22,8 @@ app's authority. Not counted: implicit intents (the system or the user chooses t
 platform's own packages (the settings screen, the permission controller), and — while an
 activity of the app is visible — the apps the policy's ``other_apps`` declares (sharing to
 WeChat after the user tapped "share"). Medium in the foreground, high when no activity is
-visible. One finding per (call, target package, party), citing every start.
+visible (or before the process showed any activity). One finding per (call, target package,
+party, severity), citing every start.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ class StartJudge:
         """Occurrences of (grouped) findings for one component event."""
         party = event.party
         visible = event.foreground if event.foreground is not None else ctx.activity.foreground_at(event.time)
+        if visible is None and event.phase in ("before_application_oncreate", "before_first_activity"):
+            visible = False  # the process has shown no activity yet: nothing of the app is on screen
         kind = target_kind(event, ctx.policy.app.package)
         if event.call == "receive_broadcast":
             if is_wake_action(event.action) and visible is not True:

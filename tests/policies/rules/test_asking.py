@@ -127,7 +127,7 @@ def test_re_request_fires_within_the_window_edge():
     (f,) = only(judge(*items, **RETRY), "PERMISSION_RE_REQUEST")
     assert (f.time, f.data_type, f.severity, f.before_consent) == (62, "camera", "medium", False)
     assert f.evidence_rows == ["permission_events:2", "permission_results:9"]
-    assert "again 60 s after the user refused it" in f.message and "164号文" in f.message
+    assert "again 60.0 s after the user refused it" in f.message and "164号文" in f.message
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from piaudit.policies.activity import AUDIT_END_EXIT
+from piaudit.policies.models import LifecycleEvent
 from piaudit.policies.rules import evaluate
 from tests.policies.rules.build import answer, classifier, consent, life, only, policy, timeline
 
@@ -55,6 +56,11 @@ def test_crash_right_after_refusal_counts():
         pytest.param([consent(5, "refused"), life(6, "process_exit", detail=AUDIT_END_EXIT)], {}, id="piaudit-ended-the-app"),
         pytest.param([consent(5, "refused"), life(6, "background")], {}, id="user-pressed-home"),
         pytest.param(
+            [life(0, "foreground"), consent(5, "refused"), life(6, "background"), life(7, "process_exit", detail="exit(0)")],
+            {},
+            id="exit-after-the-user-left-the-app",
+        ),
+        pytest.param(
             [consent(5, "refused"), life(6, "activity_finished"), life(6.5, "foreground"), life(7, "activity_resumed")],
             {},
             id="splash-finished-next-activity-shown",
@@ -88,14 +94,26 @@ def test_exit_after_refusal_stays_quiet(items, changes):
     assert only(judge(*items, **changes), "EXIT_AFTER_REFUSAL") == []
 
 
-def test_one_finding_per_refusal():
+def test_one_finding_per_exit_citing_every_open_refusal():
     items = [
-        consent(5, "refused", id=1),
-        life(6, "process_exit", id=2, detail="exited"),
-        life(7, "process_start", id=3),
-        life(8, "process_exit", id=4, detail="exited"),
+        consent(0),
+        answer(5, denied=("READ_CONTACTS",), id=1),
+        answer(6, denied=("READ_CONTACTS",), id=2),
+        life(7, "process_exit", id=3, detail="exited"),
+        life(8, "process_start", id=4),
+        life(9, "process_exit", id=5, detail="exited"),
     ]
-    assert len(only(judge(*items), "EXIT_AFTER_REFUSAL")) == 1
+    (f,) = only(judge(*items), "EXIT_AFTER_REFUSAL")
+    assert f.evidence_rows == ["permission_results:1", "permission_results:2", "lifecycle_events:3"]
+    assert "after 2 refusals in the window" in f.message
+
+
+def test_a_secondary_process_exiting_does_not_close_the_app():
+    push = LifecycleEvent(id=2, time=6, state="process_exit", detail="exited", process="com.example.demoapp:push")
+    main = LifecycleEvent(id=3, time=7, state="process_exit", detail="exit(0)", process="com.example.demoapp")
+    assert only(judge(consent(5, "refused", id=1), push), "EXIT_AFTER_REFUSAL") == []
+    (f,) = only(judge(consent(5, "refused", id=1), push, main), "EXIT_AFTER_REFUSAL")
+    assert f.evidence_rows == ["consent_events:1", "lifecycle_events:3"] and f.process == "com.example.demoapp"
 
 
 def test_category_other_counts_every_denied_permission():

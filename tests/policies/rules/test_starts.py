@@ -146,3 +146,8 @@ def test_account_sync_of_another_apps_authority():
 def test_source_package_from_the_agent_wins_over_the_policy():
     event = start(1, "start_service", "com.real.app/S", source_package="com.real.app")
     assert only(judge(event), "ASSOCIATED_START") == []
+
+
+def test_a_start_before_any_activity_is_in_the_background():
+    (f,) = only(judge(start(1, "bind_service", "com.other.app/S", phase="before_first_activity")), "ASSOCIATED_START")
+    assert f.severity == "high" and "no activity of the app was visible" in f.message
