@@ -26,8 +26,20 @@ from piaudit.policies.models import (
     TlsFailure,
 )
 from piaudit.policies.policy import Policy
-from piaudit.policies.rules import access, asking, background, border, parties, permission, scope, sensitive, tls, transmission
-from piaudit.policies.rules.common import Occurrence, finding_key
+from piaudit.policies.rules import (
+    access,
+    asking,
+    background,
+    border,
+    parties,
+    permission,
+    scope,
+    sensitive,
+    starts,
+    tls,
+    transmission,
+)
+from piaudit.policies.rules.common import Occurrence, finding_key, hook_row
 from piaudit.policies.rules.context import RuleContext
 from piaudit.policies.rules.frequency import FrequencyTracker
 from piaudit.policies.rules.probing import ProbeCounter
@@ -167,6 +179,10 @@ class LiveJudge:
             found += self._group(*burst)
         if (probe := self._probes.add(event, party, ctx)) is not None:  # count: distinct packages
             found += self._group(*probe)
+        visible = event.foreground if event.foreground is not None else ctx.activity.foreground_at(event.time)
+        api = f"{event.api.class_name}.{event.api.method}"
+        if (restart := starts.restarted(event.process, event.time, visible, party, hook_row(event), ctx, api)) is not None:
+            found += self._group(restart)
         return found
 
     def _permission(self, event: PermissionEvent) -> list[Finding]:

@@ -11,6 +11,9 @@ SELF_START, per ``component:start`` event of the app's own components:
   unlocking, …) woke the app while no activity was visible, and within
   ``thresholds.self_start.window_seconds`` (default 10 s, lab practice) the app started its own
   service, bound one, or scheduled a wake-up. One finding per broadcast, citing what it started.
+* **restarted after being killed**: a process started again after a process of the same name
+  had ended (not piaudit's own kill) reads data or starts components while nothing of the app
+  is visible (a user opening the app again shows an activity first). One finding per restart.
 * **scheduled wake-ups**: an alarm of a ``*_WAKEUP`` type or a repeating alarm, a job kept
   across reboots or periodic, periodic work, a periodic account sync. One finding per
   (mechanism, target, party), citing every scheduling. A one-shot, non-waking alarm, job or work
@@ -91,6 +94,38 @@ def wakes_later(event: ComponentEvent) -> bool:
     return False
 
 
+def restarted(process: str, time: float, visible: bool | None, party: str | None, rows: list[str], ctx: RuleContext, where: str) -> Occurrence | None:
+    """SELF_START for work done by a process started again after it had ended, while nothing of the app is visible."""
+    restart = ctx.activity.restart_at(process, time)
+    if restart is None or visible is True:
+        return None
+    exited, started = restart
+    lifecycle = [f"lifecycle_events:{e.id}" for e in restart if e.id is not None]
+    message = (
+        f"The process {process} ended ({exited.detail or 'exit'}) and was started again "
+        f"{started.time - exited.time:.1f} s later without the user, and works with nothing of the app visible: "
+        "the app keeps itself alive (164号文 §2.2, 自启动; §1.2, 保活)."
+    )
+    state = ctx.consent.state_at(time)
+
+    def make() -> Finding:
+        return Finding(
+            rule="SELF_START",
+            party=party,
+            where=where,
+            time=time,
+            before_consent=not state.granted,
+            evidence=f"process_exit: {exited.detail}; process_start: {started.detail}"[:300],
+            severity="medium",
+            message=message,
+            evidence_rows=[*lifecycle, *rows],
+            process=process or None,
+        )
+
+    key = ("SELF_START", "restart", process, started.id if started.id is not None else started.time)
+    return Occurrence(key, time, [*lifecycle, *rows], make)
+
+
 class StartJudge:
     """SELF_START and ASSOCIATED_START over the component events, with the wake broadcasts still in their window."""
 
@@ -105,15 +140,17 @@ class StartJudge:
         if visible is None and event.phase in ("before_application_oncreate", "before_first_activity"):
             visible = False  # the process has shown no activity yet: nothing of the app is on screen
         kind = target_kind(event, ctx.policy.app.package)
+        out: list[Occurrence] = []
+        if (restart := restarted(event.process, event.time, visible, party, component_rows(event), ctx, describe_call(event))) is not None:
+            out.append(restart)
         if event.call == "receive_broadcast":
             if is_wake_action(event.action) and visible is not True:
                 self._wakes.append(event)
-            return []
+            return out
         if kind == "other":
-            return self._associated(event, party, visible, ctx)
+            return [*out, *self._associated(event, party, visible, ctx)]
         if kind != "own":
-            return []
-        out: list[Occurrence] = []
+            return out
         self._wakes = [w for w in self._wakes if event.time - w.time <= self.window]
         if event.call in KEEPALIVE_CALLS and visible is not True and self._wakes:
             out.append(self._woken(event, party, self._wakes[-1], ctx))
