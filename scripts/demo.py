@@ -32,6 +32,8 @@ DEMO_SCENARIOS: dict[str, str] = {
     "refuse_exit": "the user refuses the privacy policy and the app closes itself at once (EXIT_AFTER_REFUSAL)",
     "refuse_permission": "after consent the app explains, asks for phone, location and contacts at once, the user refuses "
     "contacts, the app asks again and exits (PERMISSION_BUNDLED, PERMISSION_RE_REQUEST, EXIT_AFTER_REFUSAL)",
+    "restart": "after consent the app goes to the background, the system kills its :push process, which starts again by itself "
+    "and collects with nothing of the app visible (SELF_START, BACKGROUND_COLLECTION: 保活)",
     "wake": "the system starts the app for BOOT_COMPLETED: its receiver starts its service, schedules alarms, jobs and work, "
     "and the push SDK probes and wakes other apps (SELF_START, ASSOCIATED_START, APP_LIST_PROBING)",
 }

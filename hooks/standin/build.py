@@ -67,7 +67,7 @@ VARIANTS = ("apk", "packed")
 INTROSPECT_CLASS = "com.android.internal.standin.Introspect"
 JAVA_RELEASE = "17"
 TRUSTSTORE_PASSWORD = "changeit"
-SCENARIOS = ("demo", "refuse", "pinned", "refuse_exit", "refuse_permission", "wake", "all_apis", "around", "hammer", "read_loop", "values")
+SCENARIOS = ("demo", "refuse", "pinned", "refuse_exit", "refuse_permission", "wake", "restart", "all_apis", "around", "hammer", "read_loop", "values")
 
 #: The fake device's values (mirrors ``Fake.DEFAULTS`` in the Java sources; a test keeps them equal).
 #: Override one with ``extra_props={"standin.value.imei": "..."}``.

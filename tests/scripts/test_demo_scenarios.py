@@ -37,6 +37,10 @@ EXPECTED = {
         {"PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST", "EXIT_AFTER_REFUSAL"},
         {"PRE_CONSENT_PERMISSION", "PERMISSION_ABUSE", "SELF_START", "ASSOCIATED_START", "APP_LIST_PROBING", "POST_REFUSAL_COLLECTION"},
     ),
+    "restart": (
+        {"SELF_START", "BACKGROUND_COLLECTION"},
+        {"PRE_CONSENT_PERMISSION", "PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST", "EXIT_AFTER_REFUSAL", "ASSOCIATED_START", "APP_LIST_PROBING"},
+    ),
     "wake": (
         {"SELF_START", "ASSOCIATED_START", "APP_LIST_PROBING"},
         {"PRE_CONSENT_PERMISSION", "PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST", "EXIT_AFTER_REFUSAL", "PERMISSION_ABUSE"},
@@ -131,6 +135,14 @@ def test_scenario_findings(tmp_path: Path, scenario: str) -> None:
     if scenario == "refuse":
         assert {f["data_type"] for f in by_rule["PRE_CONSENT_PERMISSION"]} == {"location"}
         return
+    if scenario == "restart":
+        push = "com.example.demoapp:push"
+        [restart] = by_rule["SELF_START"]  # one restart, one finding
+        assert restart["process"] == push and "started again" in restart["message"]
+        kept_alive = [f for f in by_rule["BACKGROUND_COLLECTION"] if "保活" in f["message"]]
+        assert kept_alive and all(f["process"] == push for f in kept_alive)
+        assert {f["data_type"] for f in kept_alive} >= {"imei", "android_id"}
+        assert all(any(r.startswith("lifecycle_events:") for r in f["evidence_rows"]) for f in kept_alive)
     live = sorted(key(f) for f in findings if f["rule"] in NEW_RULES)
     # a hand-written JSONL of the same story, replayed with an empty HAR, gives the same findings
     hand = replay(tmp_path, FIXTURES / f"{scenario}.jsonl", "hand")

@@ -74,6 +74,13 @@ public final class Launcher {
         thread.handlePauseActivity(activity);
         thread.handleStopActivity(activity);
         Work.awaitAll(workTimeout);
+        if (scenario.equals("restart")) {
+            // the system reclaims memory: the :push process is killed; its service is sticky, so the
+            // system starts it again without the user (the app keeps itself alive)
+            Thread.sleep(Fake.longProp("standin.restart.kill_after_ms", 1000));
+            com.android.internal.standin.Zygote.killProcess(PACKAGE + ":push");
+            com.android.internal.standin.Zygote.waitFor(PACKAGE + ":push"); // the app stays until its restarted push is done
+        }
 
         phase(6, "exit");
         Thread.sleep(Fake.longProp("standin.exit_delay_ms", 200));
