@@ -163,13 +163,13 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
     argv = standin.standin_command(
         classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario=scenario, zygote=True,
-        extra_props={"standin.consent_delay_ms": 4000},
+        extra_props={"standin.consent_delay_ms": 4000 if drafting else 1500},
     )  # fmt: skip
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
     progress.step(
         f"auditing the stand-in app ({scenario} scenario): proxy + hooks in every process (main, :push), spawned at startup, "
-        "privacy dialog answered after 4 s"
+        f"privacy dialog answered after {4 if drafting else 1.5:g} s"
     )
     audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
     opts = RunOptions(

@@ -38,6 +38,10 @@ def probed_package(event: HookEvent) -> str | None:
     return package if isinstance(package, str) and package else None
 
 
+MAX_KEPT_CALLS = 20
+"""Probes of one package kept (before the threshold) to cite in the finding; later ones are counted, not kept."""
+
+
 class ProbeCounter:
     """Distinct probed packages per party; memory is bounded by the packages probed."""
 
@@ -54,10 +58,14 @@ class ProbeCounter:
             return None
         seen = self._seen.setdefault(party, {})
         new = package not in seen
-        seen.setdefault(package, []).append(event)
+        calls = seen.setdefault(package, [])
         key = ("APP_LIST_PROBING", party)
         if len(seen) <= self.max_packages:
+            if len(calls) < MAX_KEPT_CALLS:  # memory: the finding cites the first calls of each package
+                calls.append(event)
             return None
+        if new and len(seen) == self.max_packages + 1:
+            calls.append(event)  # the crossing probe; later ones are cited as rows of the group
         if not (new and len(seen) == self.max_packages + 1):  # the finding exists: this probe joins it
             return Occurrence(key, event.time, hook_row(event), joins_group), int(new)
         state = ctx.consent.state_at(event.time)

@@ -143,6 +143,7 @@ class StartJudge:
         out: list[Occurrence] = []
         if (restart := restarted(event.process, event.time, visible, party, component_rows(event), ctx, describe_call(event))) is not None:
             out.append(restart)
+        self._wakes = [w for w in self._wakes if event.time - w.time <= self.window]  # memory: only those in the window
         if event.call == "receive_broadcast":
             if is_wake_action(event.action) and visible is not True:
                 self._wakes.append(event)
@@ -151,7 +152,6 @@ class StartJudge:
             return [*out, *self._associated(event, party, visible, ctx)]
         if kind != "own":
             return out
-        self._wakes = [w for w in self._wakes if event.time - w.time <= self.window]
         if event.call in KEEPALIVE_CALLS and visible is not True and self._wakes:
             out.append(self._woken(event, party, self._wakes[-1], ctx))
         if event.call in SCHEDULING_CALLS and wakes_later(event):

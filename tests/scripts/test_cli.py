@@ -113,12 +113,14 @@ def test_hooks_json_lists_class_method_data_type() -> None:
 
 def test_hooks_json_every_entry_has_class_method_data_type_and_kind() -> None:
     apis = json.loads(piaudit("hooks", "--json").stdout)
-    assert len(apis) == 351  # 341 Java methods, 10 libc functions
+    assert len(apis) == 382  # 372 Java methods, 10 libc functions
     for api in apis:
         assert {"class", "method", "data_type", "kind"} <= api.keys(), api
-        assert (api["data_type"] is None) == (api["kind"] in ("consent", "lifecycle", "permission", "pinning")), api
+        assert (api["data_type"] is None) == (api["kind"] in ("consent", "lifecycle", "permission", "component", "pinning")), api
     kinds = {a["kind"] for a in apis}
-    assert kinds == {"data", "consent", "lifecycle", "permission", "pinning"}
+    assert kinds == {"data", "consent", "lifecycle", "permission", "component", "pinning"}
+    calls = {(a["class"], a["method"]) for a in apis if a["kind"] == "component"}
+    assert {("android.app.ContextImpl", "startService"), ("android.app.AlarmManager", "setRepeating"), ("android.app.JobSchedulerImpl", "schedule")} <= calls
     types = {a["data_type"] for a in apis}
     assert {"carrier", "cell_location", "network_state", "device_info"} <= types
     pairs = {(a["class"], a["method"]) for a in apis}
