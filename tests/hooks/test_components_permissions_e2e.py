@@ -35,17 +35,17 @@ def classpath() -> Path:
 
 @pytest.fixture(scope="module")
 def refuse_permission(classpath: Path) -> Run:
-    return run_standin(classpath, "refuse_permission", package=PACKAGE)
+    return run_standin(classpath, "refuse_permission", package=PACKAGE, timeout=120)
 
 
 @pytest.fixture(scope="module")
 def refuse_exit(classpath: Path) -> Run:
-    return run_standin(classpath, "refuse_exit", package=PACKAGE)
+    return run_standin(classpath, "refuse_exit", package=PACKAGE, timeout=120)
 
 
 @pytest.fixture(scope="module")
 def wake(classpath: Path) -> Run:
-    return run_standin(classpath, "wake", package=PACKAGE)
+    return run_standin(classpath, "wake", package=PACKAGE, timeout=120)
 
 
 def test_requests_answers_and_dialogs_in_order(refuse_permission: Run) -> None:
