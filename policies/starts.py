@@ -15,10 +15,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-import yaml
-
 from piaudit.policies.models import ComponentEvent
 from piaudit.policies.policy import DATA_DIR
+from piaudit.policies.yamlfile import load_yaml_file
 
 STARTS_FILE = DATA_DIR / "app_starts.yaml"
 
@@ -32,7 +31,7 @@ KEEPALIVE_CALLS = frozenset({"start_service", "start_foreground_service", "bind_
 
 @cache
 def _lists() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
-    data = yaml.safe_load(STARTS_FILE.read_text(encoding="utf-8"))
+    data = load_yaml_file(STARTS_FILE)[0]
     packages = [str(p) for p in data["system_packages"]]
     return (
         frozenset(str(a) for a in data["wake_actions"]),

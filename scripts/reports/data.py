@@ -15,10 +15,12 @@ from typing import Any
 from piaudit.policies import rows
 from piaudit.policies.consent import consent_summary
 from piaudit.policies.hookcoverage import hook_outcomes, summarize
+from piaudit.policies.integrity import Integrity, check
 from piaudit.policies.models import ConsentEvent, Finding, HookEvent, LifecycleEvent, SessionMeta
 from piaudit.policies.session import Session
-from piaudit.policies.store import EVIDENCE_TABLES, Store, verify_chains
+from piaudit.policies.store import EVIDENCE_TABLES, Store
 from piaudit.policies.timefmt import utc
+from piaudit.policies.times import STORED
 from piaudit.policies.vocab import DEFAULT_CONSENT_SIGNALS
 from piaudit.scripts.reports.timeline import TimelineData, bin_timeline
 
@@ -49,10 +51,19 @@ class ReportData:
     consent: dict[str, Any]
     coverage: dict[str, Any]
     chains: dict[str, str | None]
+    integrity: Integrity = field(default_factory=Integrity)  # chains, recorded heads, closing record
+    warnings: list[str] = field(default_factory=list)  # what limits the judgement (no policy, ...): every report shows them
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown findings
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
     timeline: TimelineData | None = None  # when asked for
+
+
+def report_warnings(meta: SessionMeta) -> list[str]:
+    """What every report must say about how the session was judged."""
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
+    return [] if meta.policy_path else [NO_POLICY_NOTE]
 
 
 def _in_chunks(store: Store, sql: str, keys: list[Any]) -> list[tuple[Any, ...]]:
@@ -113,12 +124,24 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
 
 
 def load(
-    session_dir: Path | str, *, evidence_for: int = 0, cap: int = 200, with_chains: bool = True, with_timeline: bool = False
+    session_dir: Path | str,
+    *,
+    evidence_for: int = 0,
+    cap: int = 200,
+    with_chains: bool = True,
+    with_timeline: bool = False,
+    integrity: Integrity | None = None,
 ) -> ReportData:
-    """Read a session for a report; load the evidence of the first ``evidence_for`` findings."""
+    """Read a session for a report; load the evidence of the first ``evidence_for`` findings.
+
+    ``integrity`` is the result of :func:`policies.integrity.check` when the caller has it already;
+    otherwise it is computed (``with_chains``) or left empty.
+    """
     session = Session.open(session_dir)
     store = session.store
     try:
+        if integrity is None:
+            integrity = check(store.conn, session.meta) if with_chains else Integrity()
         findings = sorted(rows.latest_findings(store), key=lambda f: (f.time, f.rule, f.flow or "", f.event or 0))
         consent_events = list(rows.events(store, "consent_events"))
         data = ReportData(
@@ -130,7 +153,9 @@ def load(
             counts={t: store.count(t) for t in EVIDENCE_TABLES},
             consent=consent_summary(consent_events, counted_signals(store)),
             coverage=coverage(store, session.meta, cap),
-            chains=verify_chains(store.conn) if with_chains else {},
+            chains=integrity.chains,
+            integrity=integrity,
+            warnings=report_warnings(session.meta),
         )
         shown = findings[:evidence_for]
         flow_ids = sorted({f.flow for f in shown if f.flow})
@@ -147,7 +172,7 @@ def load(
             data.detections.setdefault(fid, []).append(dict(zip(keys, det, strict=True)))
         event_ids = sorted({f.event for f in shown if f.event is not None})
         for row_id, text in _in_chunks(store, "SELECT id, json FROM hook_events WHERE id IN ({})", event_ids):
-            event = HookEvent.model_validate_json(text)
+            event = HookEvent.model_validate_json(text, context=STORED)
             event.id = row_id
             data.hook_events[row_id] = event
         if with_timeline:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import write_private_text
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports import embedded, findings_html
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load, utc
 from piaudit.scripts.reports.page import Page
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 from piaudit.scripts.reports.timeline import render_svg
 
 MAX_FINDINGS = 300
@@ -43,15 +45,15 @@ mark{background:#ffe066;color:#000;padding:0 2px;border-radius:2px;font-weight:7
 
 
 def _banners(p: Page, data: ReportData, redacted: bool) -> str:
-    out = []
+    out = [f'<div class="banner alert">{p.t(w)}</div>' for w in data.warnings]
     if data.consent["note"]:
         out.append(f'<div class="banner alert">{p.t(data.consent["note"])}</div>')
     if not data.meta.complete:
         reason = data.meta.incomplete_reason or "the session did not end cleanly (crash or still running)"
         out.append(f'<div class="banner warn">incomplete session: {p.t(reason)}</div>')
-    for table, problem in data.chains.items():
-        if problem:
-            out.append(f'<div class="banner alert">evidence chain of {p.t(table)} is broken: {p.t(problem)}</div>')
+    if data.integrity.problems:
+        items = "".join(f"<li>{p.t(problem)}</li>" for problem in data.integrity.problems)
+        out.append(f'<div class="banner alert">the evidence was changed after piaudit wrote it:<ul>{items}</ul></div>')
     if data.meta.options:
         out.append(
             f'<div class="banner warn">options that change what was audited: {p.t(json.dumps(data.meta.options, sort_keys=True))}</div>'
@@ -101,7 +103,7 @@ def _timeline(p: Page, data: ReportData) -> str:
     out = '<h2 id="timeline">Timeline</h2>'
     if data.timeline is None:
         return out + '<p class="note">nothing with a time was recorded</p>'
-    svg = render_svg(data.timeline, p.redactor.mask)
+    svg = render_svg(data.timeline, p.redactor.text)
     legend = (
         '<p class="legend"><span><i class="sw" style="background:#1a7f37"></i>consent granted</span>'
         '<span><i class="sw" style="background:#b42318"></i>consent refused / withdrawn</span>'
@@ -209,9 +211,10 @@ def _provenance(p: Page, data: ReportData) -> str:
         [[t, data.counts.get(t, ""), prob or "intact"] for t, prob in data.chains.items()],
     )
     notes = "".join(f"<li>{p.t(n)}</li>" for n in m.notes)
+    checks = "".join(f"<li>{p.t(n)}</li>" for n in data.integrity.problems + data.integrity.notes)
     return (
         f'<h2 id="provenance">Policy, catalog and versions</h2><dl class="facts">{dl}</dl>{versions}'
-        f"<h3>Evidence integrity</h3>{chains}" + (f"<h3>Session notes</h3><ul>{notes}</ul>" if notes else "")
+        f"<h3>Evidence integrity</h3>{chains}" + (f"<ul>{checks}</ul>" if checks else "") + (f"<h3>Session notes</h3><ul>{notes}</ul>" if notes else "")
     )
 
 
@@ -251,8 +254,8 @@ def render(data: ReportData, redactor: Redactor | None = None) -> str:
     )
 
 
-def write_html(session_dir: Path, out: Path, redactor: Redactor | None = None) -> Path:
+def write_html(session_dir: Path, out: Path, redactor: Redactor | None = None, *, integrity: Integrity | None = None) -> Path:
     """Write the HTML report of ``session_dir`` to ``out``."""
-    data = load(session_dir, evidence_for=MAX_FINDINGS, with_timeline=True)
-    out.write_text(render(data, redactor), encoding="utf-8")
+    data = load(session_dir, evidence_for=MAX_FINDINGS, with_timeline=True, integrity=integrity)
+    write_private_text(out, render(data, redactor))
     return out

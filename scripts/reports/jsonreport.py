@@ -1,7 +1,7 @@
 """The JSON report: ``{"session": ..., "findings": [...], "consent": ..., "coverage": ...}``.
 
 Each finding is the :class:`policies.models.Finding` dump, whose field names are a
-contract other tools parse. ``counts`` and ``chains`` are extra keys for tools that
+contract other tools parse. ``counts``, ``chains`` and ``integrity`` are extra keys for tools that
 want to check the evidence behind the findings.
 """
 
@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from piaudit.policies.integrity import Integrity
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports import embedded
 from piaudit.scripts.reports.data import ReportData, by_party, by_rule, load
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 FORMAT = "piaudit-report/1"
 
@@ -27,18 +28,20 @@ def document(data: ReportData, redactor: Redactor | None = None) -> dict[str, An
         "findings": [f.model_dump(mode="json") for f in data.findings],
         "summary": {"by_rule": by_rule(data.findings), "by_party": by_party(data.findings)},
         "consent": data.consent,
+        "warnings": data.warnings,
         "coverage": data.coverage,
         "counts": data.counts,
         "chains": data.chains,
+        "integrity": data.integrity.as_json(),
         "redacted": not isinstance(redactor, NoRedaction),
     }
     if (declared_vs_embedded := embedded.as_json(data.meta)) is not None:
         doc["declared_vs_embedded"] = declared_vs_embedded
-    return redactor.mask_any(doc)
+    return redactor.any(doc)
 
 
-def write_json(session_dir: Path, out: IO[str], redactor: Redactor | None = None) -> None:
+def write_json(session_dir: Path, out: IO[str], redactor: Redactor | None = None, *, integrity: Integrity | None = None) -> None:
     """Write the JSON report of ``session_dir`` to the open text stream ``out``."""
-    data = load(session_dir, evidence_for=0, cap=10_000)
+    data = load(session_dir, evidence_for=0, cap=10_000, integrity=integrity)
     json.dump(document(data, redactor), out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from piaudit.scripts.reports.redact import Redactor
+from piaudit.policies.redaction import Redactor
 
 
 class Page:
@@ -16,7 +16,7 @@ class Page:
 
     def t(self, value: object) -> str:
         """A value as safe text: redacted, then escaped (``None`` → empty)."""
-        return html.escape(self.redactor.mask("" if value is None else str(value)), quote=True)
+        return html.escape(self.redactor.text("" if value is None else str(value)), quote=True)
 
     def excerpt(self, text: str) -> str:
         """An excerpt with its ``[[match]]`` parts highlighted as ``<mark>``."""

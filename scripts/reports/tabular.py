@@ -8,13 +8,16 @@ Cells come from captured traffic, so a cell that a spreadsheet would run as a fo
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import private_open, write_private_bytes
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.scripts.reports.data import ReportData, load, utc
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 COLUMNS = (
     ("no.", 6),
@@ -61,24 +64,24 @@ def finding_rows(data: ReportData, redactor: Redactor) -> Iterator[list[Any]]:
             utc(f.time),
             "yes" if f.before_consent else "no",
             f.data_type or "",
-            f.party or "",
-            redactor.mask(f.host or ""),
-            f.where or "",
+            redactor.text(f.party or ""),
+            redactor.text(f.host or ""),
+            redactor.text(f.where or ""),
             f.encoding or "",
             f.flow or "",
             "" if f.event is None else f.event,
-            redactor.mask(f.evidence),
-            redactor.mask(f.message),
+            redactor.text(f.evidence),
+            redactor.text(f.message),
             " ".join(f.evidence_rows),
             "",
-            "",
+            "; ".join(data.warnings),
         ]
 
 
 def write_csv(session_dir: Path, out: Path, redactor: Redactor | None = None) -> Path:
     """Write the worksheet as CSV (UTF-8 with BOM so Excel reads Chinese text correctly)."""
     data = load(session_dir, with_chains=False)
-    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+    with private_open(out, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([name for name, _ in COLUMNS])
         for row in finding_rows(data, redactor or NoRedaction()):
@@ -86,7 +89,7 @@ def write_csv(session_dir: Path, out: Path, redactor: Redactor | None = None) ->
     return out
 
 
-def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -> Path:
+def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *, integrity: Integrity | None = None) -> Path:
     """Write the worksheet as XLSX: frozen header, filters, a verdict drop-down, and a session sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -94,7 +97,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -
     from openpyxl.worksheet.datavalidation import DataValidation
 
     redactor = redactor or NoRedaction()
-    data = load(session_dir, with_chains=False)
+    data = load(session_dir, with_chains=False, integrity=integrity)
     wb = Workbook()
     ws = wb.active
     ws.title = "findings"
@@ -131,11 +134,15 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None) -
         ("policy sha256", m.policy_sha256),
         ("catalog sha256", m.catalog_sha256),
         ("consent moment (UTC)", data.consent["consent_time_utc"] or data.consent["note"]),
+        ("warnings", "; ".join(data.warnings) or "none"),
+        ("evidence integrity", "; ".join(data.integrity.problems) or ("intact" if integrity is not None else "not checked")),
         *((f"version {k}", v) for k, v in sorted(m.versions.items())),
     ):
         meta.append([key, ""])
-        cell = meta.cell(row=meta.max_row, column=2, value=_ILLEGAL_XML.sub("?", redactor.mask(str(value or ""))))
+        cell = meta.cell(row=meta.max_row, column=2, value=_ILLEGAL_XML.sub("?", redactor.text(str(value or ""))))
         cell.data_type = "s"
     meta.column_dimensions["A"].width, meta.column_dimensions["B"].width = 24, 90
-    wb.save(out)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_private_bytes(out, buffer.getvalue())
     return out

@@ -17,6 +17,7 @@ from piaudit.policies.classify import Classifier
 from piaudit.policies.models import ConsentEvent, Finding, LifecycleEvent
 from piaudit.policies.store import Store
 from piaudit.policies.timefmt import utc
+from piaudit.policies.times import LATEST, is_plausible
 
 BINS = 400
 MAX_LANES = 12
@@ -91,9 +92,14 @@ def bin_timeline(
 ) -> TimelineData | None:
     """Bin a session's hook reads and personal-data transmissions; None when nothing has a time."""
     conn = store.conn
+    consent = [e for e in consent if is_plausible(e.time)]  # a stored impossible time is listed elsewhere, not charted
+    lifecycle = [e for e in lifecycle if is_plausible(e.time)]
     bounds = conn.execute(
-        "SELECT min(t), max(t) FROM (SELECT min(time) t FROM hook_events UNION ALL SELECT max(time) FROM hook_events"
-        " UNION ALL SELECT min(timestamp_start) FROM flows UNION ALL SELECT max(timestamp_start) FROM flows)"
+        "SELECT min(t), max(t) FROM (SELECT min(time) t FROM hook_events WHERE time BETWEEN 0 AND :n"
+        " UNION ALL SELECT max(time) FROM hook_events WHERE time BETWEEN 0 AND :n"
+        " UNION ALL SELECT min(timestamp_start) FROM flows WHERE timestamp_start BETWEEN 0 AND :n"
+        " UNION ALL SELECT max(timestamp_start) FROM flows WHERE timestamp_start BETWEEN 0 AND :n)",
+        {"n": LATEST - 1},
     ).fetchone()
     times = [t for t in (bounds[0], bounds[1], *(e.time for e in consent), *(e.time for e in lifecycle)) if t]
     if not times:
@@ -103,6 +109,8 @@ def bin_timeline(
     data = TimelineData(start - pad, end + pad, [], [], [(e.time, e.decision, e.source) for e in consent], [])
     reads: dict[str, Lane] = {}
     for t, data_type in conn.execute("SELECT time, data_type FROM hook_events"):
+        if not is_plausible(t):
+            continue
         lane = reads.setdefault(data_type, Lane(data_type))
         lane.bins[data.bin(t)] += 1
         lane.total += 1
@@ -114,6 +122,8 @@ def bin_timeline(
         " (SELECT flow_id FROM detections WHERE direction != 'response')"
     )
     for t, host, flow_id in conn.execute(sql):
+        if t is not None and not is_plausible(t):
+            continue
         party = party_of_flow.get(flow_id) or _party_of_host(classifier, host or "")
         lane = sends.setdefault(party, Lane(party))
         lane.bins[data.bin(t or data.start)] += 1

@@ -105,3 +105,16 @@ def test_no_finding_for_what_the_app_does_right_after_consent(demo: dict) -> Non
 def test_demo_bundle_verifies(demo: dict) -> None:
     proc = subprocess.run([str(BIN / "piaudit"), "verify", str(demo["out"] / "case.zip")], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_demo_outputs_are_private(demo: dict) -> None:
+    """Session, reports, bundle, CA: 0600 files in 0700 directories (the demo runs as a user runs it, umask 022)."""
+    import stat
+
+    out = demo["out"]
+    wrong = {
+        str(p.relative_to(out)): oct(stat.S_IMODE(p.stat().st_mode))
+        for p in [out, *out.rglob("*")]
+        if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)
+    }
+    assert wrong == {}

@@ -21,6 +21,7 @@ from piaudit.policies.models import (
     TlsFailure,
 )
 from piaudit.policies.policy import Policy
+from piaudit.policies.times import STORED
 
 _APIS = {
     "android_id": ApiRef(class_name="android.provider.Settings$Secure", method="getString"),
@@ -76,6 +77,11 @@ def policy(**changes: Any) -> Policy:
     return Policy.model_validate(data)
 
 
+def _make(model: type[Any], **fields: Any) -> Any:
+    """A model with relative times (0, 10, -1): the rules take any time; only input from outside must be plausible."""
+    return model.model_validate(fields, context=STORED)
+
+
 def classifier(pol: Policy) -> Classifier:
     """A classifier for ``pol`` over the tiny catalog."""
     return Classifier(pol.first_party_domains, pol.third_parties, catalog())
@@ -92,7 +98,8 @@ def hook(
     phase: str | None = None,
 ) -> HookEvent:
     """A read of ``data_type`` at ``time`` (id defaults to a number derived from the time)."""
-    return HookEvent(
+    return _make(
+        HookEvent,
         id=id if id is not None else int(time * 1000),
         time=time,
         data_type=data_type,
@@ -117,7 +124,8 @@ def flow(
     server_ip: str = "",
 ) -> FlowSummary:
     """A flow to ``host`` carrying ``data_types`` (TLS unless the scheme says otherwise)."""
-    return FlowSummary(
+    return _make(
+        FlowSummary,
         flow_id=flow_id,
         kind=kind,
         time=time,
@@ -137,17 +145,20 @@ def flow(
 
 def consent(time: float, decision: str = "granted", *, source: str = "ui_click", id: int | None = None) -> ConsentEvent:
     """A consent answer at ``time``."""
-    return ConsentEvent(id=id if id is not None else int(time * 1000), time=time, decision=decision, source=source, detail="btn")
+    return _make(
+        ConsentEvent, id=id if id is not None else int(time * 1000), time=time, decision=decision, source=source, detail="btn"
+    )
 
 
 def life(time: float, state: str, *, id: int | None = None, detail: str = "") -> LifecycleEvent:
     """A lifecycle change at ``time``."""
-    return LifecycleEvent(id=id if id is not None else int(time * 1000), time=time, state=state, detail=detail)
+    return _make(LifecycleEvent, id=id if id is not None else int(time * 1000), time=time, state=state, detail=detail)
 
 
 def permission(time: float, *names: str, id: int | None = None, party: str | None = None) -> PermissionEvent:
     """A runtime permission request at ``time``."""
-    return PermissionEvent(
+    return _make(
+        PermissionEvent,
         id=id if id is not None else int(time * 1000),
         time=time,
         permissions=[f"android.permission.{n}" for n in names],
@@ -158,13 +169,17 @@ def permission(time: float, *names: str, id: int | None = None, party: str | Non
 def answer(time: float, *, granted: tuple[str, ...] = (), denied: tuple[str, ...] = (), id: int | None = None) -> PermissionResult:
     """The user's answer at ``time``: short permission names granted and denied."""
     results = {f"android.permission.{n}": "granted" for n in granted} | {f"android.permission.{n}": "denied" for n in denied}
-    return PermissionResult(id=id if id is not None else int(time * 1000), time=time, results=results)
+    return _make(PermissionResult, id=id if id is not None else int(time * 1000), time=time, results=results)
 
 
 def dialog(time: float, *names: str, kind: str = "system", id: int | None = None) -> PermissionDialog:
     """A permission dialog shown at ``time``."""
-    return PermissionDialog(
-        id=id if id is not None else int(time * 1000), time=time, dialog=kind, permissions=[f"android.permission.{n}" for n in names]
+    return _make(
+        PermissionDialog,
+        id=id if id is not None else int(time * 1000),
+        time=time,
+        dialog=kind,
+        permissions=[f"android.permission.{n}" for n in names],
     )
 
 
@@ -187,7 +202,8 @@ def start(time: float, call: str, target: str | None = None, *, id: int | None =
     """A component start or wake-up at ``time``; ``target`` is ``pkg`` or ``pkg/Class``."""
     package, _, component = (target or "").partition("/")
     cls, method = _START_APIS[call]
-    return ComponentEvent(
+    return _make(
+        ComponentEvent,
         id=id if id is not None else int(time * 1000),
         time=time,
         call=call,
@@ -200,7 +216,8 @@ def start(time: float, call: str, target: str | None = None, *, id: int | None =
 
 def probe(time: float, package: str, *, id: int | None = None, party: str | None = None, **fields: Any) -> HookEvent:
     """A per-package probe (``getPackageInfo(package)``) at ``time``."""
-    return HookEvent(
+    return _make(
+        HookEvent,
         id=id if id is not None else int(time * 1000),
         time=time,
         data_type="installed_apps",
@@ -215,7 +232,7 @@ def probe(time: float, package: str, *, id: int | None = None, party: str | None
 
 def tls_failure(time: float, host: str) -> TlsFailure:
     """A rejected client handshake for ``host``."""
-    return TlsFailure(time=time, host=host, sni=host, error="client does not trust the proxy's certificate")
+    return _make(TlsFailure, time=time, host=host, sni=host, error="client does not trust the proxy's certificate")
 
 
 def timeline(*items: Any) -> Timeline:

@@ -56,6 +56,7 @@ def test_upload_in_background():
 
 from piaudit.policies.activity import AUDIT_END_EXIT  # noqa: E402
 from piaudit.policies.models import LifecycleEvent  # noqa: E402
+from tests.policies.rules.build import _make  # noqa: E402
 
 
 def judge_all(*items):
@@ -66,7 +67,7 @@ PUSH = "com.example.demoapp:push"
 
 
 def push_life(time, state, *, id, detail=""):
-    return LifecycleEvent(id=id, time=time, state=state, detail=detail, process=PUSH)
+    return _make(LifecycleEvent, id=id, time=time, state=state, detail=detail, process=PUSH)
 
 
 def push_read(time, *, id):
@@ -106,5 +107,5 @@ def test_restart_guards():
     visible = [*restart_story()[:-1], life(4.5, "foreground"), push_read(5, id=2)]
     assert only(judge_all(*visible), "BACKGROUND_COLLECTION") == [] and only(judge_all(*visible), "SELF_START") == []
     # another process's exit does not make this one restarted
-    other = [consent(0), push_life(1, "process_start", id=1), LifecycleEvent(id=2, time=2, state="process_exit", process="x:other"), push_read(3, id=1)]
+    other = [consent(0), push_life(1, "process_start", id=1), _make(LifecycleEvent, id=2, time=2, state="process_exit", process="x:other"), push_read(3, id=1)]
     assert only(judge_all(*other), "BACKGROUND_COLLECTION") == []

@@ -7,7 +7,7 @@ import pytest
 from piaudit.policies.activity import AUDIT_END_EXIT
 from piaudit.policies.models import LifecycleEvent
 from piaudit.policies.rules import evaluate
-from tests.policies.rules.build import answer, classifier, consent, life, only, policy, timeline
+from tests.policies.rules.build import _make, answer, classifier, consent, life, only, policy, timeline
 
 WINDOW = {"thresholds": {"exit_after_refusal": {"window_seconds": 10}}}
 
@@ -109,8 +109,8 @@ def test_one_finding_per_exit_citing_every_open_refusal():
 
 
 def test_a_secondary_process_exiting_does_not_close_the_app():
-    push = LifecycleEvent(id=2, time=6, state="process_exit", detail="exited", process="com.example.demoapp:push")
-    main = LifecycleEvent(id=3, time=7, state="process_exit", detail="exit(0)", process="com.example.demoapp")
+    push = _make(LifecycleEvent, id=2, time=6, state="process_exit", detail="exited", process="com.example.demoapp:push")
+    main = _make(LifecycleEvent, id=3, time=7, state="process_exit", detail="exit(0)", process="com.example.demoapp")
     assert only(judge(consent(5, "refused", id=1), push), "EXIT_AFTER_REFUSAL") == []
     (f,) = only(judge(consent(5, "refused", id=1), push, main), "EXIT_AFTER_REFUSAL")
     assert f.evidence_rows == ["consent_events:1", "lifecycle_events:3"] and f.process == "com.example.demoapp"
