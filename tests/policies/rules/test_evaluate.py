@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -233,3 +234,18 @@ def test_standards_rules_live_and_final_agree_and_ignore_input_order():
         for items in (shuffled.hook_events, shuffled.permission_events, shuffled.permission_results, shuffled.component_events):
             rng.shuffle(items)
         assert evaluate(shuffled, pol, classifier(pol)) == final
+
+
+def test_every_rule_has_a_row_in_the_rules_table_of_docs_policy():
+    """The rule names are a contract: each one is documented (fires when, basis, severity) in docs/policy.md."""
+    from typing import get_args
+
+    from piaudit.policies.models import RuleName
+
+    text = (Path(__file__).parents[3] / "docs" / "policy.md").read_text(encoding="utf-8")
+    table = text[text.index("| rule | fires when |") :]
+    rows = {line.split("|")[1].strip(" `") for line in table.splitlines() if line.startswith("| `")}
+    assert set(get_args(RuleName)) <= rows
+    for rule in ("PRE_CONSENT_PERMISSION", "PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST", "EXIT_AFTER_REFUSAL"):
+        (row,) = [line for line in table.splitlines() if line.startswith(f"| `{rule}` |")]
+        assert "认定方法" in row or "164号文" in row
