@@ -49,25 +49,33 @@ EXPECTED = {
 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "standards"
+POLICY = Path(__file__).parents[2] / "policies" / "examples" / "demoapp.yaml"
 EMPTY_HAR = {"log": {"version": "1.2", "creator": {"name": "hand", "version": "1"}, "entries": []}}
 
 
-def replay(tmp_path: Path, events: Path, name: str) -> list[dict]:
-    """``piaudit replay`` of an events JSONL with an empty HAR (no traffic), judged with the demo's policy."""
+def replay(tmp_path: Path, events: Path, name: str, *, cli: bool = False) -> list[dict]:
+    """A replay of an events JSONL with an empty HAR (no traffic), judged with the demo's policy.
+
+    ``cli``: through ``piaudit replay`` as a lab runs it; else in-process (the same function, without
+    a second interpreter's start-up on a loaded machine). The JSON report gives the findings."""
     har = tmp_path / "empty.har"
     har.write_text(json.dumps(EMPTY_HAR))
     out = tmp_path / name
-    subprocess.run(
-        [str(BIN / "piaudit"), "replay", str(har), "--policy", "policies/examples/demoapp.yaml", "--hooks", str(events), "--out", str(out)],
-        check=True,
-        capture_output=True,
-        cwd=Path(__file__).parents[2],
-        timeout=120,
-    )
-    report = subprocess.run(
-        [str(BIN / "piaudit"), "report", str(out), "--format", "json"], check=True, capture_output=True, text=True, timeout=120
-    )
-    return json.loads(report.stdout)["findings"]
+    if cli:
+        subprocess.run(
+            [str(BIN / "piaudit"), "replay", str(har), "--policy", str(POLICY), "--hooks", str(events), "--out", str(out)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    else:
+        from piaudit.policies.options import AuditOptions
+        from piaudit.scripts.replay import replay as replay_session
+
+        replay_session(har, out, AuditOptions(policy=str(POLICY)), hooks=events)
+    from piaudit.scripts.reports import write_report
+
+    return json.loads(write_report(out, "json", tmp_path / f"{name}.json").read_text())["findings"]
 
 
 def key(finding: dict) -> tuple:
@@ -134,7 +142,6 @@ def test_scenario_findings(tmp_path: Path, scenario: str) -> None:
         assert {f["party"] for f in by_rule["INSTALLED_APP_LIST"]} == {"TalkingData"}
     if scenario == "refuse":
         assert {f["data_type"] for f in by_rule["PRE_CONSENT_PERMISSION"]} == {"location"}
-        return
     if scenario == "restart":
         push = "com.example.demoapp:push"
         [restart] = by_rule["SELF_START"]  # one restart, one finding
@@ -145,7 +152,7 @@ def test_scenario_findings(tmp_path: Path, scenario: str) -> None:
         assert all(any(r.startswith("lifecycle_events:") for r in f["evidence_rows"]) for f in kept_alive)
     live = sorted(key(f) for f in findings if f["rule"] in NEW_RULES)
     # a hand-written JSONL of the same story, replayed with an empty HAR, gives the same findings
-    hand = replay(tmp_path, FIXTURES / f"{scenario}.jsonl", "hand")
+    hand = replay(tmp_path, FIXTURES / f"{scenario}.jsonl", "hand", cli=True)
     assert sorted(key(f) for f in hand if f["rule"] in NEW_RULES) == live
     # and so does the live session's own timeline, exported as JSONL and replayed
     exported = export_events(tmp_path / scenario / "session", tmp_path / "exported.jsonl")

@@ -17,6 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "standards"
 POLICY = Path(__file__).parents[2] / "policies" / "examples" / "demoapp.yaml"
 EMPTY_HAR = {"log": {"version": "1.2", "creator": {"name": "hand", "version": "1"}, "entries": []}}
 RULES = {
+    "refuse": {"PRE_CONSENT_PERMISSION"},
     "refuse_permission": {"PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST", "EXIT_AFTER_REFUSAL"},
     "wake": {"SELF_START", "ASSOCIATED_START", "APP_LIST_PROBING"},
 }
