@@ -76,3 +76,49 @@ def test_schema_of_the_new_events(name: str, tag: str, capsys) -> None:
     schema = json.loads(capsys.readouterr().out)
     assert schema["properties"]["type"]["const"] == tag
     assert schema["additionalProperties"] is False
+
+
+# scenario -> (changes of a new policy, the rules they silence)
+LOOSER = {
+    # the tap on 不同意 no longer counts (only manual consent events do): the request is still
+    # before consent, but no longer "after the user refused"
+    "refuse": ({"consent": {"signals": ["manual"]}}, set()),
+    "refuse_permission": (
+        {"thresholds": {"permission_bundle": {"max_groups": 3}, "permission_retry_seconds": 0}},
+        {"PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST"},
+    ),
+    "wake": ({"thresholds": {"app_list_probing": {"max_packages": 10}}}, {"APP_LIST_PROBING"}),
+}
+
+
+def test_rejudged_by_replay_with_a_new_policy(session, tmp_path: Path, capsys) -> None:
+    """`piaudit replay DIR --policy NEW.yaml` re-judges the new rules like the others: a changed policy changes their findings."""
+    import shutil
+
+    import yaml
+
+    from piaudit.policies import rows
+    from piaudit.policies.session import Session
+    from piaudit.scripts.cli import main
+
+    directory, rules = session
+    scenario = directory.parent.name.rstrip("0123456789")
+    changes, silenced = LOOSER[scenario]
+    data = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+    for section, values in changes.items():
+        data[section].update(values)
+    looser = tmp_path / "looser.yaml"
+    looser.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    copy = tmp_path / "session"
+    shutil.copytree(directory, copy)
+    assert main(["replay", str(copy), "--policy", str(looser)]) == 0
+    capsys.readouterr()
+    store = Session.open(copy).store
+    findings = rows.latest_findings(store)
+    store.close()
+    found = {f.rule for f in findings}
+    assert not silenced & found
+    assert rules - silenced <= found  # the other rules still fire
+    if scenario == "refuse":
+        [pre] = [f for f in findings if f.rule == "PRE_CONSENT_PERMISSION"]
+        assert "before the user consented" in pre.message and not any(r.startswith("consent_events:") for r in pre.evidence_rows)
