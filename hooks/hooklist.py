@@ -21,7 +21,7 @@ from piaudit.policies.vocab import DataType
 
 HOOKLIST_FILE = Path(__file__).with_name("hooklist.json")
 
-HookKind = Literal["data", "consent", "lifecycle", "permission", "pinning", "crypto", "http", "tls"]
+HookKind = Literal["data", "consent", "lifecycle", "permission", "component", "pinning", "crypto", "http", "tls"]
 
 
 class JavaHook(BaseModel):

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from piaudit.hooks.build import agent_source
 from piaudit.hooks.hooklist import agent_hooks
 from piaudit.hooks.processes import PendingProcess, child_process, decide, spawn_process
+from piaudit.policies.activity import AUDIT_END_EXIT
 from piaudit.policies.attribution import Attributor, PackageCatalog
 from piaudit.policies.consent import MAX_BUTTON_TEXT, ConsentWords, default_consent_words, match_consent_word
 from piaudit.policies.models import (
@@ -746,7 +747,7 @@ class AgentMessages:
             self.report(when, "hooks", f"{who} crashed: {summary}", str(getattr(crash, "report", "")))
         elif reason == "process-terminated":
             if stopping:
-                self._emit_exit(when, "killed at the end of the audit")
+                self._emit_exit(when, AUDIT_END_EXIT)
             elif self.exit_status is None:  # gone without exit(): killed, or the device lost; the hooks lost it
                 self._emit_exit(when, "exited without calling exit() (killed from outside?)")
                 self.report(when, "hooks", f"{self._who()} ended without calling exit() (killed?); hooks no longer record", reason)
@@ -932,7 +933,7 @@ class AgentMessages:
         sent = kind == "http:request" or (kind == "crypto:op" and data.get("op") in ("tls_write", "tls_read"))
         if sent and isinstance(data.get("stack"), list):
             data["caller"], data["party"] = self._attributor.sender(full if full is not None else data["stack"], stack_id)
-        elif kind in ("hook:call", "permission:request", "crypto:op") and isinstance(data.get("stack"), list):
+        elif kind in ("hook:call", "permission:request", "permission:result", "component:start", "crypto:op") and isinstance(data.get("stack"), list):
             api = data.get("api")
             api_class = api.get("class_name", "") if isinstance(api, dict) else ""
             data["caller"], data["party"] = self._attributor.call(data["stack"], api_class, stack_id)

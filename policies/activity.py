@@ -13,6 +13,9 @@ from typing import Any
 
 from piaudit.policies.models import LifecycleEvent
 
+AUDIT_END_EXIT = "killed at the end of the audit"
+"""The ``process_exit`` detail of a process piaudit itself ended when the audit stopped (not the app's doing)."""
+
 FOREGROUND_OF_STATE: dict[str, bool | None] = {
     "foreground": True,
     "activity_resumed": True,
@@ -40,6 +43,8 @@ class ActivityTimeline:
     def __init__(self, events: Iterable[LifecycleEvent] = ()):
         self._keys: dict[str, list[tuple[Any, ...]]] = {}
         self._events: dict[str, list[LifecycleEvent]] = {}
+        self._exits: dict[str, list[tuple[Any, ...]]] = {}  # per process: keys of its exits (not piaudit's own kill)
+        self._starts: dict[str, list[tuple[tuple[Any, ...], LifecycleEvent]]] = {}  # per process: its starts
         for event in sorted(events, key=lifecycle_key):
             self.add(event)
 
@@ -52,6 +57,32 @@ class ActivityTimeline:
         index = bisect.bisect_right(keys, key)
         keys.insert(index, key)
         self._events.setdefault(event.process, []).insert(index, event)
+        if event.state == "process_exit" and event.detail != AUDIT_END_EXIT:
+            bisect.insort(self._exits.setdefault(event.process, []), key)
+        elif event.state == "process_start":
+            starts = self._starts.setdefault(event.process, [])
+            starts.insert(bisect.bisect_right([k for k, _ in starts], key), (key, event))
+
+    def restart_at(self, process: str, time: float) -> tuple[LifecycleEvent, LifecycleEvent] | None:
+        """``(exit, start)`` when the process named ``process`` running at ``time`` was started again
+        after a process of that name had exited (killed, crashed or ended: not piaudit's own kill).
+
+        An unnamed process (``""``) is never a restart: without names, processes cannot be told apart.
+        """
+        if not process:
+            return None
+        starts = self._starts.get(process, [])
+        index = bisect.bisect_right([k for k, _ in starts], (time, float("inf")))
+        if not index:
+            return None
+        start_key, start = starts[index - 1]
+        exits = self._exits.get(process, [])
+        before = bisect.bisect_left(exits, start_key)
+        if not before or bisect.bisect_right(exits, (time, float("inf"))) > before:
+            return None  # never exited before this start, or exited again since
+        exit_key = exits[before - 1]
+        exit_event = next(e for e in self._events[process] if lifecycle_key(e) == exit_key)
+        return exit_event, start
 
     def event_at(self, time: float) -> LifecycleEvent | None:
         """The lifecycle event that decides the app's state at ``time`` (the last telling one per process)."""

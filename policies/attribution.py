@@ -36,7 +36,15 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any, Protocol
 
-from piaudit.policies.models import CryptoOp, HookEvent, HttpRequest, PermissionEvent, TimelineItem
+from piaudit.policies.models import (
+    ComponentEvent,
+    CryptoOp,
+    HookEvent,
+    HttpRequest,
+    PermissionEvent,
+    PermissionResult,
+    TimelineItem,
+)
 
 FRAMEWORK_PREFIXES: tuple[str, ...] = (
     "android.",
@@ -200,7 +208,7 @@ class Attributor:
         if isinstance(event, HttpRequest) or (isinstance(event, CryptoOp) and event.op in ("tls_write", "tls_read")):
             return self.sender(event.stack, key)
         api_class = ""
-        if isinstance(event, HookEvent) or isinstance(event, CryptoOp) and event.api is not None:
+        if isinstance(event, HookEvent | ComponentEvent) or isinstance(event, CryptoOp) and event.api is not None:
             api_class = event.api.class_name
         return self.call(event.stack, api_class, key)
 
@@ -209,11 +217,12 @@ class Attributor:
         return party_of_class(class_name, self.catalog)
 
     def complete(self, event: TimelineItem) -> None:
-        """Attribute a read, permission request, crypto op or HTTP request that has a stack but no party, in place.
+        """Attribute a read, permission request or answer, component start, crypto op or HTTP request that has a stack but no party, in place.
 
         An event that names its party keeps it; a ``caller`` already given is kept too.
         """
-        if not isinstance(event, HookEvent | PermissionEvent | CryptoOp | HttpRequest) or event.party is not None or not event.stack:
+        attributable = HookEvent | PermissionEvent | PermissionResult | ComponentEvent | CryptoOp | HttpRequest
+        if not isinstance(event, attributable) or event.party is not None or not event.stack:
             return
         caller, party = self.event(event)
         event.party = party

@@ -44,9 +44,12 @@ def recompute(session: Session, inputs: AuditInputs) -> list[Finding]:
         return _write_run(store, inputs, findings, notes)
     items = merged(
         consent=rows.events(store, "consent_events"),
+        results=rows.events(store, "permission_results"),
         lifecycle=rows.events(store, "lifecycle_events"),
         hooks=rows.events(store, "hook_events"),
         permissions=rows.events(store, "permission_events"),
+        dialogs=rows.events(store, "permission_dialogs"),
+        components=rows.events(store, "component_events"),
         flows=rows.flow_summaries_by_time(store),
         tls=rows.tls_failures(store),
     )

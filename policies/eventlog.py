@@ -65,7 +65,7 @@ def read_events(path: Path) -> Iterator[Any]:
             if not isinstance(data, dict):
                 raise EventLogError(f"{path}:{number}: an event must be a JSON object")
             if "type" not in data:
-                raise EventLogError(f"{path}:{number}: type: missing (one of hook:call, consent:signal, lifecycle:change, permission:request, hook:status)")
+                raise EventLogError(f"{path}:{number}: type: missing (one of hook:call, consent:signal, lifecycle:change, permission:request, permission:result, permission:dialog, component:start, hook:status)")
             try:
                 yield parse_event(data)
             except ValidationError as e:

@@ -188,6 +188,7 @@ class LifecycleEvent(_Strict):
         "foreground",
         "background",
         "process_exit",
+        "activity_finished",
     ]
     detail: str = ""  # e.g. the activity class
     pid: int | None = None  # the process that sent it (several processes of one app share a timeline)
@@ -231,6 +232,7 @@ class PermissionEvent(_Strict):
     id: int | None = None
     time: EpochTime
     permissions: list[str]
+    request_code: int | None = None  # the app's request code, which its answer carries back
     stack: list[str] = []
     caller: str | None = None
     party: str | None = None
@@ -366,7 +368,125 @@ class HttpRequest(_Strict):
     process: str = ""
 
 
-TimelineItem = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent | CryptoOp | HttpRequest
+PermissionAnswer = Literal["granted", "denied"]
+
+
+class PermissionResult(_Strict):
+    """The user's answer to a runtime permission request, per permission.
+
+    ``source`` is where the agent saw it: ``request_result`` (the framework delivering the
+    answer to ``onRequestPermissionsResult``), ``activity_result`` (the map an AndroidX
+    ``ActivityResultCallback`` receives), ``check_self_permission`` (the app checking a
+    permission it had just asked for, after the dialog).
+    """
+
+    type: Literal["permission:result"] = "permission:result"
+    id: int | None = None
+    time: EpochTime
+    results: dict[str, PermissionAnswer]
+    source: Literal["request_result", "activity_result", "check_self_permission"] = "request_result"
+    request_code: int | None = None
+    stack: list[str] = []
+    caller: str | None = None
+    party: str | None = None
+    pid: int | None = None
+    process: str = ""
+
+    def denied(self) -> list[str]:
+        """The permissions the user refused, in the answer's order."""
+        return [p for p, answer in self.results.items() if answer == "denied"]
+
+
+class PermissionDialog(_Strict):
+    """A permission dialog on screen: the system's, or the app's own explanation shown before it.
+
+    ``system``: the time the system's permission dialog showed (on a device: the app's activity
+    paused under the dialog after the request). ``explanation``: the app's own screen shown
+    before the request, with its ``text`` where it could be read.
+    """
+
+    type: Literal["permission:dialog"] = "permission:dialog"
+    id: int | None = None
+    time: EpochTime
+    dialog: Literal["system", "explanation"]
+    permissions: list[str] = []
+    request_code: int | None = None
+    text: str = ""
+    pid: int | None = None
+    process: str = ""
+
+
+StartCall = Literal[
+    "start_activity",
+    "start_service",
+    "start_foreground_service",
+    "bind_service",
+    "send_broadcast",
+    "register_receiver",
+    "receive_broadcast",
+    "set_alarm",
+    "schedule_job",
+    "enqueue_work",
+    "request_sync",
+]
+"""What a ``component:start`` event records: a start, bind or broadcast, a receiver registered or
+woken, or a wake-up scheduled (alarm, job, work, periodic account sync)."""
+
+
+class ComponentEvent(_Strict):
+    """The app started, bound, woke or broadcast to a component (its own or another app's), or scheduled a wake-up.
+
+    ``target_package`` / ``target_component``: the explicit target of the intent (its component,
+    or the package it was limited to); both None for an implicit intent the system resolves.
+    ``source_package``: the package of the context that made the call (the app itself).
+    ``actions``: the actions a receiver was registered for. ``wakeup``: an alarm of a
+    ``*_WAKEUP`` type; ``repeat_seconds``: the interval of a repeating alarm, periodic job,
+    work or sync; ``persisted``: a job kept across reboots.
+    """
+
+    type: Literal["component:start"] = "component:start"
+    id: int | None = None
+    time: EpochTime
+    device_time: EpochTime | None = None
+    call: StartCall
+    api: ApiRef
+    target_package: str | None = None
+    target_component: str | None = None
+    source_package: str | None = None
+    action: str | None = None
+    actions: list[str] = []
+    wakeup: bool | None = None
+    repeat_seconds: float | None = None
+    persisted: bool | None = None
+    args: dict[str, Any] = {}  # other details: the sync authority, the alarm type, the job id, the intent's data
+    stack: list[str] = []
+    caller: str | None = None
+    party: str | None = None
+    thread: str = ""
+    pid: int | None = None
+    process: str = ""
+    foreground: bool | None = None
+    phase: Literal["before_application_oncreate", "before_first_activity", "running"] | None = None
+
+    def target(self) -> str:
+        """The target as text: ``pkg/Class``, ``pkg``, the action, or ``(implicit)``."""
+        if self.target_component:
+            return f"{self.target_package or '?'}/{self.target_component}"
+        return self.target_package or self.action or "(implicit)"
+
+
+TimelineItem = (
+    HookEvent
+    | ConsentEvent
+    | LifecycleEvent
+    | HookStatus
+    | PermissionEvent
+    | PermissionResult
+    | PermissionDialog
+    | ComponentEvent
+    | CryptoOp
+    | HttpRequest
+)
 """Any one timeline event (the models the agent, JSONL files and the store share)."""
 TimelineEvent = Annotated[TimelineItem, Field(discriminator="type")]
 timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
@@ -425,6 +545,9 @@ class Timeline(_Strict):
     consent_events: list[ConsentEvent] = []
     lifecycle_events: list[LifecycleEvent] = []
     permission_events: list[PermissionEvent] = []
+    permission_results: list[PermissionResult] = []
+    permission_dialogs: list[PermissionDialog] = []
+    component_events: list[ComponentEvent] = []
     hook_status: list[HookStatus] = []
     tls_failures: list[TlsFailure] = []
 
@@ -447,6 +570,13 @@ RuleName = Literal[
     "LOCATION_ACCESS",
     "PERMISSION_ABUSE",
     "UNINSPECTED_TLS",
+    "PRE_CONSENT_PERMISSION",
+    "PERMISSION_BUNDLED",
+    "PERMISSION_RE_REQUEST",
+    "EXIT_AFTER_REFUSAL",
+    "SELF_START",
+    "ASSOCIATED_START",
+    "APP_LIST_PROBING",
 ]
 
 
@@ -557,6 +687,9 @@ MODELS: dict[str, type[BaseModel]] = {
     "permission-event": PermissionEvent,
     "crypto-op": CryptoOp,
     "http-request": HttpRequest,
+    "permission-result": PermissionResult,
+    "permission-dialog": PermissionDialog,
+    "component-event": ComponentEvent,
     "finding": Finding,
     "judgement": Judgement,
     "session": SessionMeta,

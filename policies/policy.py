@@ -147,11 +147,41 @@ class FrequencyThreshold(_PolicyModel):
     max_reads: int = Field(3, ge=1)
 
 
+class PermissionBundleThreshold(_PolicyModel):
+    """PERMISSION_BUNDLED: more than ``max_groups`` permission groups asked within ``window_seconds``."""
+
+    max_groups: int = Field(2, ge=1)
+    window_seconds: float = Field(10.0, ge=0)
+
+
+class WindowThreshold(_PolicyModel):
+    """How long after a cause its effect still counts as caused by it."""
+
+    window_seconds: float = Field(10.0, ge=0)
+
+
+class AppListProbingThreshold(_PolicyModel):
+    """APP_LIST_PROBING: one party probing more than ``max_packages`` distinct other packages."""
+
+    max_packages: int = Field(5, ge=1)
+
+
 class Thresholds(_PolicyModel):
     """Rule settings. Lab practice, not law: no official numeric threshold exists."""
 
     frequency: FrequencyThreshold = FrequencyThreshold()
     permission_retry_seconds: float = Field(48 * 3600.0, ge=0)
+    permission_bundle: PermissionBundleThreshold = PermissionBundleThreshold()
+    exit_after_refusal: WindowThreshold = WindowThreshold()
+    self_start: WindowThreshold = WindowThreshold()
+    app_list_probing: AppListProbingThreshold = AppListProbingThreshold()
+
+
+class OtherApp(_PolicyModel):
+    """Another app the privacy policy says this app starts, calls or checks for (e.g. WeChat for sharing)."""
+
+    package: JavaPackage
+    purpose: str = Field(min_length=1)
 
 
 class Policy(_PolicyModel):
@@ -162,6 +192,7 @@ class Policy(_PolicyModel):
     first_party_domains: list[Domain] = []
     third_parties: list[ThirdParty] = []
     declared_data_types: list[DataTypeName] = []
+    other_apps: list[OtherApp] = []
     consent: ConsentSettings = ConsentSettings()
     thresholds: Thresholds = Thresholds()
     jurisdiction: CountryCode = "CN"
@@ -291,6 +322,10 @@ third_parties: []
 # Data types the app itself collects, from the vocabulary:
 {type_lines}
 declared_data_types: []
+# Other apps the privacy policy says the app starts or checks for (ASSOCIATED_START, APP_LIST_PROBING), e.g.:
+#   - package: com.tencent.mm
+#     purpose: share to WeChat
+other_apps: []
 consent:
   agree_words: []     # extend policies/data/consent_words.yaml
   refuse_words: []
@@ -300,7 +335,11 @@ thresholds:
   frequency:
     window_seconds: 30
     max_reads: 3
-  permission_retry_seconds: 172800
+  permission_retry_seconds: 172800   # PERMISSION_ABUSE, PERMISSION_RE_REQUEST
+  permission_bundle: {{max_groups: 2, window_seconds: 10}}
+  exit_after_refusal: {{window_seconds: 10}}
+  self_start: {{window_seconds: 10}}
+  app_list_probing: {{max_packages: 5}}
 jurisdiction: CN
 expected_server_countries: [CN]
 # Server countries you know better than an IP database does, by host or domain:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from piaudit.policies.join.senders import join_senders
 from piaudit.policies.join.tlsplain import PlainFlow, inspected_hosts, plaintext_flows
 from piaudit.policies.models import (
+    ComponentEvent,
     ConsentEvent,
     CryptoOp,
     Detection,
@@ -24,6 +25,8 @@ from piaudit.policies.models import (
     HttpRequest,
     Judgement,
     LifecycleEvent,
+    PermissionDialog,
+    PermissionResult,
     Timeline,
     TlsFailure,
     parse_event,
@@ -39,6 +42,9 @@ EVENT_TABLES: dict[str, str] = {
     "hook:status": "hook_status",
     "crypto:op": "crypto_ops",
     "http:request": "http_requests",
+    "permission:result": "permission_results",
+    "permission:dialog": "permission_dialogs",
+    "component:start": "component_events",
 }
 ASSIGNED_ID_TABLES = frozenset({"crypto_ops", "http_requests"})
 """Tables whose row ids the pipeline assigns as events arrive (detections and joins cite them at once)."""
@@ -151,6 +157,25 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
         }
     elif isinstance(event, HttpRequest):
         row |= {"method": event.method, "url": event.url, "party": event.party, "pid": event.pid}
+    elif isinstance(event, PermissionResult):
+        row |= {
+            "request_code": event.request_code,
+            "source": event.source,
+            "granted": ",".join(p for p, a in event.results.items() if a == "granted"),
+            "denied": ",".join(event.denied()),
+            "party": event.party,
+        }
+    elif isinstance(event, PermissionDialog):
+        row |= {"dialog": event.dialog, "request_code": event.request_code}
+    elif isinstance(event, ComponentEvent):
+        row |= {
+            "call": event.call,
+            "target_package": event.target_package,
+            "target_component": event.target_component,
+            "action": event.action,
+            "party": event.party,
+            "caller": event.caller,
+        }
     return table, row
 
 
@@ -351,6 +376,9 @@ def read_timeline(store: Store) -> Timeline:
         consent_events=list(events(store, "consent_events")),
         lifecycle_events=list(events(store, "lifecycle_events")),
         permission_events=list(events(store, "permission_events")),
+        permission_results=list(events(store, "permission_results")),
+        permission_dialogs=list(events(store, "permission_dialogs")),
+        component_events=list(events(store, "component_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=list(tls_failures(store)),
     )

@@ -39,6 +39,9 @@ CHAINED_TABLES = (
     "lifecycle_events",
     "permission_events",
     "hook_status",
+    "permission_results",
+    "permission_dialogs",
+    "component_events",
     "findings",
     "errors",
     "judgements",
@@ -48,7 +51,9 @@ CHAINED_TABLES = (
 JUDGEMENT_TABLES = ("findings", "judgements")
 EVIDENCE_TABLES = tuple(t for t in CHAINED_TABLES if t not in JUDGEMENT_TABLES)
 """What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts)."""
-OPTIONAL_TABLES = frozenset({"judgements", "crypto_ops", "http_requests"})
+OPTIONAL_TABLES = frozenset(
+    {"judgements", "crypto_ops", "http_requests", "permission_results", "permission_dialogs", "component_events"}
+)
 """Tables added by a later migration: a bundle made before it has neither the table nor its head."""
 OMITTED_WHEN_NULL = frozenset({"crypto_ops"})
 """Columns a later migration added to a table that already had rows: left out of a row's canonical
@@ -233,12 +238,38 @@ def _m005_crypto_ops_http_requests(db: sqlite_utils.Database) -> None:
     db["detections"].add_column("crypto_ops", str)
 
 
+def _m006_permission_outcomes_and_starts(db: sqlite_utils.Database) -> None:
+    # the user's answers to permission requests, the dialogs shown, and component starts / wake-ups
+    common = {"id": int, "time": float, "type": str, "process": str}
+    db["permission_results"].create(
+        common | {"request_code": int, "source": str, "granted": str, "denied": str, "party": str, "json": str, "chain": str},
+        pk="id",
+    )
+    db["permission_dialogs"].create(common | {"dialog": str, "request_code": int, "json": str, "chain": str}, pk="id")
+    db["component_events"].create(
+        common
+        | {
+            "call": str,
+            "target_package": str,
+            "target_component": str,
+            "action": str,
+            "party": str,
+            "caller": str,
+            "json": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    db["component_events"].create_index(["call"])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
     ("003_processes_and_states", _m003_processes_and_states),
     ("004_heads", _m004_heads),
     ("005_crypto_ops_http_requests", _m005_crypto_ops_http_requests),
+    ("006_permission_outcomes_and_starts", _m006_permission_outcomes_and_starts),
 ]
 HEADS_TABLE = "_heads"
 

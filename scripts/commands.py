@@ -238,7 +238,18 @@ def register(add: AddCommand) -> None:
         """
         piaudit demo
         piaudit demo -o /tmp/demo
+        piaudit demo --scenario refuse_exit -o /tmp/refuse-exit
         """,
+    )
+    from piaudit.scripts.demo import DEMO_SCENARIOS
+
+    p.add_argument(
+        "--scenario",
+        choices=list(DEMO_SCENARIOS),
+        default="demo",
+        metavar="NAME",
+        help="which stand-in scenario to audit (default demo): "
+        + "; ".join(f"{name}: {text}" for name, text in DEMO_SCENARIOS.items()),
     )
     p.add_argument(
         "-o", "--output", "--out", dest="out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)"

@@ -22,6 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
 STANDIN_BUILD = Path("hooks") / "standin" / "build.py"
 
+#: The stand-in's scenarios `piaudit demo --scenario` runs, and what each shows (hooks/standin/README.md).
+DEMO_SCENARIOS: dict[str, str] = {
+    "demo": "SDKs read and upload before the consent click, the user agrees, the app goes to the background (default)",
+    "refuse": "the user refuses the privacy policy; SDKs go on collecting and the app asks for location anyway "
+    "(POST_REFUSAL_COLLECTION, PRE_CONSENT_PERMISSION)",
+    "refuse_exit": "the user refuses the privacy policy and the app closes itself at once (EXIT_AFTER_REFUSAL)",
+    "refuse_permission": "after consent the app explains, asks for phone, location and contacts at once, the user refuses "
+    "contacts, the app asks again and exits (PERMISSION_BUNDLED, PERMISSION_RE_REQUEST, EXIT_AFTER_REFUSAL)",
+    "restart": "after consent the app goes to the background, the system kills its :push process, which starts again by itself "
+    "and collects with nothing of the app visible (SELF_START, BACKGROUND_COLLECTION: 保活)",
+    "wake": "the system starts the app for BOOT_COMPLETED: its receiver starts its service, schedules alarms, jobs and work, "
+    "and the push SDK probes and wakes other apps (SELF_START, ASSOCIATED_START, APP_LIST_PROBING)",
+}
+
 
 def standin_dir() -> Path:
     """The stand-in app's folder: ``$PIAUDIT_STANDIN``, else the checkout piaudit runs from, else ``./hooks/standin``.
@@ -136,8 +150,17 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None, verbose: bool = False) -> dict[str, Any]:
-    """Run the demo into ``out``; return the paths and findings (also printed)."""
+def run_demo(
+    out: Path, *, port: int | None = None, stream: TextIO | None = None, verbose: bool = False, scenario: str = "demo"
+) -> dict[str, Any]:
+    """Run the demo (one of :data:`DEMO_SCENARIOS`) into ``out``; return the paths and findings (also printed).
+
+    The default scenario also drafts a policy from the demo's privacy policy and replays the
+    session against it; the other scenarios show their rules and stop after the bundle.
+    """
+    if scenario not in DEMO_SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(DEMO_SCENARIOS)}")
+    drafting = scenario == "demo"
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
     from piaudit.policies.options import AuditOptions
@@ -149,7 +172,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
 
     standin = load_standin()
     stream = stream or sys.stdout
-    progress = Progress(7)
+    progress = Progress(7 if drafting else 6)
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty; choose another -o DIR")
@@ -177,12 +200,15 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     # the zygote starts the app's main process and, when Getui asks the system, its :push process
     # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
     argv = standin.standin_command(
-        classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo", zygote=True,
-        extra_props={"standin.consent_delay_ms": 4000, **direct.props()},
+        classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario=scenario, zygote=True,
+        extra_props={"standin.consent_delay_ms": 4000 if drafting else 1500, **direct.props()},
     )  # fmt: skip
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine (Alipay's pinned channel: 127.0.0.1:{direct.port})")
 
-    progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
+    progress.step(
+        f"auditing the stand-in app ({scenario} scenario): proxy + hooks in every process (main, :push), spawned at startup, "
+        f"privacy dialog answered after {4 if drafting else 1.5:g} s"
+    )
     audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp", live_log=verbose)
     opts = RunOptions(
         audit=audit,
@@ -206,6 +232,8 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     progress.step("bundling the evidence")
     bundle = create_bundle(session_dir, out / "case.zip")
     progress.done(str(bundle.path))
+    if not drafting:
+        return _show(session_dir, result, html, json_report, bundle.path, stream, scenario)
     progress.step("drafting a policy from the demo's privacy policy (zh) and the stand-in's classes")
     from piaudit.scripts.demo_draft import (
         DEMO_PRIVACY_POLICY,
@@ -243,6 +271,27 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
 
 
+def _show(session_dir: Path, result: Any, html: Path, json_report: Path, bundle: Path, stream: TextIO, scenario: str) -> dict[str, Any]:
+    """Print and return a scenario's outcome (the scenarios other than the default one)."""
+    from piaudit.policies import rows
+    from piaudit.policies.session import Session
+
+    session = Session.open(session_dir)
+    findings = rows.latest_findings(session.store)
+    session.store.close()
+    print(file=stream)
+    print(f"scenario {scenario}: {DEMO_SCENARIOS[scenario]}", file=stream)
+    print(result.summary, file=stream)
+    print(file=stream)
+    print(findings_table(findings), file=stream)
+    print(file=stream)
+    print(f"session:  {session_dir}", file=stream)
+    print(f"report:   {html}", file=stream)
+    print(f"json:     {json_report}", file=stream)
+    print(f"bundle:   {bundle}   (check it: piaudit verify {bundle})", file=stream)
+    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle, "findings": findings}
+
+
 def main_demo(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit demo`."""
     from piaudit.scripts.usage import UsageError
@@ -250,7 +299,7 @@ def main_demo(args: argparse.Namespace) -> int:
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")
     try:
-        run_demo(out, port=args.port, verbose=args.verbose)
+        run_demo(out, port=args.port, verbose=args.verbose, scenario=args.scenario)
     except FileExistsError as e:
         raise UsageError(str(e)) from e
     return 0

@@ -6,6 +6,7 @@ import * as adid from "./android/adid.js";
 import * as bluetooth from "./android/bluetooth.js";
 import { canaryFor } from "./android/canary.js";
 import * as clipboard from "./android/clipboard.js";
+import * as components from "./android/components.js";
 import * as consent from "./android/consent.js";
 import * as crypto from "./android/crypto.js";
 import * as http from "./android/http.js";
@@ -34,6 +35,7 @@ import { emit, flush, now, senderStats, startTimer } from "./lib/sender.js";
 import { app, enterPhase } from "./lib/state.js";
 
 const modules = {
+  components,
   accounts, adid, bluetooth, clipboard, consent, crypto, http, lifecycle, location, media, network,
   packages, permissions, pinning, providers, sensors, serial, settings, shell, sms, telephony, tls,
 };

@@ -68,7 +68,7 @@ VARIANTS = ("apk", "packed")
 INTROSPECT_CLASS = "com.android.internal.standin.Introspect"
 JAVA_RELEASE = "17"
 TRUSTSTORE_PASSWORD = "changeit"
-SCENARIOS = ("demo", "refuse", "pinned", "all_apis", "around", "hammer", "read_loop", "values")
+SCENARIOS = ("demo", "refuse", "pinned", "refuse_exit", "refuse_permission", "wake", "restart", "all_apis", "around", "hammer", "read_loop", "values")
 
 #: The fake device's values (mirrors ``Fake.DEFAULTS`` in the Java sources; a test keeps them equal).
 #: Override one with ``extra_props={"standin.value.imei": "..."}``.
@@ -251,6 +251,7 @@ def _split(compiled: Path, out: Path) -> None:
     manifest = (
         f"package={PACKAGE}\nactivity.main=com.example.demoapp.MainActivity\n"
         "service.com.igexin.sdk.PushService=:push\n"
+        "receiver.com.example.demoapp.BootReceiver=android.intent.action.BOOT_COMPLETED\n"
     )
     (apk / "AndroidManifest.properties").write_text(manifest + "application=com.example.demoapp.DemoApplication\n")
     (shell / "assets").mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,10 @@ Android's ActivityManagerService asks the zygote (over its socket) to start a pr
 the zygote forks, names the child (``com.example.app:push``) and runs the app there. This plays
 that part for the stand-in: it starts the main process at once and, on a request over the Unix
 socket ``--socket`` (``start NAME``, sent by the app's framework ``Context.startService``), each
-other process of the package. Every process is a new JVM started with ``posix_spawn`` whose argv[0]
+other process of the package. ``kill NAME`` plays the low-memory killer: SIGKILL to that
+process, which the system then starts again after ``--restart-delay`` seconds because its
+service is ``START_STICKY`` (once per kill). ``wait NAME`` is answered once NAME has ended and
+is not about to be started again. Every process is a new JVM started with ``posix_spawn`` whose argv[0]
 is the process name (the JVM's ``/proc/self/cmdline`` then names it, as Android's nice name does).
 
 piaudit follows these processes through Frida child gating on this zygote — on a device, spawn
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import sys
 import threading
@@ -29,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="the stand-in's zygote")
     parser.add_argument("--socket", required=True, help="Unix socket the app's framework asks on")
     parser.add_argument("--package", required=True, help="the package: processes are PACKAGE and PACKAGE:NAME")
+    parser.add_argument("--restart-delay", type=float, default=0.5, help="seconds before a killed sticky process is started again")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- JAVA ARGS...: the JVM command of every process")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -37,12 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     program, jvm_args = command[0], command[1:]
     lock = threading.Lock()
     running: dict[str, int] = {}
+    killed: set[str] = set()  # processes the system killed and will start again (their service is sticky)
+    waiters: list[tuple[socket.socket, str]] = []  # "wait NAME": answered once NAME has ended for good
 
-    def start(name: str) -> int:
+    def start(name: str, restarted: bool = False) -> int:
         with lock:
             if name in running:
                 return running[name]
-            pid = os.posix_spawn(program, [name, *jvm_args], os.environ)
+            env = {**os.environ, "STANDIN_RESTARTED": "1"} if restarted else os.environ
+            pid = os.posix_spawn(program, [name, *jvm_args], env)
             running[name] = pid
             print(f"{time.time():.3f} [zygote] PROCESS start={name} pid={pid}", flush=True)
             return pid
@@ -64,14 +72,30 @@ def main(argv: list[str] | None = None) -> int:
             except TimeoutError:
                 conn = None
             if conn is not None:
+                conn.settimeout(5)
+                peek = conn.recv(512, socket.MSG_PEEK).decode("utf-8", "replace").strip()
+                if peek.startswith("wait "):
+                    conn.recv(512)
+                    waiters.append((conn, peek.partition(" ")[2]))
+                    conn = None
+            if conn is not None:
                 with conn:
                     conn.settimeout(5)
                     request = conn.recv(512).decode("utf-8", "replace").strip()
                     verb, _, name = request.partition(" ")
                     if verb == "start" and (name == args.package or name.startswith(args.package + ":")):
                         conn.sendall(f"ok {start(name)}\n".encode())
+                    elif verb == "kill" and name.startswith(args.package + ":") and name in running:
+                        # the low-memory killer: SIGKILL; the process's service is START_STICKY, so the
+                        # system starts it again (ActivityManagerService "Scheduling restart of crashed service")
+                        with lock:
+                            killed.add(name)
+                            pid = running[name]
+                        os.kill(pid, signal.SIGKILL)
+                        print(f"{time.time():.3f} [zygote] PROCESS kill={name} pid={pid}", flush=True)
+                        conn.sendall(f"ok {pid}\n".encode())
                     else:
-                        conn.sendall(b"error: only 'start PACKAGE[:NAME]'\n")
+                        conn.sendall(b"error: only 'start PACKAGE[:NAME]' or 'kill PACKAGE:NAME' of a running process\n")
             while True:
                 try:
                     pid, status = os.waitpid(-1, os.WNOHANG)
@@ -79,12 +103,26 @@ def main(argv: list[str] | None = None) -> int:
                     pid = 0
                 if pid == 0:
                     break
+                restart = None
                 with lock:
                     for name, child in list(running.items()):
                         if child == pid:
                             del running[name]
+                            if name in killed:
+                                killed.discard(name)
+                                restart = name
+                if restart is not None:
+                    time.sleep(args.restart_delay)
+                    print(f"{time.time():.3f} [zygote] PROCESS restart={restart}", flush=True)
+                    start(restart, restarted=True)
                 if pid == main_pid:
                     main_status = os.waitstatus_to_exitcode(status)
+            with lock:
+                done = [(c, n) for c, n in waiters if n not in running and n not in killed]
+            for c, n in done:
+                waiters.remove((c, n))
+                with c:
+                    c.sendall(f"ok {n}\n".encode())
             with lock:
                 if main_status is not None and not running:
                     return main_status if main_status >= 0 else 128 - main_status

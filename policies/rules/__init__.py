@@ -4,7 +4,9 @@
 
 One module per concern: ``access`` (reads vs consent), ``transmission`` (uploads vs consent, cleartext), ``parties`` (undeclared
 parties and data types), ``scope`` (necessary scope), ``frequency``, ``background``,
-``border``, ``sensitive`` (installed apps, clipboard, location), ``permission``, ``tls``;
+``border``, ``sensitive`` (installed apps, clipboard, location), ``permission`` (PERMISSION_ABUSE),
+``asking`` (how permissions are asked), ``refusal`` (exiting after a refusal), ``starts``
+(self and associated starts), ``probing`` (per-package probing), ``tls``;
 ``judge`` runs them over the state in ``context`` (the consent timeline of
 :mod:`policies.consent`, the activity timeline of :mod:`policies.activity`). docs/policy.md
 lists every rule with its legal basis.
@@ -18,7 +20,17 @@ from typing import NamedTuple
 from piaudit.policies.classify import Classifier
 from piaudit.policies.consent import NO_CONSENT_NOTE, ConsentTimeline
 from piaudit.policies.geo import GeoLookup
-from piaudit.policies.models import ConsentEvent, Finding, FlowSummary, HookEvent, HookStatus, LifecycleEvent, Timeline
+from piaudit.policies.models import (
+    ConsentEvent,
+    Finding,
+    FlowSummary,
+    HookEvent,
+    HookStatus,
+    LifecycleEvent,
+    PermissionEvent,
+    PermissionResult,
+    Timeline,
+)
 from piaudit.policies.policy import OTHER_CATEGORY, Policy
 from piaudit.policies.rules.border import BorderTally
 from piaudit.policies.rules.judge import LiveJudge
@@ -77,6 +89,8 @@ class _NotesTally:
         self.lifecycle = False
         self.foreground_unknown = False
         self.failed: set[str] = set()
+        self.permission_requests = False
+        self.permission_answers = False
 
     def add(self, item: Item | HookStatus) -> None:
         if isinstance(item, FlowSummary):
@@ -87,6 +101,10 @@ class _NotesTally:
             self.consent_events.append(item)
         elif isinstance(item, LifecycleEvent):
             self.lifecycle = True
+        elif isinstance(item, PermissionEvent):
+            self.permission_requests = True
+        elif isinstance(item, PermissionResult):
+            self.permission_answers = True
         elif isinstance(item, HookStatus) and item.effective_state() == "failed":
             self.failed.add(f"{item.api.class_name}.{item.api.method}")
 
@@ -101,6 +119,11 @@ class _NotesTally:
             notes.append("BEYOND_NECESSARY_SCOPE not judged: the policy's app.category is 'other'.")
         if not self.lifecycle and self.foreground_unknown:
             notes.append("BACKGROUND_COLLECTION: no lifecycle events; only hook events' own foreground flag was used.")
+        if self.permission_requests and not self.permission_answers:
+            notes.append(
+                "PERMISSION_RE_REQUEST and EXIT_AFTER_REFUSAL (after a permission refusal) not judged: "
+                "permission requests were recorded but none of their answers (no permission:result events)."
+            )
         if self.failed:
             failed = sorted(self.failed)
             notes.append(f"{len(failed)} hook(s) failed to install, so reads through them are missing: {', '.join(failed[:10])}.")
@@ -115,6 +138,8 @@ def evaluation_notes(timeline: Timeline, policy: Policy, *, geo: GeoLookup | Non
         *timeline.flows,
         *timeline.lifecycle_events,
         *timeline.hook_events,
+        *timeline.permission_events,
+        *timeline.permission_results,
         *timeline.hook_status,
     ]:
         tally.add(item)

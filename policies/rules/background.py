@@ -7,6 +7,12 @@ lifecycle events, ``foreground`` and ``activity_resumed`` mean foreground, ``bac
 means background, and ``process_start`` / ``process_exit`` make the state unknown (no
 finding while unknown). A read at exactly the time of a ``background`` event is in the
 background.
+
+保活 (MIIT 164号文 §1.2): a read by a process that was started again after a process of the
+same name had ended (killed, crashed, exited — not piaudit's own kill at the end of the audit),
+while no activity of the app is visible (foreground unknown counts here: a restarted push
+process has no activity of its own), is BACKGROUND_COLLECTION too, citing the exit and the
+restart. Processes are told apart by name (``process``); unnamed events are never restarts.
 """
 
 from __future__ import annotations
@@ -24,17 +30,32 @@ def _lifecycle_rows(event: LifecycleEvent | None) -> list[str]:
     return [f"lifecycle_events:{event.id}"] if event is not None and event.id is not None else []
 
 
+def _restart_rows(restart: tuple[LifecycleEvent, LifecycleEvent] | None) -> list[str]:
+    return [row for e in restart or () for row in _lifecycle_rows(e)]
+
+
 def judge_hook(event: HookEvent, party: str | None, ctx: RuleContext) -> list[Finding]:
-    """A read while the app is in the background."""
+    """A read while the app is in the background, or by a process restarted after it was killed (保活)."""
     lifecycle = None
+    restart = ctx.activity.restart_at(event.process, event.time)
     if event.foreground is None:
         lifecycle = ctx.activity.background_event_at(event.time)
-        if lifecycle is None:
+        if lifecycle is None and (restart is None or ctx.activity.foreground_at(event.time) is True):
             return []
     elif event.foreground:
         return []
-    how = "the hook saw the app in the background" if lifecycle is None else "after the app went to the background"
-    message = f"{reader(party)} read {event.data_type} via {api_name(event)} while the app was in the background ({how})."
+    if lifecycle is None and event.foreground is None:
+        how = "nothing of the app visible"
+    else:
+        how = "the hook saw the app in the background" if lifecycle is None else "after the app went to the background"
+    kept_alive = ""
+    if restart is not None:
+        exited, started = restart
+        kept_alive = (
+            f"; the process {event.process} was started again after it had ended ({exited.detail or 'exit'}), "
+            "keeping itself alive (保活, 164号文 §1.2)"
+        )
+    message = f"{reader(party)} read {event.data_type} via {api_name(event)} while the app was in the background ({how}){kept_alive}."
     state = ctx.consent.state_at(event.time)
     return [
         hook_finding(
@@ -44,7 +65,7 @@ def judge_hook(event: HookEvent, party: str | None, ctx: RuleContext) -> list[Fi
             party=party,
             severity="medium",
             message=message,
-            extra_rows=_lifecycle_rows(lifecycle),
+            extra_rows=[*_lifecycle_rows(lifecycle), *_restart_rows(restart)],
         )
     ]
 

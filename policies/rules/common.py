@@ -241,3 +241,8 @@ def finding_key(finding: Finding) -> tuple[Any, ...]:
         finding.evidence_rows,
         finding.message,
     )
+
+
+def joins_group() -> Finding:
+    """The ``make`` of an occurrence that joins an existing group: the judge never calls it."""
+    raise AssertionError("an occurrence that joins a group does not build a finding")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from piaudit.policies.activity import ActivityTimeline
+from piaudit.policies.answers import PermissionAnswers
 from piaudit.policies.classify import Classifier, HostClass
 from piaudit.policies.consent import ConsentTimeline
 from piaudit.policies.geo import GeoLookup
@@ -29,6 +30,7 @@ class RuleContext:
     geo: GeoLookup
     consent: ConsentTimeline
     activity: ActivityTimeline
+    answers: PermissionAnswers
     declared_types: frozenset[DataType]
     necessary: frozenset[DataType] | None
     _by_name: dict[str, ThirdParty] = field(default_factory=dict)
@@ -46,6 +48,7 @@ class RuleContext:
             geo=geo if geo is not None else GeoLookup(server_countries=policy.server_countries),
             consent=ConsentTimeline(timeline.consent_events, policy.consent.signals),
             activity=ActivityTimeline(timeline.lifecycle_events),
+            answers=PermissionAnswers(timeline.permission_results),
             declared_types=covered(policy.declared_data_types),
             necessary=covered(category.data_types) if category is not None else None,
             _by_name={p.name.casefold(): p for p in policy.third_parties},

@@ -13,20 +13,38 @@ from typing import Any
 from piaudit.policies.classify import Classifier
 from piaudit.policies.geo import GeoLookup
 from piaudit.policies.models import (
+    ComponentEvent,
     ConsentEvent,
     Finding,
     FlowSummary,
     HookEvent,
     LifecycleEvent,
+    PermissionDialog,
     PermissionEvent,
+    PermissionResult,
     TimelineItem,
     TlsFailure,
 )
 from piaudit.policies.policy import Policy
-from piaudit.policies.rules import access, background, border, parties, permission, scope, sensitive, tls, transmission
-from piaudit.policies.rules.common import Occurrence, finding_key
+from piaudit.policies.rules import (
+    access,
+    asking,
+    background,
+    border,
+    parties,
+    permission,
+    scope,
+    sensitive,
+    starts,
+    tls,
+    transmission,
+)
+from piaudit.policies.rules.common import Occurrence, finding_key, hook_row
 from piaudit.policies.rules.context import RuleContext
 from piaudit.policies.rules.frequency import FrequencyTracker
+from piaudit.policies.rules.probing import ProbeCounter
+from piaudit.policies.rules.refusal import RefusalExits
+from piaudit.policies.rules.starts import StartJudge
 
 MAX_ROWS = 50  # evidence rows cited per grouped finding; the message gives the full count
 
@@ -63,6 +81,10 @@ class _Group:
         first, span = self.first, self.last - self.start
         if first.rule == "OVER_FREQUENCY":
             suffix = f" The burst had {self.count} accesses over {span:.1f} s."
+        elif first.rule == "APP_LIST_PROBING":
+            if len(self.rows) == len(first.evidence_rows):
+                return first
+            suffix = f" In all {self.count} distinct packages over {span:.1f} s."
         elif self.count > 1:
             suffix = f" Seen {self.count} times over {span:.1f} s."
         else:
@@ -85,7 +107,12 @@ class LiveJudge:
     def __init__(self, policy: Policy, classifier: Classifier, geo: GeoLookup | None = None, *, keep: bool = True):
         self.ctx = RuleContext.build(policy, classifier, geo)
         self.keep = keep
-        self._frequency = FrequencyTracker(policy.thresholds.frequency)
+        thresholds = policy.thresholds
+        self._frequency = FrequencyTracker(thresholds.frequency)
+        self._bundles = asking.BundleTracker(thresholds.permission_bundle.max_groups, thresholds.permission_bundle.window_seconds)
+        self._exits = RefusalExits(thresholds.exit_after_refusal.window_seconds)
+        self._starts = StartJudge(thresholds.self_start.window_seconds)
+        self._probes = ProbeCounter(thresholds.app_list_probing.max_packages)
         self._findings: list[Finding] = []
         self._groups: dict[tuple[Any, ...], _Group] = {}
 
@@ -96,11 +123,20 @@ class LiveJudge:
             case HookEvent():
                 return self._hook(event)
             case ConsentEvent():
-                ctx.consent.add(event)
+                self._exits.on_consent(event, ctx.consent.add(event))
             case LifecycleEvent():
+                visible = ctx.activity.foreground_at(event.time)  # before this event changes it
                 ctx.activity.add(event)
+                return self._emit(self._exits.on_lifecycle(event, ctx, visible))
             case PermissionEvent():
-                return self._emit(permission.judge_permission(event, ctx))
+                return self._permission(event)
+            case PermissionResult():
+                ctx.answers.add(event)
+                self._exits.on_result(event, ctx)
+            case PermissionDialog():
+                pass  # evidence of how the app asked; no rule reads it yet
+            case ComponentEvent():
+                return [f for occurrence in self._starts.on_component(event, ctx) for f in self._group(occurrence)]
             case TlsFailure():
                 return [f for occurrence in tls.judge_tls(event, ctx) for f in self._group(occurrence)]
         return []
@@ -141,6 +177,25 @@ class LiveJudge:
             found += self._group(occurrence)
         if (burst := self._frequency.add(event, party, ctx)) is not None:  # count: accesses, not API calls
             found += self._group(*burst)
+        if (probe := self._probes.add(event, party, ctx)) is not None:  # count: distinct packages
+            found += self._group(*probe)
+        visible = event.foreground if event.foreground is not None else ctx.activity.foreground_at(event.time)
+        api = f"{event.api.class_name}.{event.api.method}"
+        if (restart := starts.restarted(event.process, event.time, visible, party, hook_row(event), ctx, api)) is not None:
+            found += self._group(restart)
+        return found
+
+    def _permission(self, event: PermissionEvent) -> list[Finding]:
+        ctx = self.ctx
+        found = self._emit(
+            [
+                *permission.judge_permission(event, ctx),
+                *asking.judge_pre_consent(event, ctx),
+                *asking.judge_re_request(event, ctx),
+            ]
+        )
+        if (bundle := self._bundles.add(event, ctx)) is not None:
+            found += self._group(bundle)
         return found
 
     def _emit(self, findings: list[Finding]) -> list[Finding]:

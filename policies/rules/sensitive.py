@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from piaudit.policies.models import Finding, HookEvent, RuleName
 from piaudit.policies.policy import ThirdParty
 from piaudit.policies.rules.common import Severity, api_name, hook_finding, reader
+from piaudit.policies.rules.probing import probed_package
 from piaudit.policies.vocab import LOCATION_TYPES, DataType, covered
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ def declared_for(data_type: DataType, party: str | None, declared: ThirdParty | 
 
 def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None, ctx: RuleContext) -> list[Finding]:
     """One finding per sensitive read that needs a look, graded by consent, foreground and declaration."""
-    if event.data_type not in SENSITIVE_READS:
-        return []
+    if event.data_type not in SENSITIVE_READS or probed_package(event) is not None:
+        return []  # a probe of one package is judged by APP_LIST_PROBING
     rule, what = SENSITIVE_READS[event.data_type]
     state = ctx.consent.state_at(event.time)
     foreground = event.foreground if event.foreground is not None else ctx.activity.foreground_at(event.time)

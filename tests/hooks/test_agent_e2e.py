@@ -287,6 +287,8 @@ def test_phases_foreground_and_lifecycle(demo: Run) -> None:
         "application_oncreate",
         "foreground",
         "activity_resumed",
+        "activity_paused",  # the system's location permission dialog comes over the activity
+        "activity_resumed",  # and goes: the answer was delivered
         "activity_paused",
         "background",
         "process_exit",

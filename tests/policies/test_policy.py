@@ -76,7 +76,7 @@ def test_demo_example():
         (
             HEAD + "colour: red\n",
             "policy.yaml:2: colour: unknown field 'colour' (allowed: version, app, first_party_domains, third_parties, "
-            "declared_data_types, consent, thresholds, jurisdiction, expected_server_countries, server_countries)",
+            "declared_data_types, other_apps, consent, thresholds, jurisdiction, expected_server_countries, server_countries)",
         ),
         (
             "app:\n  package: com.example.app\n  category: news\n  nmae: X\n",

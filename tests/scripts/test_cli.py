@@ -113,13 +113,15 @@ def test_hooks_json_lists_class_method_data_type() -> None:
 
 def test_hooks_json_every_entry_has_class_method_data_type_and_kind() -> None:
     apis = json.loads(piaudit("hooks", "--json").stdout)
-    assert len(apis) == 406  # 386 Java methods, 20 native functions (10 libc; 10 TLS: SSL_write/SSL_read in libssl, Conscrypt, Cronet)
-    no_data_type = ("consent", "lifecycle", "permission", "pinning", "crypto", "http", "tls")  # crypto/http/tls: issue 13's events
+    assert len(apis) == 437  # 417 Java methods, 20 native functions (10 libc; 10 TLS: SSL_write/SSL_read in libssl, Conscrypt, Cronet)
+    no_data_type = ("consent", "lifecycle", "permission", "component", "pinning", "crypto", "http", "tls")  # crypto/http/tls: issue 13's events
     for api in apis:
         assert {"class", "method", "data_type", "kind"} <= api.keys(), api
         assert (api["data_type"] is None) == (api["kind"] in no_data_type), api
     kinds = {a["kind"] for a in apis}
     assert kinds == {"data", *no_data_type}
+    calls = {(a["class"], a["method"]) for a in apis if a["kind"] == "component"}
+    assert {("android.app.ContextImpl", "startService"), ("android.app.AlarmManager", "setRepeating"), ("android.app.JobSchedulerImpl", "schedule")} <= calls
     types = {a["data_type"] for a in apis}
     assert {"carrier", "cell_location", "network_state", "device_info"} <= types
     pairs = {(a["class"], a["method"]) for a in apis}

@@ -3,6 +3,7 @@ import { type Call, emitEvent, type HandlerTable } from "../lib/hooks.js";
 import { rescanPending } from "../lib/loaders.js";
 import { runtimeClass } from "../lib/render.js";
 import { activityHidden, activityVisible, enterPhase } from "../lib/state.js";
+import { activityPaused } from "./permissions.js";
 import { internally } from "../lib/state.js";
 
 /** Application.onCreate / Instrumentation.callApplicationOnCreate: the app's code starts. */
@@ -42,6 +43,7 @@ function activity(call: Call): void {
       break;
     case "onPause":
       emitEvent({ type: "lifecycle:change", state: "activity_paused", detail: name });
+      activityPaused(); // with a permission request waiting: the system's dialog came over the activity
       break;
     case "onStop":
       if (activityHidden(id)) {
@@ -53,7 +55,13 @@ function activity(call: Call): void {
   }
 }
 
+/** Activity.finish / finishAffinity / finishAndRemoveTask: the app closes an activity itself. */
+function finishing(call: Call): void {
+  emitEvent({ type: "lifecycle:change", state: "activity_finished", detail: `${runtimeClass(call.self)}.${call.spec.method}()` });
+}
+
 export const handlers: HandlerTable = {
+  finish: { kind: "before", run: finishing },
   application_oncreate: { kind: "before", run: applicationOnCreate },
   activity: { kind: "before", run: activity },
 };

@@ -1,6 +1,6 @@
 // The options the host passes at init (rpc `init`), kept in one place for every module.
 
-export type HookKind = "data" | "consent" | "lifecycle" | "permission" | "pinning" | "crypto" | "http" | "tls";
+export type HookKind = "data" | "consent" | "lifecycle" | "permission" | "component" | "pinning" | "crypto" | "http" | "tls";
 
 /** One hooked Java method, as listed in hooks/hooklist.json (the single source of truth). */
 export interface JavaHookSpec {

@@ -30,6 +30,7 @@ export interface DataOutcome {
 export type Handler =
   | { kind: "data"; read: (call: Call) => DataOutcome | null }
   | { kind: "before"; run: (call: Call) => void }
+  | { kind: "after"; run: (call: Call) => void }
   | { kind: "replace"; run: (call: Call, callOriginal: () => any) => any }
   | { kind: "around"; run: (call: Call, callOriginal: () => any) => any };
 
@@ -201,6 +202,31 @@ function makeImplementation(spec: JavaHookSpec, handler: Handler, overload: any,
       hookStats.replaced += 1;
       const call: Call = { spec, self: this, args, argTypes, returnType };
       return handler.run(call, () => overload.apply(this, args));
+    };
+  }
+
+  if (handler.kind === "after") {
+    // Observe a call with its result (a permission check's answer): the original runs first, untouched.
+    return function (this: any, ...args: any[]) {
+      if (!shouldRecord(group)) {
+        return overload.apply(this, args);
+      }
+      let ret: any;
+      enterGroup(group);
+      try {
+        ret = overload.apply(this, args);
+      } finally {
+        leaveGroup();
+      }
+      const call: Call = { spec, self: this, args, argTypes, returnType, ret };
+      internally(() => {
+        try {
+          handler.run(call);
+        } catch (e) {
+          reportAgentError(`hook ${spec.class}.${spec.method} failed to record a call`, e);
+        }
+      });
+      return ret;
     };
   }
 

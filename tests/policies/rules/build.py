@@ -8,12 +8,15 @@ from piaudit.policies.catalog import Catalog, CatalogEntry
 from piaudit.policies.classify import Classifier
 from piaudit.policies.models import (
     ApiRef,
+    ComponentEvent,
     ConsentEvent,
     Detection,
     FlowSummary,
     HookEvent,
     LifecycleEvent,
+    PermissionDialog,
     PermissionEvent,
+    PermissionResult,
     Timeline,
     TlsFailure,
 )
@@ -147,9 +150,9 @@ def consent(time: float, decision: str = "granted", *, source: str = "ui_click",
     )
 
 
-def life(time: float, state: str, *, id: int | None = None) -> LifecycleEvent:
+def life(time: float, state: str, *, id: int | None = None, detail: str = "") -> LifecycleEvent:
     """A lifecycle change at ``time``."""
-    return _make(LifecycleEvent, id=id if id is not None else int(time * 1000), time=time, state=state)
+    return _make(LifecycleEvent, id=id if id is not None else int(time * 1000), time=time, state=state, detail=detail)
 
 
 def permission(time: float, *names: str, id: int | None = None, party: str | None = None) -> PermissionEvent:
@@ -160,6 +163,70 @@ def permission(time: float, *names: str, id: int | None = None, party: str | Non
         time=time,
         permissions=[f"android.permission.{n}" for n in names],
         party=party,
+    )
+
+
+def answer(time: float, *, granted: tuple[str, ...] = (), denied: tuple[str, ...] = (), id: int | None = None) -> PermissionResult:
+    """The user's answer at ``time``: short permission names granted and denied."""
+    results = {f"android.permission.{n}": "granted" for n in granted} | {f"android.permission.{n}": "denied" for n in denied}
+    return _make(PermissionResult, id=id if id is not None else int(time * 1000), time=time, results=results)
+
+
+def dialog(time: float, *names: str, kind: str = "system", id: int | None = None) -> PermissionDialog:
+    """A permission dialog shown at ``time``."""
+    return _make(
+        PermissionDialog,
+        id=id if id is not None else int(time * 1000),
+        time=time,
+        dialog=kind,
+        permissions=[f"android.permission.{n}" for n in names],
+    )
+
+
+_START_APIS = {
+    "start_activity": ("android.app.Activity", "startActivity"),
+    "start_service": ("android.app.ContextImpl", "startService"),
+    "start_foreground_service": ("android.app.ContextImpl", "startForegroundService"),
+    "bind_service": ("android.app.ContextImpl", "bindService"),
+    "send_broadcast": ("android.app.ContextImpl", "sendBroadcast"),
+    "register_receiver": ("android.app.ContextImpl", "registerReceiver"),
+    "receive_broadcast": ("android.app.ActivityThread", "handleReceiver"),
+    "set_alarm": ("android.app.AlarmManager", "setRepeating"),
+    "schedule_job": ("android.app.job.JobScheduler", "schedule"),
+    "enqueue_work": ("androidx.work.WorkManager", "enqueue"),
+    "request_sync": ("android.content.ContentResolver", "requestSync"),
+}
+
+
+def start(time: float, call: str, target: str | None = None, *, id: int | None = None, **fields: Any) -> ComponentEvent:
+    """A component start or wake-up at ``time``; ``target`` is ``pkg`` or ``pkg/Class``."""
+    package, _, component = (target or "").partition("/")
+    cls, method = _START_APIS[call]
+    return _make(
+        ComponentEvent,
+        id=id if id is not None else int(time * 1000),
+        time=time,
+        call=call,
+        api=ApiRef(class_name=cls, method=method),
+        target_package=package or None,
+        target_component=component or None,
+        **fields,
+    )
+
+
+def probe(time: float, package: str, *, id: int | None = None, party: str | None = None, **fields: Any) -> HookEvent:
+    """A per-package probe (``getPackageInfo(package)``) at ``time``."""
+    return _make(
+        HookEvent,
+        id=id if id is not None else int(time * 1000),
+        time=time,
+        data_type="installed_apps",
+        api=ApiRef(class_name="android.app.ApplicationPackageManager", method="getPackageInfo"),
+        args={"package": package},
+        value=f"{package}: installed",
+        party=party,
+        caller="com.umeng.x.Y.z(Y.java:1)" if party == "Umeng" else None,
+        **fields,
     )
 
 
@@ -177,6 +244,9 @@ def timeline(*items: Any) -> Timeline:
         ConsentEvent: tl.consent_events,
         LifecycleEvent: tl.lifecycle_events,
         PermissionEvent: tl.permission_events,
+        PermissionResult: tl.permission_results,
+        PermissionDialog: tl.permission_dialogs,
+        ComponentEvent: tl.component_events,
         TlsFailure: tl.tls_failures,
     }
     for item in items:

@@ -50,3 +50,62 @@ def test_upload_in_background():
         flow("f3", 3, "api.demoapp.example", "imei", direction="response"),
     )
     assert [(f.flow, f.data_type) for f in findings] == [("f1", "android_id")]
+
+
+# ------------------------------------------------------------- 保活: a process restarted after being killed
+
+from piaudit.policies.activity import AUDIT_END_EXIT  # noqa: E402
+from piaudit.policies.models import LifecycleEvent  # noqa: E402
+from tests.policies.rules.build import _make  # noqa: E402
+
+
+def judge_all(*items):
+    pol = policy()
+    return evaluate(timeline(*items), pol, classifier(pol))
+
+PUSH = "com.example.demoapp:push"
+
+
+def push_life(time, state, *, id, detail=""):
+    return _make(LifecycleEvent, id=id, time=time, state=state, detail=detail, process=PUSH)
+
+
+def push_read(time, *, id):
+    event = hook(time, "android_id", id=id, party="Getui", caller="com.igexin.push.core.DeviceProbe.probe(DeviceProbe.java:1)")
+    return event.model_copy(update={"process": PUSH})
+
+
+def restart_story(exit_detail="exited with status -9"):
+    return [
+        consent(0),
+        push_life(1, "process_start", id=1, detail="spawned"),
+        push_read(2, id=1),  # first life: no activity of its own, nothing known about the app: not judged
+        push_life(3, "process_exit", id=2, detail=exit_detail),
+        push_life(4, "process_start", id=3, detail="spawned"),
+        push_read(5, id=2),  # after the restart
+    ]
+
+
+def test_read_by_a_restarted_process_is_background_collection():
+    (f,) = only(judge_all(*restart_story()), "BACKGROUND_COLLECTION")
+    assert (f.event, f.party, f.process) == (2, "Getui", PUSH)
+    assert f.evidence_rows == ["hook_events:2", "lifecycle_events:2", "lifecycle_events:3"]
+    assert "started again after it had ended (exited with status -9)" in f.message and "保活" in f.message
+
+
+def test_the_restart_is_a_self_start_once():
+    items = [*restart_story(), push_read(6, id=3)]
+    (f,) = only(judge_all(*items), "SELF_START")
+    assert f.evidence_rows == ["lifecycle_events:2", "lifecycle_events:3", "hook_events:2", "hook_events:3"]
+    assert "started again 1.0 s later without the user" in f.message
+
+
+def test_restart_guards():
+    # piaudit's own kill at the end of an audit is not an exit that makes the next start a restart
+    assert only(judge_all(*restart_story(AUDIT_END_EXIT)), "BACKGROUND_COLLECTION") == []
+    # the user opened the app: an activity is visible while the restarted process reads
+    visible = [*restart_story()[:-1], life(4.5, "foreground"), push_read(5, id=2)]
+    assert only(judge_all(*visible), "BACKGROUND_COLLECTION") == [] and only(judge_all(*visible), "SELF_START") == []
+    # another process's exit does not make this one restarted
+    other = [consent(0), push_life(1, "process_start", id=1), _make(LifecycleEvent, id=2, time=2, state="process_exit", process="x:other"), push_read(3, id=1)]
+    assert only(judge_all(*other), "BACKGROUND_COLLECTION") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,6 +68,7 @@ def test_demo_session_rules():
         "LOCATION_ACCESS",
         "CLIPBOARD_READ",
         "PERMISSION_ABUSE",
+        "PRE_CONSENT_PERMISSION",
         "UNINSPECTED_TLS",
     }
     for f in findings:
@@ -173,3 +175,77 @@ def test_evaluation_notes():
     assert "BACKGROUND_COLLECTION: no lifecycle events; only hook events' own foreground flag was used." in notes
     assert "1 hook(s) failed to install, so reads through them are missing: android.telephony.TelephonyManager.getImei." in notes
     assert evaluation_notes(timeline(consent(1), life(0, "foreground")), policy()) == []
+
+
+def standards_session() -> Timeline:
+    """How the app asks, what it does after a refusal, whom it wakes: every rule of issue 12 once."""
+    from tests.policies.rules.build import answer, probe, start
+
+    boot = "android.intent.action.BOOT_COMPLETED"
+    return timeline(
+        start(0.1, "receive_broadcast", "com.example.demoapp", action=boot, id=1),
+        start(0.2, "start_service", "com.example.demoapp/S", id=2),
+        start(0.3, "set_alarm", repeat_seconds=60, id=3),
+        life(0.5, "foreground", id=1),
+        permission(1, "READ_PHONE_STATE", "CAMERA", "READ_CONTACTS", id=1),
+        consent(2, id=1),
+        permission(3, "CAMERA", id=2),
+        answer(4, denied=("CAMERA",), id=1),
+        permission(5, "CAMERA", id=3),
+        *[probe(6 + i / 10, f"com.other{i}.app", id=10 + i, party="Umeng") for i in range(7)],
+        start(7, "start_service", "com.other.app/Push", id=4),
+        life(8, "process_exit", id=2, detail="exit(0)"),
+    )
+
+
+def test_standards_rules_live_and_final_agree_and_ignore_input_order():
+    pol = policy()
+    tl = standards_session()
+    final = evaluate(tl, pol, classifier(pol))
+    assert {f.rule for f in final} >= {
+        "PRE_CONSENT_PERMISSION",
+        "PERMISSION_BUNDLED",
+        "PERMISSION_RE_REQUEST",
+        "EXIT_AFTER_REFUSAL",
+        "SELF_START",
+        "ASSOCIATED_START",
+        "APP_LIST_PROBING",
+    }
+    live = LiveJudge(pol, classifier(pol))
+    for _, item in sorted(
+        (
+            (e.time, e)
+            for e in [
+                *tl.consent_events,
+                *tl.permission_results,
+                *tl.lifecycle_events,
+                *tl.hook_events,
+                *tl.permission_events,
+                *tl.component_events,
+            ]
+        ),
+        key=lambda pair: pair[0],
+    ):
+        live.on_event(item)
+    assert live.findings() == final
+    rng = random.Random(3)
+    for _ in range(5):
+        shuffled = standards_session()
+        for items in (shuffled.hook_events, shuffled.permission_events, shuffled.permission_results, shuffled.component_events):
+            rng.shuffle(items)
+        assert evaluate(shuffled, pol, classifier(pol)) == final
+
+
+def test_every_rule_has_a_row_in_the_rules_table_of_docs_policy():
+    """The rule names are a contract: each one is documented (fires when, basis, severity) in docs/policy.md."""
+    from typing import get_args
+
+    from piaudit.policies.models import RuleName
+
+    text = (Path(__file__).parents[3] / "docs" / "policy.md").read_text(encoding="utf-8")
+    table = text[text.index("| rule | fires when |") :]
+    rows = {line.split("|")[1].strip(" `") for line in table.splitlines() if line.startswith("| `")}
+    assert set(get_args(RuleName)) <= rows
+    for rule in ("PRE_CONSENT_PERMISSION", "PERMISSION_BUNDLED", "PERMISSION_RE_REQUEST", "EXIT_AFTER_REFUSAL"):
+        (row,) = [line for line in table.splitlines() if line.startswith(f"| `{rule}` |")]
+        assert "认定方法" in row or "164号文" in row

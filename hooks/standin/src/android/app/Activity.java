@@ -90,18 +90,80 @@ public class Activity extends ContextThemeWrapper {
         mFinished = true;
     }
 
+    public void finishAffinity() {
+        mFinished = true;
+    }
+
+    public void finishAndRemoveTask() {
+        mFinished = true;
+    }
+
+    /** As on Android: an activity starts activities through startActivityForResult (Instrumentation.execStartActivity). */
+    @Override
+    public void startActivity(Intent intent) {
+        startActivityForResult(intent, -1);
+    }
+
+    public void startActivityForResult(Intent intent, int requestCode) {
+        getBaseContext().startActivity(intent);
+    }
+
+    public void onActivityResult(int requestCode, int resultCode, Intent data) {}
+
+    final void performResume() {
+        onResume();
+        mResumed = true;
+    }
+
+    static final String EXTRA_REQUEST_PERMISSIONS_NAMES = "android.content.pm.extra.REQUEST_PERMISSIONS_NAMES";
+    static final String EXTRA_REQUEST_PERMISSIONS_RESULTS = "android.content.pm.extra.REQUEST_PERMISSIONS_RESULTS";
+
+    private final java.util.ArrayDeque<Object[]> mPendingPermissionRequests = new java.util.ArrayDeque<>();
+
     /**
-     * Request runtime permissions. The fake grants them all ({@code -Dstandin.grant_permissions=false}
-     * denies) and calls {@link #onRequestPermissionsResult} before returning.
+     * Request runtime permissions, as Android does: the call only asks the system and returns; the
+     * system's dialog (GrantPermissionsActivity) comes over the activity later, which pauses; the
+     * user's answers (the fake grants all but {@code -Dstandin.deny_permissions};
+     * {@code -Dstandin.grant_permissions=false} denies all) come back through
+     * {@code dispatchRequestPermissionsResult} to {@link #onRequestPermissionsResult}; the activity
+     * resumes. The stand-in has no looper: the framework delivers pending requests with
+     * {@link #deliverPermissionRequests} once the app's code returned.
      */
     public final void requestPermissions(String[] permissions, int requestCode) {
         if (requestCode < 0) {
             throw new IllegalArgumentException("requestCode should be >= 0");
         }
-        String grant = java.lang.System.getProperty("standin.grant_permissions", "true");
-        int[] results = new int[permissions.length];
-        java.util.Arrays.fill(results, Boolean.parseBoolean(grant) ? 0 : -1);
-        onRequestPermissionsResult(requestCode, permissions, results);
+        mPendingPermissionRequests.add(new Object[] {permissions.clone(), requestCode});
+    }
+
+    /** The system's part of every pending request (the looper's next turns): dialog, answers, callback. */
+    public final void deliverPermissionRequests() {
+        Object[] next;
+        while ((next = mPendingPermissionRequests.poll()) != null) {
+            String[] permissions = (String[]) next[0];
+            int requestCode = (Integer) next[1];
+            boolean wasResumed = mResumed;
+            if (wasResumed) {
+                performPause(); // the system dialog is on top
+            }
+            int[] results = new int[permissions.length];
+            for (int i = 0; i < permissions.length; i++) {
+                results[i] = com.android.internal.standin.Permissions.answer(permissions[i]);
+            }
+            Intent data = new Intent("android.content.pm.action.REQUEST_PERMISSIONS")
+                    .putExtra(EXTRA_REQUEST_PERMISSIONS_NAMES, permissions)
+                    .putExtra(EXTRA_REQUEST_PERMISSIONS_RESULTS, results);
+            dispatchRequestPermissionsResult(requestCode, data);
+            if (wasResumed && !mFinished) {
+                performResume();
+            }
+        }
+    }
+
+    private void dispatchRequestPermissionsResult(int requestCode, Intent data) {
+        String[] permissions = data.getStringArrayExtra(EXTRA_REQUEST_PERMISSIONS_NAMES);
+        int[] results = data.getIntArrayExtra(EXTRA_REQUEST_PERMISSIONS_RESULTS);
+        onRequestPermissionsResult(requestCode, permissions != null ? permissions : new String[0], results != null ? results : new int[0]);
     }
 
     public void onRequestPermissionsResult(int requestCode, String[] permissions, int[] grantResults) {}

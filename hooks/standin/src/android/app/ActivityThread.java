@@ -26,6 +26,8 @@ import java.util.Map;
 public final class ActivityThread {
     private static volatile ActivityThread sCurrentActivityThread;
     static final String LAUNCHER = "com.example.demoapp.Launcher";
+    /** Scenarios with the app's lifecycle (the launcher's runApp); {@code wake} starts the process for a broadcast. */
+    static final List<String> APP_SCENARIOS = List.of("demo", "refuse", "pinned", "refuse_exit", "refuse_permission", "restart");
 
     private final Instrumentation mInstrumentation = new Instrumentation();
     final Map<String, SharedPreferencesImpl> mSharedPrefs = new HashMap<>();
@@ -52,7 +54,9 @@ public final class ActivityThread {
             thread.mPackageInfo = LoadedApk.forProcess();
             if (!process.equals(thread.mPackageInfo.getPackageName())) {
                 thread.runServiceProcess(process);
-            } else if (scenario.equals("demo") || scenario.equals("refuse") || scenario.equals("pinned")) {
+            } else if (scenario.equals("wake")) {
+                thread.runWakeScenario();
+            } else if (APP_SCENARIOS.contains(scenario)) {
                 StandinLog.log("PHASE", "n", 1, "name", "before_application_oncreate");
                 Application app = thread.handleBindApplication(thread.mPackageInfo.getPackageName(),
                         thread.mPackageInfo.getApplicationClassName());
@@ -94,6 +98,44 @@ public final class ActivityThread {
         for (Service service : mServices) {
             service.onDestroy();
         }
+    }
+
+    /**
+     * The {@code wake} scenario: the system starts the app's process to deliver BOOT_COMPLETED to its
+     * manifest receivers (no activity, no user), as after a reboot; then the process lives on briefly.
+     */
+    private void runWakeScenario() throws Exception {
+        Application app = handleBindApplication(mPackageInfo.getPackageName(), mPackageInfo.getApplicationClassName());
+        mInstrumentation.callApplicationOnCreate(app);
+        Work.awaitAll(Fake.longProp("standin.timeout_ms", 5000) * 3);
+        Intent boot = new Intent(Intent.ACTION_BOOT_COMPLETED);
+        for (String receiver : mPackageInfo.receiversFor(boot.getAction())) {
+            android.content.pm.ActivityInfo info = new android.content.pm.ActivityInfo();
+            info.packageName = mPackageInfo.getPackageName();
+            info.name = receiver;
+            handleReceiver(new ReceiverData(boot, info));
+        }
+        Work.awaitAll(Fake.longProp("standin.timeout_ms", 5000) * 3);
+        Thread.sleep(Fake.longProp("standin.exit_delay_ms", 200));
+    }
+
+    /** Fake {@code ActivityThread$ReceiverData}: a broadcast for one manifest receiver. */
+    static final class ReceiverData {
+        final Intent intent;
+        final android.content.pm.ActivityInfo info;
+
+        ReceiverData(Intent intent, android.content.pm.ActivityInfo info) {
+            this.intent = intent;
+            this.info = info;
+        }
+    }
+
+    /** As on Android: instantiate the manifest receiver through the APK's loader and call onReceive. */
+    private void handleReceiver(ReceiverData data) throws Exception {
+        StandinLog.log("BROADCAST", "action", data.intent.getAction(), "receiver", data.info.name);
+        android.content.BroadcastReceiver receiver = (android.content.BroadcastReceiver) mPackageInfo.getClassLoader()
+                .loadClass(data.info.name).getDeclaredConstructor().newInstance();
+        receiver.onReceive(mAppContext, data.intent);
     }
 
     public static ActivityThread currentActivityThread() {

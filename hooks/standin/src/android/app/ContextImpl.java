@@ -55,6 +55,8 @@ class ContextImpl extends Context {
                 case CAMERA_SERVICE -> new CameraManager(this);
                 case BLUETOOTH_SERVICE -> BluetoothAdapter.getDefaultAdapter();
                 case CONNECTIVITY_SERVICE -> new android.net.ConnectivityManager(this);
+                case ALARM_SERVICE -> new AlarmManager(this);
+                case JOB_SCHEDULER_SERVICE -> new JobSchedulerImpl(this);
                 default -> null;
             };
             if (s != null) {
@@ -115,6 +117,10 @@ class ContextImpl extends Context {
         if (component == null || apk == null) {
             return null;
         }
+        if (!component.getPackageName().equals(mPackageName)) {
+            system("start_service", service); // another app's service: the stand-in has no other apps
+            return component;
+        }
         String process = apk.processOfService(component.getClassName());
         if (process.equals(android.os.Process.myProcessName())) {
             com.android.internal.standin.StandinLog.log("INFO", "where", "startService", "msg", "same-process services are not run",
@@ -122,5 +128,60 @@ class ContextImpl extends Context {
             return component;
         }
         return com.android.internal.standin.Zygote.startProcess(process) ? component : null;
+    }
+
+    /** What the system does with a start it is asked for: the stand-in only logs it (other apps do not exist here). */
+    private static void system(String call, Intent intent) {
+        ComponentName c = intent.getComponent();
+        String target = c != null ? c.flattenToString() : intent.getPackage() != null ? intent.getPackage() : "(implicit)";
+        com.android.internal.standin.StandinLog.log("START", "call", call, "target", target,
+                "action", String.valueOf(intent.getAction()));
+    }
+
+    @Override
+    public void startActivity(Intent intent) {
+        system("start_activity", intent);
+    }
+
+    public void startActivities(Intent[] intents) {
+        for (Intent intent : intents) {
+            system("start_activity", intent);
+        }
+    }
+
+    public void sendOrderedBroadcast(Intent intent, String receiverPermission) {
+        system("send_broadcast", intent);
+    }
+
+    @Override
+    public ComponentName startForegroundService(Intent service) {
+        return startService(service);
+    }
+
+    @Override
+    public boolean bindService(Intent service, android.content.ServiceConnection conn, int flags) {
+        system("bind_service", service);
+        return true;
+    }
+
+    @Override
+    public void sendBroadcast(Intent intent) {
+        system("send_broadcast", intent);
+    }
+
+    private final java.util.List<android.content.BroadcastReceiver> mReceivers = new java.util.ArrayList<>();
+
+    @Override
+    public Intent registerReceiver(android.content.BroadcastReceiver receiver, android.content.IntentFilter filter) {
+        synchronized (mReceivers) {
+            mReceivers.add(receiver);
+        }
+        com.android.internal.standin.StandinLog.log("RECEIVER", "event", "register", "actions", filter.countActions() > 0 ? filter.getAction(0) : "");
+        return null;
+    }
+
+    @Override
+    public int checkSelfPermission(String permission) {
+        return com.android.internal.standin.Permissions.check(permission);
     }
 }

@@ -86,6 +86,18 @@ public final class LoadedApk {
         return services;
     }
 
+    /** The manifest receivers registered for {@code action} ({@code receiver.<class>=<action>,...}). */
+    public List<String> receiversFor(String action) {
+        List<String> receivers = new ArrayList<>();
+        for (String key : mManifest.stringPropertyNames()) {
+            if (key.startsWith("receiver.") && java.util.Arrays.asList(mManifest.getProperty(key).split(",")).contains(action)) {
+                receivers.add(key.substring(9));
+            }
+        }
+        receivers.sort(null);
+        return receivers;
+    }
+
     public ClassLoader getClassLoader() {
         ClassLoader loader = mClassLoader;
         if (loader == null) {

@@ -10,6 +10,10 @@ public final class ComponentName {
         mClass = cls;
     }
 
+    public ComponentName(Context context, Class<?> cls) {
+        this(context.getPackageName(), cls.getName());
+    }
+
     public String getPackageName() {
         return mPackage;
     }

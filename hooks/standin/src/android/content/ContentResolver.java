@@ -89,4 +89,14 @@ public abstract class ContentResolver {
     public final int bulkInsert(Uri url, ContentValues[] values) {
         return values.length;
     }
+
+    /** Ask the sync adapter of {@code authority} to sync {@code account} now (wakes that adapter's app). */
+    public static void requestSync(android.accounts.Account account, String authority, android.os.Bundle extras) {
+        com.android.internal.standin.StandinLog.log("SYNC", "authority", authority, "period", 0);
+    }
+
+    /** Sync {@code authority} every {@code pollFrequency} seconds. */
+    public static void addPeriodicSync(android.accounts.Account account, String authority, android.os.Bundle extras, long pollFrequency) {
+        com.android.internal.standin.StandinLog.log("SYNC", "authority", authority, "period", pollFrequency);
+    }
 }

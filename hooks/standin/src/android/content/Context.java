@@ -15,7 +15,10 @@ public abstract class Context {
     public static final String CAMERA_SERVICE = "camera";
     public static final String BLUETOOTH_SERVICE = "bluetooth";
     public static final String CONNECTIVITY_SERVICE = "connectivity";
+    public static final String ALARM_SERVICE = "alarm";
+    public static final String JOB_SCHEDULER_SERVICE = "jobscheduler";
     public static final int MODE_PRIVATE = 0;
+    public static final int BIND_AUTO_CREATE = 1;
 
     public abstract Object getSystemService(String name);
 
@@ -33,4 +36,18 @@ public abstract class Context {
 
     /** Start a service; the system starts the process the manifest names for it (e.g. ":push"). */
     public abstract ComponentName startService(Intent service);
+
+    /** Start an activity (of this app or, with an explicit component or package, of another). */
+    public abstract void startActivity(Intent intent);
+
+    public abstract ComponentName startForegroundService(Intent service);
+
+    public abstract boolean bindService(Intent service, ServiceConnection conn, int flags);
+
+    public abstract void sendBroadcast(Intent intent);
+
+    public abstract Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter);
+
+    /** {@code PackageManager.PERMISSION_GRANTED} (0) or {@code PERMISSION_DENIED} (-1). */
+    public abstract int checkSelfPermission(String permission);
 }

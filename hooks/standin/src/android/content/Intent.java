@@ -10,12 +10,13 @@ public class Intent {
     public static final String ACTION_MAIN = "android.intent.action.MAIN";
     public static final String ACTION_VIEW = "android.intent.action.VIEW";
     public static final String CATEGORY_LAUNCHER = "android.intent.category.LAUNCHER";
+    public static final String ACTION_BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED";
 
     private String mAction;
     private String mPackage;
     private ComponentName mComponent;
     private final Set<String> mCategories = new LinkedHashSet<>();
-    private final Map<String, String> mExtras = new LinkedHashMap<>();
+    private final Map<String, Object> mExtras = new LinkedHashMap<>();
 
     public Intent() {}
 
@@ -68,8 +69,34 @@ public class Intent {
         return this;
     }
 
+    public Intent putExtra(String name, String[] value) {
+        mExtras.put(name, value);
+        return this;
+    }
+
+    public Intent putExtra(String name, int[] value) {
+        mExtras.put(name, value);
+        return this;
+    }
+
     public String getStringExtra(String name) {
-        return mExtras.get(name);
+        Object value = mExtras.get(name);
+        return value instanceof String s ? s : null;
+    }
+
+    public String[] getStringArrayExtra(String name) {
+        Object value = mExtras.get(name);
+        return value instanceof String[] a ? a : null;
+    }
+
+    public int[] getIntArrayExtra(String name) {
+        Object value = mExtras.get(name);
+        return value instanceof int[] a ? a : null;
+    }
+
+    public Intent setClassName(String packageName, String className) {
+        mComponent = new ComponentName(packageName, className);
+        return this;
     }
 
     @Override

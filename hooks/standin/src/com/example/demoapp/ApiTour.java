@@ -426,7 +426,7 @@ final class ApiTour {
                 () -> { thread.handleResumeActivity(a); return VOID; });
         StandinLog.log("API", "api", "android.app.Activity#onResume()", "value", VOID);
         api("android.app.Activity#requestPermissions(java.lang.String[],int)", "android.permission.CAMERA,7",
-                () -> { a.requestPermissions(new String[] {"android.permission.CAMERA"}, 7); return VOID; });
+                () -> { a.requestPermissions(new String[] {"android.permission.CAMERA"}, 7); a.deliverPermissionRequests(); return VOID; });
         Button b = new Button(a);
         b.setText("同意");
         boolean[] clicked = new boolean[1];

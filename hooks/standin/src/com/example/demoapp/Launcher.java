@@ -58,18 +58,29 @@ public final class Launcher {
         thread.handleStartActivity(activity);
         thread.handleResumeActivity(activity);
         Thread.sleep(Fake.longProp("standin.consent_delay_ms", 1500));
-        boolean agree = !scenario.equals("refuse");
+        boolean agree = !scenario.equals("refuse") && !scenario.equals("refuse_exit");
+        if (scenario.equals("refuse_permission") && System.getProperty("standin.deny_permissions") == null) {
+            System.setProperty("standin.deny_permissions", "READ_CONTACTS"); // the user refuses the contacts
+        }
         (agree ? activity.agreeButton() : activity.refuseButton()).performClick();
         Work.awaitAll(workTimeout);
 
         phase(4, agree ? "post_consent" : "post_refusal");
         activity.onPrivacyDialogDismissed();
+        activity.deliverPermissionRequests(); // the looper's next turns: the permission dialogs and answers
         Work.awaitAll(workTimeout);
 
         phase(5, "background");
         thread.handlePauseActivity(activity);
         thread.handleStopActivity(activity);
         Work.awaitAll(workTimeout);
+        if (scenario.equals("restart")) {
+            // the system reclaims memory: the :push process is killed; its service is sticky, so the
+            // system starts it again without the user (the app keeps itself alive)
+            Thread.sleep(Fake.longProp("standin.restart.kill_after_ms", 1000));
+            com.android.internal.standin.Zygote.killProcess(PACKAGE + ":push");
+            com.android.internal.standin.Zygote.waitFor(PACKAGE + ":push"); // the app stays until its restarted push is done
+        }
 
         phase(6, "exit");
         Thread.sleep(Fake.longProp("standin.exit_delay_ms", 200));

@@ -28,6 +28,10 @@ public class MainActivity extends Activity {
     static final String PERMISSION_FINE_LOCATION = "android.permission.ACCESS_FINE_LOCATION";
     static final String PERMISSION_COARSE_LOCATION = "android.permission.ACCESS_COARSE_LOCATION";
     static final int REQUEST_LOCATION = 100;
+    static final int REQUEST_BUNDLE = 200;
+    static final int REQUEST_CONTACTS_AGAIN = 201;
+    static final String PERMISSION_PHONE_STATE = "android.permission.READ_PHONE_STATE";
+    static final String PERMISSION_CONTACTS = "android.permission.READ_CONTACTS";
     /** A TC string with purposes 1-10 consented (CMP "accept all"). */
     static final String TCF_ACCEPT_ALL = "CP0gTAAP0gTAAAGABCENAsEsAP_gAEPgAAqIJgNV_H__bW9r8X7_aft0eY1P9_j77sQxBhfJE-4FzLvW_JwXx2ExNA36tqIKmRIEu3bBIQNlHJDUTVCgaogVryDMakWcoTNKJ6BkiFMRO2dYCF5vmQtj-QKY5vr993dx2D-t_dv83dzyz4VHn3a5_2e0WJCdA58tDfv9bROb-9IPd_58v4v8_F_rE2_eT1l_tevp7D9-ct87_XW-9_fff79Ll9-gAA";
     /** A TC string with no purpose consented (CMP "reject all"). */
@@ -97,12 +101,25 @@ public class MainActivity extends Activity {
         e.putString("IABTCF_TCString", agreed ? TCF_ACCEPT_ALL : TCF_REJECT_ALL);
         e.putInt("IABTCF_gdprApplies", 1);
         e.apply();
+        if (!agreed && DemoApplication.scenario().equals("refuse_exit")) {
+            // "不同意" closes the app: the refusal scenario labs test for (T/TAF 078.4)
+            StandinLog.log("INFO", "where", "MainActivity", "msg", "privacy policy refused: exiting");
+            finish();
+            System.exit(0);
+        }
     }
 
     /** What the app does once the dialog is gone (the launcher calls it at the start of phase 4). */
     void onPrivacyDialogDismissed() throws Exception {
         String scenario = DemoApplication.scenario();
         if (Boolean.TRUE.equals(mAnswer)) {
+            if (scenario.equals("refuse_permission")) {
+                // an explanation screen, then phone, location and contacts all at once at start-up
+                new android.app.AlertDialog.Builder(this).setTitle("权限说明")
+                        .setMessage("为了向您推荐附近的内容和好友，我们需要获取电话状态、位置和通讯录权限").show();
+                requestPermissions(new String[] {PERMISSION_PHONE_STATE, PERMISSION_FINE_LOCATION, PERMISSION_CONTACTS}, REQUEST_BUNDLE);
+                return;
+            }
             if (scenario.equals("pinned")) {
                 TTAdSdk.init(this, "5012345");
                 APSecuritySdk.getInstance(this).initToken();
@@ -131,6 +148,13 @@ public class MainActivity extends Activity {
                 "granted", granted);
         if (requestCode == REQUEST_LOCATION && granted && Boolean.TRUE.equals(mAnswer)) {
             NearbyRepository.refresh(this);
+        }
+        if (requestCode == REQUEST_BUNDLE && checkSelfPermission(PERMISSION_CONTACTS) != 0) {
+            requestPermissions(new String[] {PERMISSION_CONTACTS}, REQUEST_CONTACTS_AGAIN); // asks again at once
+        } else if (requestCode == REQUEST_CONTACTS_AGAIN && checkSelfPermission(PERMISSION_CONTACTS) != 0) {
+            StandinLog.log("INFO", "where", "MainActivity", "msg", "contacts refused: exiting");
+            finish();
+            System.exit(0);
         }
     }
 }

@@ -41,6 +41,9 @@ public class PushService extends Service {
                 .data("imei:plain,mac:plain,serial:plain,installed_apps:plain"));
         long every = Fake.longProp("standin.push.heartbeat_ms", 300);
         long count = Fake.longProp("standin.push.heartbeats", 2);
+        if (Fake.prop("standin.scenario", "demo").equals("restart") && !com.android.internal.standin.Zygote.restarted()) {
+            count = 1000; // the restart scenario: the push connection lives until the system kills the process
+        }
         for (long seq = 1; seq <= count; seq++) {
             try {
                 Thread.sleep(every);

@@ -22,6 +22,25 @@ public final class Zygote {
 
     /** Ask the zygote to start {@code processName}; false without a zygote or when it cannot be reached. */
     public static boolean startProcess(String processName) {
+        return ask("start", processName);
+    }
+
+    /** Play the low-memory killer: the zygote SIGKILLs {@code processName} and, its service being sticky, starts it again. */
+    public static boolean killProcess(String processName) {
+        return ask("kill", processName);
+    }
+
+    /** Block until {@code processName} has ended for good (killed and restarted ones: their last life). */
+    public static boolean waitFor(String processName) {
+        return ask("wait", processName);
+    }
+
+    /** True in a process the system started again after it was killed. */
+    public static boolean restarted() {
+        return System.getenv("STANDIN_RESTARTED") != null;
+    }
+
+    private static boolean ask(String verb, String processName) {
         String socket = System.getProperty("standin.zygote");
         if (socket == null) {
             StandinLog.log("INFO", "where", "ActivityManager", "msg", "no zygote: process not started", "process", processName);
@@ -29,11 +48,11 @@ public final class Zygote {
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.write(ByteBuffer.wrap(("start " + processName + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.write(ByteBuffer.wrap((verb + " " + processName + "\n").getBytes(StandardCharsets.UTF_8)));
             ByteBuffer answer = ByteBuffer.allocate(64);
             channel.read(answer);
             String reply = new String(answer.array(), 0, answer.position(), StandardCharsets.UTF_8).trim();
-            StandinLog.log("PROCESS", "start", processName, "zygote", reply);
+            StandinLog.log("PROCESS", verb, processName, "zygote", reply);
             return reply.startsWith("ok");
         } catch (IOException e) {
             StandinLog.log("ERROR", "where", "ActivityManager.startProcess", "error", e.toString());
