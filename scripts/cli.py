@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from piaudit.policies.options import AuditOptions
-from piaudit.scripts import commands, commands_evidence, device
+from piaudit.scripts import commands, commands_evidence, commands_review, device
 from piaudit.scripts.run import RunOptions
 from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler, UsageError, example, lazy
 
@@ -176,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.register(add)
     commands_evidence.register(add)
+    commands_review.register(add)
     device.add_device_commands(sub)
     return parser
 

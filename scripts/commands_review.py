@@ -1,0 +1,83 @@
+"""`piaudit check`, `snap` and `diff`: what an auditor adds to a session, and compares between sessions."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import time
+from pathlib import Path
+
+from piaudit.scripts.usage import EXIT_OK, AddCommand, UsageError, lazy
+
+VERDICTS = ("pass", "fail", "na")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Record an answer to a checklist item, or list the items with the answers in force."""
+    from piaudit.policies import checklist
+    from piaudit.policies.models import CheckRecord
+    from piaudit.policies.session import Session, SessionError
+
+    try:
+        session = Session.open(args.session)
+    except SessionError as e:
+        raise UsageError(str(e)) from e
+    store = session.store
+    try:
+        if args.list or args.item is None:
+            if args.item is not None or args.verdict is not None:
+                raise UsageError("--list shows the items; give ITEM and VERDICT without --list to answer one")
+            answers = checklist.current_answers(store)
+            lang = args.lang
+            for item in checklist.checklist_items():
+                answer = answers.get(item.id)
+                state = f"{answer.verdict:4s}" if answer else "-   "
+                print(f"{state} {item.id:26s} {item.text(lang)}  [{'; '.join(item.clauses)}]")
+                if answer and answer.note:
+                    print(f"     note: {answer.note}")
+            print(f"{len(answers)} of {len(checklist.checklist_items())} items answered in {args.session}")
+            return EXIT_OK
+        if args.verdict is None:
+            raise UsageError(f"give the verdict: piaudit check --session {args.session} {args.item} pass|fail|na --note TEXT")
+        if args.verdict not in VERDICTS:
+            raise UsageError(f"verdict {args.verdict!r}: give one of {', '.join(VERDICTS)}")
+        answer = CheckRecord(
+            time=time.time(),
+            item=args.item,
+            verdict=args.verdict,
+            note=args.note or "",
+            by=args.by if args.by is not None else getpass.getuser(),
+            screens=sorted(set(args.screen or [])),
+        )
+        try:
+            row_id = checklist.record(store, answer)
+        except checklist.ChecklistError as e:
+            raise UsageError(str(e)) from e
+        print(f"{args.item}: {args.verdict} recorded as checks:{row_id} in {args.session}")
+        return EXIT_OK
+    finally:
+        store.conn.close()
+
+
+def register(add: AddCommand) -> None:
+    """Add the review commands to the `piaudit` parser."""
+    p = add(
+        "check",
+        cmd_check,
+        "Record the auditor's answer to a checklist item (what a person must judge), or list the items.",
+        """
+        piaudit check --session runs/app1 --list
+        piaudit check --session runs/app1 policy_at_first_launch pass --note "privacy dialog at first start (screen 1)" --screen 1
+        piaudit check --session runs/app1 account_deletion fail --note "no way to delete the account in Settings"
+        """,
+    )
+    p.add_argument("--session", required=True, metavar="DIR", help="session directory")
+    p.add_argument("item", nargs="?", metavar="ITEM", help="checklist item id (see --list)")
+    p.add_argument("verdict", nargs="?", metavar="pass|fail|na", help="the answer")
+    p.add_argument("--note", metavar="TEXT", help="what was seen, for the report")
+    p.add_argument("--by", metavar="NAME", help="who judged (default: the login name)")
+    p.add_argument("--screen", type=int, action="append", metavar="ID", help="a screen capture the answer rests on (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the items with the answers in force")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of --list (default en)")
+
+    _ = Path, lazy  # the other review commands are added below as they are built
