@@ -18,8 +18,8 @@ from piaudit.policies.detect import Detector
 from piaudit.policies.geo import GeoLookup
 from piaudit.policies.identifiers import Identifiers, load_identifiers
 from piaudit.policies.models import JudgedParty, Judgement, SessionMeta
-from piaudit.policies.partymatch import named_entries
 from piaudit.policies.options import AuditOptions
+from piaudit.policies.partymatch import named_entries
 from piaudit.policies.policy import Policy, load_policy
 from piaudit.policies.provenance import read_draft_provenance
 from piaudit.policies.session import file_sha256

@@ -15,6 +15,8 @@ from typing import Any
 
 from piaudit.policies.options import AuditOptions
 from piaudit.scripts import commands, commands_evidence, commands_review, device
+from piaudit.scripts.batch import cli as batch
+from piaudit.scripts.corpus import cli as corpus
 from piaudit.scripts.run import RunOptions
 from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler, UsageError, example, lazy
 
@@ -178,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands_evidence.register(add)
     commands_review.register(add)
     device.add_device_commands(sub)
+    batch.register(add, sub)
+    corpus.register(add, sub)
     return parser
 
 

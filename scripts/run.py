@@ -211,4 +211,4 @@ def main_run(args: argparse.Namespace) -> int:
     audit = AuditOptions.from_args(args, "run", app=args.app or "")
     result = run(RunOptions.from_args(args, "run", audit=audit))
     print(result.summary, file=sys.stderr if args.quiet else sys.stdout)
-    return 0
+    return 1 if result.errors else 0  # the hooks could not start: the app was not audited

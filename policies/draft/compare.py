@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from piaudit.policies.catalog import Catalog, default_catalog
-from piaudit.policies.partymatch import entries_named
+from piaudit.policies.partymatch import entries_named, prefixes_overlap, within
 from piaudit.policies.permissions import permission_table
 from piaudit.policies.policy import OTHER_CATEGORY, Policy, app_categories
 
@@ -67,10 +67,6 @@ class Comparison(_Model):
         return len(self.embedded_not_declared) + len(self.declared_not_embedded) + unjustified
 
 
-def _covers(prefix: str, package: str) -> bool:
-    return package == prefix or package.startswith(prefix + ".") or prefix.startswith(package + ".")
-
-
 def compare(policy: Policy, inventory: dict[str, Any] | Any, catalog: Catalog | None = None) -> Comparison:
     """Compare ``policy`` with an APK inventory (an :class:`ApkInventory` or its session summary).
 
@@ -89,7 +85,7 @@ def compare(policy: Policy, inventory: dict[str, Any] | Any, catalog: Catalog | 
     for sdk in sdks:
         if sdk["catalog_id"] in declared_ids or set(sdk.get("ambiguous_with", [])) & declared_ids:
             continue
-        if all(any(p == d or p.startswith(d + ".") for d in declared_prefixes) for p in sdk["prefixes"]):
+        if all(any(within(p, d) for d in declared_prefixes) for p in sdk["prefixes"]):
             continue  # every embedded prefix lies under a declared one
         result.embedded_not_declared.append(
             SdkDifference(catalog_id=sdk["catalog_id"], name=sdk.get("name", sdk["catalog_id"]), prefixes=sdk["prefixes"], locations=sdk["locations"])
@@ -98,7 +94,7 @@ def compare(policy: Policy, inventory: dict[str, Any] | Any, catalog: Catalog | 
     for party in policy.third_parties:
         if party.catalog_id and party.catalog_id in embedded_ids or named[party.name] & embedded_ids:
             continue
-        if party.sdk_prefixes and any(_covers(d, p) for d in party.sdk_prefixes for p in embedded_prefixes):
+        if party.sdk_prefixes and any(prefixes_overlap(d, p) for d in party.sdk_prefixes for p in embedded_prefixes):
             continue
         if not party.catalog_id and not party.sdk_prefixes and not named[party.name]:
             result.not_checkable.append(SdkDifference(name=party.name, note="declared by domain only: an APK cannot show it"))
