@@ -14,11 +14,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write one report of a session."""
     from piaudit.policies.session import SessionError
     from piaudit.scripts.reports import write_report
+    from piaudit.scripts.reports.pdf import PdfError
 
     out = args.output if args.output is not None else ("-" if args.format == "json" else None)
     try:
-        path = write_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings)
-    except (SessionError, ValueError) as e:
+        path = write_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings, lang=args.lang, tz=args.tz)
+    except (SessionError, ValueError, PdfError) as e:
         raise UsageError(str(e).splitlines()[0]) from e
     except BrokenPipeError:  # `piaudit report DIR --format json | head`: the reader left early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -97,16 +98,17 @@ def register(add: AddCommand) -> None:
     p = add(
         "report",
         cmd_report,
-        "Write a report of a session: html (for people), json (for tools), csv/xlsx (lab worksheet), har (traffic).",
+        "Write a report of a session: html or pdf (for people, zh or en), json (for tools), csv/xlsx (lab worksheet), har (traffic).",
         """
         piaudit report runs/app1 --format html              # runs/app1/report.html
+        piaudit report runs/app1 --format pdf --lang en -o app1-en.pdf
         piaudit report runs/app1 --format json > findings.json
         piaudit report runs/app1 --format xlsx -o worksheet.xlsx
         piaudit report runs/app1 --format har --only-findings --redact -o evidence.har
         """,
     )
     p.add_argument("dir", metavar="DIR", help="session directory")
-    p.add_argument("--format", required=True, choices=("html", "json", "csv", "xlsx", "har"), help="report format")
+    p.add_argument("--format", required=True, choices=("html", "pdf", "json", "csv", "xlsx", "har"), help="report format")
     p.add_argument(
         "-o",
         "--output",
@@ -115,6 +117,8 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--redact", action="store_true", help="mask identifier values as ‹type:sha256:prefix› (every format)")
     p.add_argument("--only-findings", action="store_true", help="HAR: only the flows behind findings")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of html, pdf and xlsx (default: zh for a CN jurisdiction, else en)")
+    p.add_argument("--tz", metavar="ZONE", help="time zone of the times shown, e.g. Asia/Shanghai (default: the jurisdiction's)")
 
     p = add(
         "bundle",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import time
-from pathlib import Path
 
 from piaudit.scripts.usage import EXIT_OK, AddCommand, UsageError, lazy
 
@@ -80,4 +79,19 @@ def register(add: AddCommand) -> None:
     p.add_argument("--list", action="store_true", help="list the items with the answers in force")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of --list (default en)")
 
-    _ = Path, lazy  # the other review commands are added below as they are built
+    p = add(
+        "diff",
+        lazy("piaudit.scripts.diff", "main_diff"),
+        "Compare two sessions of one app (a retest after rectification, or two versions): fixed, new, persisting. Exit 1 when anything is new or persisting.",
+        """
+        piaudit diff runs/app1 runs/app1-retest                       # JSON on stdout
+        piaudit diff runs/app1 runs/app1-retest --format html -o retest.html --lang zh
+        """,
+    )
+    p.add_argument("old", metavar="OLD", help="the earlier session directory")
+    p.add_argument("new", metavar="NEW", help="the later session directory")
+    p.add_argument("--format", choices=("json", "html"), default="json", help="json (default, stdout) or html")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: stdout for json, NEW/diff.html for html)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the html (default: zh for a CN jurisdiction, else en)")
+    p.add_argument("--tz", metavar="ZONE", help="time zone of the times shown (default: the jurisdiction's)")
+    p.add_argument("--redact", action="store_true", help="mask the identifier values of both sessions")
