@@ -15,13 +15,14 @@ import traceback
 import weakref
 from typing import Any
 
-from mitmproxy import ctx, exceptions, flow, http, tcp, tls, udp, websocket
+from mitmproxy import connection, ctx, exceptions, flow, http, tcp, tls, udp, websocket
 from mitmproxy import dns as mdns
 from mitmproxy import hooks as mitmproxy_hooks
 
 from piaudit.addons.auditclient import AuditClient
 from piaudit.addons.auditmessages import Annotate
 from piaudit.addons.flowmodel import format_addr
+from piaudit.addons.handshakes import HandshakeWatch
 from piaudit.policies.models import Message, TlsFailure
 from piaudit.policies.options import AuditOptions, AuditorConfig, add_proxy_options
 
@@ -38,6 +39,8 @@ class Recorder:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._flows: weakref.WeakValueDictionary[str, flow.Flow] = weakref.WeakValueDictionary()
         self.hook_errors = 0
+        self._handshakes = HandshakeWatch()
+        self._sweeper: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ options
     def load(self, loader: Any) -> None:
@@ -77,10 +80,34 @@ class Recorder:
         self.loop = asyncio.get_running_loop()
         if self.auditor is not None:
             self.auditor.attach(self.loop)
+            self._sweeper = self.loop.create_task(self._sweep_handshakes())
+
+    async def _sweep_handshakes(self) -> None:
+        """Every half second: TLS connections whose client left after the handshake, with no request.
+
+        mitmproxy may keep such a connection open when the client closed without close_notify
+        (OkHttp after a failed pin check: mitmproxy logs "TLS Error: Unexpected EOF" and
+        ``client_disconnected`` only fires at shutdown), so the client's half-close is checked here.
+        """
+        while True:
+            await asyncio.sleep(0.5)
+            self._report_swept()
+
+    def _report_swept(self) -> None:
+        if self.auditor is None:
+            return
+        try:
+            for failure in self._handshakes.sweep():
+                self.auditor.submit_tls_failure(failure)
+        except Exception as e:
+            self._hook_failed("handshake sweep", e)
 
     def done(self) -> None:
         if self.auditor is None:
             return
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        self._report_swept()
         auditor, self.auditor = self.auditor, None
         summary = auditor.stop()
         log.info("piaudit: session %s closed: %s", auditor.session_dir, summary or auditor.dead or "")
@@ -121,6 +148,9 @@ class Recorder:
         log.error("piaudit: %s failed: %r (the flow is not affected)", where, e)
 
     # ------------------------------------------------------------------ hooks
+    def requestheaders(self, f: http.HTTPFlow) -> None:
+        self._handshakes.used(f.client_conn.id)
+
     def response(self, f: http.HTTPFlow) -> None:
         if f.websocket is None:  # a WebSocket is recorded when it ends, with all its messages
             self._submit(f)
@@ -133,6 +163,12 @@ class Recorder:
 
     def websocket_end(self, f: http.HTTPFlow) -> None:
         self._submit(f)
+
+    def tcp_start(self, f: tcp.TCPFlow) -> None:
+        self._handshakes.used(f.client_conn.id)
+
+    def udp_start(self, f: udp.UDPFlow) -> None:
+        self._handshakes.used(f.client_conn.id)
 
     def tcp_message(self, f: tcp.TCPFlow) -> None:
         self._message(f, f.messages[-1] if f.messages else None)
@@ -185,3 +221,32 @@ class Recorder:
             self.auditor.submit_tls_failure(failure)
         except Exception as e:
             self._hook_failed("tls_failed_client", e)
+
+    def tls_established_client(self, data: tls.TlsData) -> None:
+        """The client finished a TLS handshake with us: watch whether any request follows."""
+        if self.auditor is None:
+            return
+        try:
+            client, server = data.context.client, data.context.server
+            self._handshakes.established(
+                client.id,
+                time=time.time(),
+                client_addr=format_addr(client.peername),
+                server_addr=format_addr(server.address),
+                host=(server.address[0] if server.address else "") or "",
+                sni=client.sni or "",
+                closed=lambda: not client.state & connection.ConnectionState.CAN_READ,
+            )
+        except Exception as e:
+            self._hook_failed("tls_established_client", e)
+
+    def client_disconnected(self, client: Any) -> None:
+        """A client closed: after a handshake with no request, its traffic was not inspected (pinning)."""
+        if self.auditor is None:
+            return
+        try:
+            failure = self._handshakes.closed(client.id)
+            if failure is not None:
+                self.auditor.submit_tls_failure(failure)
+        except Exception as e:
+            self._hook_failed("client_disconnected", e)

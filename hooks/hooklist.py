@@ -131,9 +131,10 @@ def agent_hooks(*, unpin: bool) -> dict[str, list[dict[str, Any]]]:
 def hooked_apis() -> list[dict[str, Any]]:
     """Every hooked API as a plain dict, for ``piaudit hooks --json``.
 
-    Java methods carry ``layer: "java"`` (all overloads are hooked); libc functions carry
-    ``layer: "native"`` with ``class`` set to the library. ``option: "unpin"`` marks hooks that
-    are only installed with that option.
+    Every entry has ``class``, ``method``, ``data_type`` (null only for consent, lifecycle,
+    permission and pinning hooks) and ``kind``. Java methods carry ``layer: "java"`` (all
+    overloads are hooked); libc functions carry ``layer: "native"`` with ``class`` set to the
+    library. ``option: "unpin"`` marks hooks that are only installed with that option.
     """
     hooklist = default_hooklist()
     apis: list[dict[str, Any]] = []
@@ -143,7 +144,7 @@ def hooked_apis() -> list[dict[str, Any]]:
         entry.setdefault("data_type", None)
         apis.append(entry)
     for native in hooklist.native:
-        entry = {"layer": "native", "class": native.module, "method": native.symbol}
+        entry = {"layer": "native", "class": native.module, "method": native.symbol, "kind": "data"}
         entry.update(native.model_dump(mode="json", exclude={"module", "symbol"}, exclude_none=True))
         apis.append(entry)
     return apis

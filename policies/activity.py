@@ -29,11 +29,17 @@ def lifecycle_key(event: LifecycleEvent) -> tuple[Any, ...]:
 
 
 class ActivityTimeline:
-    """Foreground or background over time, from lifecycle events; ``state_at(t)`` is O(log n)."""
+    """Foreground or background over time, from lifecycle events; ``state_at(t)`` is O(p log n).
+
+    Each app process has its own lifecycle (a push process has no activity and never comes to
+    the foreground); the app is in the foreground while any process says so, in the background
+    when some process says so and none says foreground, and unknown otherwise. A push process's
+    start or exit therefore never hides the main process's state.
+    """
 
     def __init__(self, events: Iterable[LifecycleEvent] = ()):
-        self._keys: list[tuple[Any, ...]] = []
-        self._events: list[LifecycleEvent] = []
+        self._keys: dict[str, list[tuple[Any, ...]]] = {}
+        self._events: dict[str, list[LifecycleEvent]] = {}
         for event in sorted(events, key=lifecycle_key):
             self.add(event)
 
@@ -42,14 +48,25 @@ class ActivityTimeline:
         if event.state not in FOREGROUND_OF_STATE:
             return
         key = lifecycle_key(event)
-        index = bisect.bisect_right(self._keys, key)
-        self._keys.insert(index, key)
-        self._events.insert(index, event)
+        keys = self._keys.setdefault(event.process, [])
+        index = bisect.bisect_right(keys, key)
+        keys.insert(index, key)
+        self._events.setdefault(event.process, []).insert(index, event)
 
     def event_at(self, time: float) -> LifecycleEvent | None:
-        """The last telling lifecycle event at or before ``time``."""
-        index = bisect.bisect_right(self._keys, (time, float("inf")))
-        return self._events[index - 1] if index else None
+        """The lifecycle event that decides the app's state at ``time`` (the last telling one per process)."""
+        latest: list[LifecycleEvent] = []
+        for process, keys in self._keys.items():
+            index = bisect.bisect_right(keys, (time, float("inf")))
+            if index:
+                latest.append(self._events[process][index - 1])
+        if not latest:
+            return None
+        for wanted in (True, False):
+            deciding = [e for e in latest if FOREGROUND_OF_STATE[e.state] is wanted]
+            if deciding:
+                return max(deciding, key=lifecycle_key)
+        return max(latest, key=lifecycle_key)
 
     def foreground_at(self, time: float) -> bool | None:
         """True in the foreground, False in the background, None when unknown."""

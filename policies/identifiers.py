@@ -37,6 +37,7 @@ class IgnoredValue(ValueError):
 
 
 MIN_LENGTH = 4
+MIN_DEVICE_INFO = 6  # "Redmi", "13": brand names and versions are too common; models and fingerprints are not
 _PLACEHOLDERS = frozenset(
     {
         "unknown",
@@ -156,6 +157,18 @@ def normalise_value(data_type: DataType | str, value: str) -> str:
             raise IgnoredValue("a loopback or unspecified address")
     elif dtype is DataType.location:
         raise IgnoredValue("locations are (lat, lon) pairs: use add_location")
+    elif dtype is DataType.carrier:
+        if _DIGITS.fullmatch(text):
+            # MCC+MNC (46001): a 3-digit country code 2xx-7xx and a 2-3 digit network code
+            if len(text) not in (5, 6) or text[0] not in "234567":
+                raise IgnoredValue("not an MCC/MNC (expected 5-6 digits, MCC 200-799)")
+        elif len(text) < MIN_LENGTH:
+            raise IgnoredValue("a country code or an abbreviation: too short to search for")
+    elif dtype is DataType.device_info:
+        if len(text) < MIN_DEVICE_INFO or _DIGITS.fullmatch(text):
+            raise IgnoredValue(f"too generic to search for (a version number or a name under {MIN_DEVICE_INFO} characters)")
+    elif dtype in (DataType.network_state, DataType.cell_location):
+        raise IgnoredValue(f"{dtype.value} values (network types, cell ids) are too generic to search for in traffic")
     reason = _degenerate(text)
     if reason:
         raise IgnoredValue(reason)

@@ -80,10 +80,17 @@ class FlowRecord(_Strict):
 
 
 class TlsFailure(_Strict):
-    """A client TLS handshake that failed: the host's traffic was NOT inspected (often pinning)."""
+    """A client TLS connection whose traffic was NOT inspected (often pinning).
+
+    ``stage``: ``handshake`` when the client rejected the proxy's certificate during the
+    handshake; ``after_handshake`` when the client completed the handshake and closed the
+    connection without sending any request (OkHttp's ``CertificatePinner`` checks pins only
+    after the handshake).
+    """
 
     id: int | None = None  # row id in the store
     time: float
+    stage: Literal["handshake", "after_handshake"] = "handshake"
     client_addr: str = ""
     server_addr: str = ""
     host: str = ""
@@ -157,6 +164,8 @@ class ConsentEvent(_Strict):
     detail: str = ""  # the button text, the SDK call, the note given with `piaudit consent`
     party: str | None = None  # for an SDK consent call: which SDK was told
     stack: list[str] = []
+    pid: int | None = None  # the process that sent it (several processes of one app share a timeline)
+    process: str = ""  # its process name, e.g. "com.example.app" or "com.example.app:push"
 
 
 class LifecycleEvent(_Strict):
@@ -175,10 +184,22 @@ class LifecycleEvent(_Strict):
         "process_exit",
     ]
     detail: str = ""  # e.g. the activity class
+    pid: int | None = None  # the process that sent it (several processes of one app share a timeline)
+    process: str = ""  # its process name, e.g. "com.example.app" or "com.example.app:push"
+
+
+HookState = Literal["installed", "failed", "pending", "never_loaded"]
 
 
 class HookStatus(_Strict):
-    """A hook that could not be installed (class or method missing): never skipped silently."""
+    """Whether one hook is installed in one process: never skipped silently.
+
+    ``state``: ``installed`` (in the class loader ``loader``), ``failed`` (the class is there
+    but the method is not, or the hook could not be set; ``error`` says why), ``pending`` (the
+    class is not loadable yet: the hook is installed when it appears in any class loader),
+    ``never_loaded`` (still pending when the process ended: the app never loaded that class).
+    A class loaded by several loaders gets one ``installed`` status per loader.
+    """
 
     type: Literal["hook:status"] = "hook:status"
     id: int | None = None
@@ -186,7 +207,15 @@ class HookStatus(_Strict):
     api: ApiRef
     data_type: DataType | None = None
     installed: bool
+    state: HookState | None = None  # None in sessions recorded before states existed: read ``installed``
+    loader: str | None = None  # the class loader the hook was installed in ("boot" for the framework's)
     error: str = ""
+    pid: int | None = None  # the process that sent it (several processes of one app share a timeline)
+    process: str = ""  # its process name, e.g. "com.example.app" or "com.example.app:push"
+
+    def effective_state(self) -> HookState:
+        """The state, also for records that only carry ``installed``."""
+        return self.state or ("installed" if self.installed else "failed")
 
 
 class PermissionEvent(_Strict):
@@ -199,6 +228,8 @@ class PermissionEvent(_Strict):
     stack: list[str] = []
     caller: str | None = None
     party: str | None = None
+    pid: int | None = None  # the process that sent it (several processes of one app share a timeline)
+    process: str = ""  # its process name, e.g. "com.example.app" or "com.example.app:push"
 
 
 TimelineItem = HookEvent | ConsentEvent | LifecycleEvent | HookStatus | PermissionEvent
@@ -288,6 +319,7 @@ class Finding(_Strict):
     severity: Literal["high", "medium", "low", "info"] = "medium"
     message: str = ""
     evidence_rows: list[str] = []
+    process: str | None = None  # the app process whose read or request it is, when known
 
 
 class JudgedParty(_Strict):

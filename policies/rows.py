@@ -101,7 +101,12 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
     """The table and row of a timeline event."""
     data = event.model_dump(mode="json", exclude={"id"})
     table = EVENT_TABLES[data["type"]]
-    row: dict[str, Any] = {"time": data["time"], "type": data["type"], "json": json.dumps(data, ensure_ascii=False)}
+    row: dict[str, Any] = {
+        "time": data["time"],
+        "type": data["type"],
+        "process": data.get("process") or None,
+        "json": json.dumps(data, ensure_ascii=False),
+    }
     if isinstance(event, HookEvent):
         row |= {
             "data_type": data["data_type"],
@@ -120,6 +125,8 @@ def event_row(event: BaseModel) -> tuple[str, dict[str, Any]]:
             "class_name": event.api.class_name,
             "method": event.api.method,
             "installed": int(event.installed),
+            "state": event.effective_state(),
+            "loader": event.loader,
             "error": event.error,
         }
     return table, row
@@ -235,7 +242,10 @@ def read_timeline(store: Store) -> Timeline:
         permission_events=list(events(store, "permission_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
-            TlsFailure(**{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")})
+            TlsFailure(
+                **{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")},
+                stage=r.get("stage") or "handshake",
+            )
             for r in store.rows("tls_failures")
         ],
     )

@@ -163,13 +163,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_processes_and_states(db: sqlite_utils.Database) -> None:
+    """Several app processes, hook states per class loader, TLS connections closed after the handshake."""
+    db["tls_failures"].add_column("stage", str)
+    for table in ("hook_events", "consent_events", "lifecycle_events", "permission_events", "hook_status"):
+        db[table].add_column("process", str)
+    db["hook_status"].add_column("state", str)
+    db["hook_status"].add_column("loader", str)
+
+
 def _m002_judgements(db: sqlite_utils.Database) -> None:
     # what each findings run was decided with (policy and catalog hashes, the consent signals counted)
     db["judgements"].create({"id": int, "run": int, "time": float, "json": str, "chain": str}, pk="id")
     db["judgements"].create_index(["run"])
 
 
-def _m003_screens_checks(db: sqlite_utils.Database) -> None:
+def _m004_screens_checks(db: sqlite_utils.Database) -> None:
     # screen captures (files in the session's screens/ folder, each bound here by its SHA-256)
     db["screens"].create(
         {
@@ -250,7 +259,7 @@ They hold no data (a view is a stored query), so the hash chains do not cover th
 exactly these definitions and refuses any other view."""
 
 
-def _m004_analyst_views(db: sqlite_utils.Database) -> None:
+def _m005_analyst_views(db: sqlite_utils.Database) -> None:
     # findings get foreign keys to the flows and hook events they cite (datasette links them); SQLite
     # cannot add a constraint in place, so the table is rebuilt with the same rows (the chains hold:
     # they hash the rows, not the schema)
@@ -272,8 +281,9 @@ def _m004_analyst_views(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
-    ("003_screens_checks", _m003_screens_checks),
-    ("004_analyst_views", _m004_analyst_views),
+    ("003_processes_and_states", _m003_processes_and_states),
+    ("004_screens_checks", _m004_screens_checks),
+    ("005_analyst_views", _m005_analyst_views),
 ]
 
 

@@ -35,6 +35,10 @@ class DataType(StrEnum):
     accounts = "accounts"
     email = "email"
     ip = "ip"
+    carrier = "carrier"  # operator names, MCC/MNC, SIM/network country ISO
+    cell_location = "cell_location"  # cell ids, LAC/TAC: location-class data
+    network_state = "network_state"  # connectivity, network type, Wi-Fi state
+    device_info = "device_info"  # model, brand, build fingerprint, OS version (Build, system properties)
 
 
 DATA_TYPES: tuple[str, ...] = tuple(t.value for t in DataType)
@@ -54,6 +58,28 @@ DEVICE_IDENTIFIERS: frozenset[DataType] = frozenset(
         DataType.oaid,
     }
 )
+
+# Types another type covers: declaring (or needing) ``location`` covers the cell location, which
+# is location-class data (a cell id locates the device to within a few hundred metres).
+COVERS: dict[DataType, frozenset[DataType]] = {DataType.location: frozenset({DataType.cell_location})}
+
+# The types the location rules treat as location.
+LOCATION_TYPES: frozenset[DataType] = frozenset({DataType.location, DataType.cell_location})
+
+
+def covered(types: object) -> frozenset[DataType]:
+    """``types`` plus every type they cover: ``covered(["location"])`` also holds ``cell_location``."""
+    out = {DataType(t) for t in types}  # type: ignore[attr-defined]
+    for t in list(out):
+        out |= COVERS.get(t, frozenset())
+    return frozenset(out)
+
+
+def uncovered(types: frozenset[DataType]) -> list[DataType]:
+    """``types`` without those another of them covers, sorted: the names a message should give."""
+    implied = {c for t in types for c in COVERS.get(t, frozenset())}
+    return sorted(t for t in types if t not in implied)
+
 
 # Where a consent signal came from. A policy's consent.signals says which of them count.
 ConsentSource = Literal["manual", "ui_click", "sdk_call", "network"]

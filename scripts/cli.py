@@ -68,13 +68,16 @@ def cmd_info(args: argparse.Namespace) -> int:
     except SessionError as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
+    from piaudit.policies.hookcoverage import process_summary
     from piaudit.policies.store import EVIDENCE_TABLES
 
     counts = {t: store.count(t) for t in EVIDENCE_TABLES}
     findings = rows.latest_findings(store)
     chains = store.verify()
+    hooks = process_summary(rows.events(store, "hook_status"))
     if args.json:
-        print(json.dumps({"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "findings": len(findings)}, indent=2))
+        info = {"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "findings": len(findings), "hooks": hooks}
+        print(json.dumps(info, indent=2))
         return EXIT_OK
     from datetime import UTC, datetime
 
@@ -95,6 +98,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if meta.options:
         print("options   " + json.dumps(meta.options, sort_keys=True))
     print("rows      " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for process, states in sorted(hooks.items()):
+        print(f"hooks     {process or '(process unknown)'}: " + ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in states.items()))
     broken = {t: p for t, p in chains.items() if p}
     print("chains    " + ("all intact" if not broken else "; ".join(f"{t}: {p}" for t, p in broken.items())))
     print("\n".join([f"findings  {len(findings)}", *rule_lines(findings)]))

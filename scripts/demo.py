@@ -90,11 +90,13 @@ def findings_table(findings: list[Finding]) -> str:
     """A plain-text table of findings for the terminal."""
     from datetime import UTC, datetime
 
-    rows = [("time (UTC)", "rule", "data type", "party / host", "before consent", "where")]
+    rows = [("time (UTC)", "rule", "data type", "party / host", "process", "before consent", "where")]
     for f in findings:
         when = datetime.fromtimestamp(f.time, UTC).strftime("%H:%M:%S.%f")[:-3]
         who = f.party or f.host or "(the app)"
-        rows.append((when, f.rule, f.data_type or "-", who[:34], "yes" if f.before_consent else "no", (f.where or "-")[:30]))
+        process = f.process or "-"
+        process = process[process.index(":") :] if ":" in process else "main" if f.process else "-"
+        rows.append((when, f.rule, f.data_type or "-", who[:34], process, "yes" if f.before_consent else "no", (f.where or "-")[:30]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -136,17 +138,23 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    argv = standin.standin_command(classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo")
+    # the zygote starts the app's main process and, when Getui asks the system, its :push process
+    # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
+    argv = standin.standin_command(
+        classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo", zygote=True,
+        extra_props={"standin.consent_delay_ms": 4000},
+    )  # fmt: skip
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
-    progress.step("auditing the stand-in app: proxy + hooks, spawned at startup, consent click after 1.5 s")
+    progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
     audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
     opts = RunOptions(
         audit=audit,
         listen_port=port,
         confdir=str(out / "mitmproxy"),
         quiet=True,
-        spawn_argv=tuple(argv),
+        zygote_argv=tuple(argv),
+        app="com.example.demoapp",
         exit_with_app=True,
         grace=1.0,
     )
@@ -169,7 +177,8 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         judge_with_draft,
     )
 
-    drafted = draft_and_compare(Path(classpath), DEMO_POLICY, out)
+    # the APK's classes (the stand-in's app and SDKs; the framework is on the JVM's class path)
+    drafted = draft_and_compare(Path(classpath).parent / "apk", DEMO_POLICY, out)
     drafted["judged"] = judge_with_draft(session_dir, drafted["draft_path"], out)
     progress.done(f"{drafted['draft_path']}; the session replayed against it: {drafted['judged']['session']}")
 

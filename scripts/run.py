@@ -58,15 +58,27 @@ class RunOptions(Declared):
     canary: str = option(
         "", "JSON {data_type: value}: hooks return these values instead (recorded)", metavar="FILE", commands=("run",)
     )
-    exit_with_app: bool = option(False, "stop when the hooked app exits", commands=("run",))
+    zygote: str = option(
+        "",
+        "spawn this local launcher (the stand-in's zygote) and hook every process of --app it starts, as spawn gating does on a device",
+        metavar="CMDLINE",
+        commands=("run",),
+    )
+    exit_with_app: bool = option(False, "stop when the hooked app's main process exits", commands=("run",))
     # not flags: set by the demo
     spawn_argv: tuple[str, ...] = ()  # argv of a local process to spawn (``--spawn`` split like a shell would)
+    zygote_argv: tuple[str, ...] = ()  # argv of a local launcher (``--zygote`` split like a shell would)
     grace: float = 1.0  # seconds to wait after the app exited, for its last flows
 
     @property
+    def launcher(self) -> list[str] | None:
+        """The local launcher whose children are the app's processes (``--zygote``), if any."""
+        return list(self.zygote_argv) or (shlex.split(self.zygote) if self.zygote else None)
+
+    @property
     def target(self) -> list[str] | str | None:
-        """What the hooks instrument: a local argv (``--spawn``), an app package (``--app``), or nothing."""
-        argv = list(self.spawn_argv) or (shlex.split(self.spawn) if self.spawn else [])
+        """What the hooks instrument: a launcher or local argv (``--zygote``, ``--spawn``), an app package (``--app``), or nothing."""
+        argv = self.launcher or list(self.spawn_argv) or (shlex.split(self.spawn) if self.spawn else [])
         return argv or self.app or None
 
 
@@ -99,10 +111,32 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
     options.update(**opts.audit.proxy_settings())  # the flags given win over --set piaudit_...=
 
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, master.shutdown)
-
     host = None
+    stopping: list[asyncio.Task] = []
+
+    async def stop_all() -> None:
+        # The hooks stop first: their last events (flushes, process exits, hooks never loaded)
+        # must reach the session before the proxy's shutdown closes it.
+        if host is not None:
+            await loop.run_in_executor(None, host.stop)
+            await asyncio.sleep(0.3)  # let the proxy see the killed processes' connections close
+        master.shutdown()
+
+    def quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        # mitmproxy cancels the handlers of client connections still open at shutdown (OkHttp
+        # keeps pooled connections): asyncio then logs the cancellation as an error. It is not one.
+        if stopping and isinstance(context.get("exception"), asyncio.CancelledError):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(quiet_cancellations)
+
+    def shutdown() -> None:
+        if not stopping:
+            stopping.append(asyncio.ensure_future(stop_all()))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, shutdown)
 
     async def supervise() -> None:
         nonlocal host
@@ -119,15 +153,15 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
             except Exception as e:
                 log.error("piaudit: the hooks could not start: %s", e)
                 result.errors.append(f"hooks: {e}")
-                master.shutdown()
+                shutdown()
                 return
         if opts.duration:
             await asyncio.sleep(opts.duration)
-            master.shutdown()
+            shutdown()
         elif host is not None and opts.exit_with_app:
             result.app_exit = await loop.run_in_executor(None, host.wait, None)
             await asyncio.sleep(opts.grace)
-            master.shutdown()
+            shutdown()
 
     task = asyncio.create_task(supervise())
     try:
@@ -135,7 +169,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
     finally:
         task.cancel()
         if host is not None:
-            await loop.run_in_executor(None, host.stop)
+            await loop.run_in_executor(None, host.stop)  # a no-op when stop_all ran it already
     result.session_dir = opts.audit.session
 
 
@@ -160,10 +194,14 @@ def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
     def on_error(err: ErrorRecord) -> None:
         client.report_error(err.source, err.message, err.detail)
 
+    if opts.launcher and not opts.app:
+        raise ValueError("--zygote needs --app: the package whose processes to hook")
     host = HookHost(
         device="local" if isinstance(opts.target, list) else opts.device,
         target=opts.target,
         attach=opts.attach,
+        package=opts.app or None,
+        launcher=opts.launcher is not None,
         unpin=opts.unpin,
         canary=canary,
         agree_words=list(words.agree),
@@ -202,6 +240,11 @@ def session_summary(session_dir: str) -> str:
         + ("" if session.meta.complete else f" — INCOMPLETE: {session.meta.incomplete_reason}"),
     ]
     lines += rule_lines(findings)
+    from piaudit.policies.hookcoverage import process_summary
+
+    for process, states in sorted(process_summary(rows.events(store, "hook_status")).items()):
+        counts = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in states.items())
+        lines.append(f"  hooks in {process or '(unknown process)'}: {counts}")
     store.close()
     return "\n".join(lines)
 

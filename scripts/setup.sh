@@ -17,6 +17,11 @@ command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v chromium >/dev/null || need+=(chromium)
 command -v hey >/dev/null || need+=(hey)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)   # the stand-in's native library (fake bionic property API, JNI)
+# the stand-in app's HTTP client: real OkHttp 3 and Okio, as an APK bundles them
+[ -e /usr/share/java/okhttp.jar ] || need+=(libokhttp-java)
+[ -e /usr/share/java/okio.jar ] || need+=(libokio-java)
+
 # real APKs for the tests, built offline from smali sources and signed (policy draft / compare)
 command -v apktool >/dev/null || need+=(apktool)
 command -v apksigner >/dev/null || need+=(apksigner)

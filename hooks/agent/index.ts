@@ -19,9 +19,12 @@ import * as providers from "./android/providers.js";
 import * as sensors from "./android/sensors.js";
 import * as serial from "./android/serial.js";
 import * as settings from "./android/settings.js";
+import * as shell from "./android/shell.js";
+import * as sms from "./android/sms.js";
 import * as telephony from "./android/telephony.js";
 import { type AgentConfig, config, configure } from "./lib/config.js";
-import { emitEvent, hookStats, installAll, registerHandlers, setProcessName, setValueSwap } from "./lib/hooks.js";
+import { emitEvent, hookStats, registerHandlers, setProcessName, setValueSwap } from "./lib/hooks.js";
+import { installAll, loaderHookState } from "./lib/loaders.js";
 import { installExitHook, readProcessName, whenJavaReady } from "./lib/runtime.js";
 import { stackFields } from "./lib/stack.js";
 import { emit, flush, now, senderStats, startTimer } from "./lib/sender.js";
@@ -29,7 +32,7 @@ import { app, enterPhase } from "./lib/state.js";
 
 const modules = {
   accounts, adid, bluetooth, clipboard, consent, lifecycle, location, media, network,
-  packages, permissions, pinning, providers, sensors, serial, settings, telephony,
+  packages, permissions, pinning, providers, sensors, serial, settings, shell, sms, telephony,
 };
 for (const [category, module] of Object.entries(modules)) {
   registerHandlers(category, module.handlers);
@@ -55,6 +58,8 @@ let javaInstalled = false;
 
 interface InitOptions extends Partial<AgentConfig> {
   attached?: boolean;
+  /** The process name the host knows (Android's spawn/gating identifier); else /proc/self/cmdline. */
+  processName?: string;
 }
 
 rpc.exports = {
@@ -65,7 +70,7 @@ rpc.exports = {
     }
     initialized = true;
     configure(options);
-    setProcessName(readProcessName());
+    setProcessName(options.processName !== undefined && options.processName !== "" ? options.processName : readProcessName());
     if (options.attached === true) {
       enterPhase("running");
     }
@@ -84,7 +89,15 @@ rpc.exports = {
     flush();
   },
   stats() {
-    return { ...hookStats, ...senderStats(), javaInstalled, phase: app.phase, foreground: app.foreground, bypasses: pinning.bypasses };
+    return {
+      ...hookStats,
+      ...senderStats(),
+      javaInstalled,
+      loaderHook: loaderHookState(),
+      phase: app.phase,
+      foreground: app.foreground,
+      bypasses: pinning.bypasses,
+    };
   },
   /** Benchmark: queue `count` synthetic hook events through the normal batching path. */
   synthesize(count: number): number {

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
@@ -28,22 +29,45 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 STANDIN_DIR = Path(__file__).resolve().parent
 SRC_DIR = STANDIN_DIR / "src"
+NATIVE_SRC = STANDIN_DIR / "native" / "standin_native.c"
+SYSTEM_BIN = STANDIN_DIR / "system" / "bin"
+ZYGOTE = STANDIN_DIR / "zygote.py"
 BUILD_DIR = STANDIN_DIR / "build"
-CLASSES_DIR = BUILD_DIR / "classes"
+OUT_DIR = BUILD_DIR / "out"
+CLASSES_DIR = OUT_DIR / "classes"  # the framework: the JVM's class path ("boot" classes)
+APK_DIR = OUT_DIR / "apk"  # the app and its SDKs: loaded by the PathClassLoader LoadedApk creates
+PACKED_DIR = OUT_DIR / "packed"  # the packed variant: a shell Application and the encrypted real code
+PLUGIN_JAR = OUT_DIR / "plugin" / "gdt-plugin.jar"  # a plugin SDK loaded later with a DexClassLoader
+LIB_DIR = OUT_DIR / "lib"  # libstandin_native.so
 HASH_FILE = BUILD_DIR / "sources.sha256"
 LOCK_FILE = BUILD_DIR / ".lock"
 
-MAIN_CLASS = "com.example.demoapp.Launcher"
+#: The app's libraries as an APK bundles them: real OkHttp 3 and Okio from Debian (libokhttp-java, libokio-java).
+APP_LIBRARIES = (Path("/usr/share/java/okhttp.jar"), Path("/usr/share/java/okio.jar"))
+PACKAGE = "com.example.demoapp"
+MAIN_CLASS = "android.app.ActivityThread"
+#: Class-file path prefixes of the APK's code (everything else is framework); the plugin's and the shell's.
+APP_PREFIXES = (
+    "com/example/", "com/umeng/", "com/tencent/", "com/tendcloud/", "cn/", "com/amap/", "com/bytedance/",
+    "com/alipay/", "com/google/", "com/huawei/", "com/bun/", "com/igexin/", "com/android/internal/standin/okhttp/",
+    "com/qq/e/comm/managers/GDTAdSdk",
+)  # fmt: skip
+PLUGIN_PREFIXES = ("com/qq/e/comm/managers/setting/", "com/qq/e/comm/plugin/")
+SHELL_PREFIXES = ("com/stub/",)
+PACKER_KEY = 0x5A  # StubApp.KEY
+VARIANTS = ("apk", "packed")
 INTROSPECT_CLASS = "com.android.internal.standin.Introspect"
 JAVA_RELEASE = "17"
 TRUSTSTORE_PASSWORD = "changeit"
-SCENARIOS = ("demo", "refuse", "pinned", "all_apis", "hammer", "values")
+SCENARIOS = ("demo", "refuse", "pinned", "all_apis", "around", "hammer", "read_loop", "values")
 
 #: The fake device's values (mirrors ``Fake.DEFAULTS`` in the Java sources; a test keeps them equal).
 #: Override one with ``extra_props={"standin.value.imei": "..."}``.
@@ -94,6 +118,10 @@ DEFAULT_VALUES: dict[str, str] = {
     "model": "22101316C",
     "brand": "Redmi",
     "manufacturer": "Xiaomi",
+    "fingerprint": "Redmi/sunstone/sunstone:13/TKQ1.221013.002/V14.0.6.0.TMRCNXM:user/release-keys",
+    "os_version": "13",
+    "sim_country_iso": "cn",
+    "network_type": "LTE",
     "contact_name": "李雷",
     "contact_phone": "13800001111",
     "sms_address": "10086",
@@ -143,18 +171,21 @@ def source_files(src_dir: Path = SRC_DIR) -> list[Path]:
 def sources_hash(src_dir: Path = SRC_DIR) -> str:
     """SHA-256 over the relative paths and contents of the sources and the javac release."""
     h = hashlib.sha256(f"release={JAVA_RELEASE}\n".encode())
-    for path in source_files(src_dir):
-        rel = path.relative_to(src_dir).as_posix().encode()
-        data = path.read_bytes()
+    extra = [NATIVE_SRC, *APP_LIBRARIES] if src_dir == SRC_DIR else []
+    for path in [*source_files(src_dir), *extra]:
+        rel = (path.relative_to(src_dir) if path.is_relative_to(src_dir) else path).as_posix().encode()
+        data = path.read_bytes() if path.exists() else b"<missing>"
         h.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big") + data)
     return h.hexdigest()
 
 
 def build_standin(force: bool = False) -> Path:
-    """Compile the stand-in if its sources changed (or ``force``); return the classpath directory.
+    """Compile the stand-in if its sources changed (or ``force``); return the framework classpath directory.
 
-    Concurrent callers (e.g. parallel test workers) serialise on a lock file; the new classes are
-    compiled into a temporary directory and renamed into place, so a reader never sees half a build.
+    The one javac run is split by package into the framework (the JVM class path), the APK, the
+    packed APK (shell + encrypted payload), the plugin jar; gcc builds the native library.
+    Concurrent callers (e.g. parallel test workers) serialise on a lock file; the new build is
+    made in a temporary directory and renamed into place, so a reader never sees half a build.
     """
     global compile_count
     BUILD_DIR.mkdir(parents=True, exist_ok=True)
@@ -167,10 +198,14 @@ def build_standin(force: bool = False) -> Path:
         sources = source_files()
         if not sources:
             raise StandinBuildError(f"no Java sources under {SRC_DIR}")
-        tmp = Path(tempfile.mkdtemp(prefix="classes.", dir=BUILD_DIR))
+        missing = [str(p) for p in APP_LIBRARIES if not p.is_file()]
+        if missing:
+            raise StandinBuildError(f"{', '.join(missing)} missing: install Debian's libokhttp-java and libokio-java (scripts/setup.sh does)")
+        tmp = Path(tempfile.mkdtemp(prefix="out.", dir=BUILD_DIR))
         try:
             argfile = tmp / "sources.txt"
             argfile.write_text("\n".join(f'"{p.as_posix()}"' for p in sources) + "\n")
+            compiled = tmp / "javac"
             cmd = [
                 javac_executable(),
                 "--release", JAVA_RELEASE,
@@ -179,22 +214,80 @@ def build_standin(force: bool = False) -> Path:
                 "-nowarn",
                 "-Xlint:none",
                 "-implicit:none",
-                "-d", str(tmp / "out"),
+                "-cp", ":".join(str(p) for p in APP_LIBRARIES),
+                "-d", str(compiled),
                 f"@{argfile}",
             ]  # fmt: skip
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise StandinBuildError(f"javac failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+            _split(compiled, tmp / "new")
+            _build_native(tmp / "new" / "lib")
             HASH_FILE.unlink(missing_ok=True)
-            # swap by renames: a JVM still running from the old classes finds a class dir at every moment
-            if CLASSES_DIR.exists():
-                CLASSES_DIR.rename(tmp / "old")
-            (tmp / "out").rename(CLASSES_DIR)
+            # swap by renames: a JVM still running from the old build finds a build at every moment
+            if OUT_DIR.exists():
+                OUT_DIR.rename(tmp / "old")
+            (tmp / "new").rename(OUT_DIR)
             HASH_FILE.write_text(digest + "\n")
             compile_count += 1
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return CLASSES_DIR
+
+
+def _split(compiled: Path, out: Path) -> None:
+    """Sort class files into framework, APK, packed APK, plugin jar; write manifests and the payload."""
+    framework, apk, shell = out / "classes", out / "apk", out / "packed"
+    plugin: dict[str, bytes] = {}
+    for path in sorted(compiled.rglob("*.class")):
+        rel = path.relative_to(compiled).as_posix()
+        if rel.startswith(PLUGIN_PREFIXES):
+            plugin[rel] = path.read_bytes()
+            continue
+        target = apk if rel.startswith(APP_PREFIXES) else shell if rel.startswith(SHELL_PREFIXES) else framework
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target / rel)
+    manifest = (
+        f"package={PACKAGE}\nactivity.main=com.example.demoapp.MainActivity\n"
+        "service.com.igexin.sdk.PushService=:push\n"
+    )
+    (apk / "AndroidManifest.properties").write_text(manifest + "application=com.example.demoapp.DemoApplication\n")
+    (shell / "assets").mkdir(parents=True, exist_ok=True)
+    (shell / "AndroidManifest.properties").write_text(
+        manifest + "application=com.stub.StubApp\npacker.application=com.example.demoapp.DemoApplication\n"
+    )
+    # the packer's payload: the APK's classes and its libraries in one zip, XOR-encrypted
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as payload:
+        for path in sorted(apk.rglob("*.class")):
+            payload.writestr(path.relative_to(apk).as_posix(), path.read_bytes())
+        for library in APP_LIBRARIES:
+            with zipfile.ZipFile(library) as jar:
+                for name in jar.namelist():
+                    if name.endswith(".class"):
+                        payload.writestr(name, jar.read(name))
+    (shell / "assets" / "payload.bin").write_bytes(bytes(b ^ PACKER_KEY for b in buffer.getvalue()))
+    (out / "plugin").mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out / "plugin" / PLUGIN_JAR.name, "w", zipfile.ZIP_DEFLATED) as jar:
+        for rel, data in plugin.items():
+            jar.writestr(rel, data)
+
+
+def _build_native(lib_dir: Path) -> None:
+    """gcc the stand-in's native library (fake bionic property API + an SDK's JNI code)."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        raise StandinBuildError("gcc not found: install gcc (scripts/setup.sh does)")
+    include = Path(java_executable()).resolve().parent.parent / "include"
+    lib_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        gcc, "-shared", "-fPIC", "-O1", "-g", "-Wall",
+        f"-I{include}", f"-I{include / 'linux'}",
+        "-o", str(lib_dir / "libstandin_native.so"), str(NATIVE_SRC), "-lpthread", "-ldl",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise StandinBuildError(f"gcc failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
 
 
 # --------------------------------------------------------------------------------- run
@@ -213,8 +306,10 @@ def standin_command(
     truststore: Path | None,
     scenario: str = "demo",
     extra_props: Mapping[str, object] | None = None,
+    variant: str = "apk",
+    zygote: bool = False,
 ) -> list[str]:
-    """The argv that runs the stand-in app (``argv[0]`` is the absolute path of ``java``).
+    """The argv that runs the stand-in app (``argv[0]`` is an absolute path: Frida's spawn needs it).
 
     ``proxy`` sets the JVM's ``http(s).proxyHost/Port``; without a proxy the uploads are skipped
     (``standin.network=false``) unless ``extra_props`` says ``standin.network=true`` — the SDK hosts
@@ -222,14 +317,28 @@ def standin_command(
     file from :func:`make_truststore`. ``extra_props`` become ``-Dkey=value`` (``standin.*``
     options, see the README, or any JVM property); they come last and win. Never ``-Xint``: Frida
     hangs reverting hooks in the interpreter-only VM.
+
+    ``variant``: ``apk`` (the app and its SDKs in the APK's class loader) or ``packed`` (a packer's
+    shell that loads the real code through its own loader after start). ``zygote``: the argv runs
+    the stand-in zygote (``zygote.py``), which starts the app's main process and, when the app asks
+    the system for it, its ``:push`` process — each a JVM whose argv[0] is the process name, as
+    Android's zygote names them. Without it the argv is the main process's JVM alone.
     """
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    out = Path(classpath).resolve().parent
+    apk = [out / "packed"] if variant == "packed" else [out / "apk", *APP_LIBRARIES]
     props: dict[str, str] = {
         "file.encoding": "UTF-8",
         "sun.stdout.encoding": "UTF-8",
         "sun.stderr.encoding": "UTF-8",
         "standin.scenario": scenario,
+        "standin.apk": ":".join(str(p) for p in apk),
+        "standin.plugin": str(out / "plugin" / PLUGIN_JAR.name),
+        "standin.native_lib_dir": str(out / "lib"),
+        "standin.system_bin": str(SYSTEM_BIN),
     }
     if proxy is not None:
         host, port = proxy
@@ -247,15 +356,31 @@ def standin_command(
             "javax.net.ssl.trustStorePassword": TRUSTSTORE_PASSWORD,
             "javax.net.ssl.trustStoreType": "PKCS12",
         }
+    socket_path = None
+    if zygote:
+        socket_path = Path(tempfile.gettempdir()) / f"standin-zygote-{uuid.uuid4().hex[:12]}.sock"
+        props["standin.zygote"] = str(socket_path)
     for key, value in (extra_props or {}).items():
         props[key] = _prop_value(value)
-    return [
+    jvm = [
         java_executable(),
         "-cp",
         str(Path(classpath).resolve()),
         *(f"-D{k}={v}" for k, v in props.items()),
         MAIN_CLASS,
     ]
+    if socket_path is None:
+        return jvm
+    python = os.path.realpath(sys.executable)
+    return [python, str(ZYGOTE), "--socket", str(socket_path), "--package", PACKAGE, "--", *jvm]
+
+
+def introspection_classpath(classpath: Path | str) -> str:
+    """Framework, APK, its libraries and the plugin on one class path: for javap and Introspect only
+    (the app itself never runs this way: its code is loaded by the APK's class loader)."""
+    out = Path(classpath).resolve().parent
+    parts = [out / "classes", out / "apk", *APP_LIBRARIES, out / "plugin" / PLUGIN_JAR.name, out / "packed"]
+    return ":".join(str(p) for p in parts)
 
 
 def make_truststore(ca_pem: Path, out: Path) -> Path:

@@ -21,6 +21,7 @@ from piaudit.policies.detect.matcher import Matcher
 from piaudit.policies.detect.structure import header_fields
 from piaudit.policies.identifiers import Identifiers
 from piaudit.policies.models import Detection, FlowRecord, Header
+from piaudit.policies.vocab import DataType
 
 _DIRECTION_RANK = {"request": 0, "message": 1, "response": 2}
 _EXCERPT = 120
@@ -211,6 +212,8 @@ class Detector:
                 where = render_where(h.where)
                 if h.source == "pattern" and (h.data_type, where, direction) in value_places:
                     continue  # the known value already explains it
+                if h.data_type is DataType.device_info and where.lower() in _AMBIENT_DEVICE_INFO:
+                    continue  # the system HTTP stack names the model in every User-Agent: not the app's upload
                 chain = ">".join(h.chain) or "plain"
                 key = (h.data_type, h.value, where, chain + direction)
                 if key in seen:
@@ -232,6 +235,10 @@ class Detector:
                 order += 1
         detections = [d for _, d in sorted(seen.values(), key=lambda item: item[0])]
         return ScanResult(detections, list(scan.notes))
+
+
+# Places where the device model travels in every request of every app (Android's default User-Agent).
+_AMBIENT_DEVICE_INFO = frozenset({"header:user-agent"})
 
 
 def _content_headers(headers: list[Header]) -> tuple[str, str]:

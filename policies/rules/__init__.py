@@ -68,7 +68,7 @@ def evaluation_notes(timeline: Timeline, policy: Policy, *, geo: GeoLookup | Non
         notes.append("BEYOND_NECESSARY_SCOPE not judged: the policy's app.category is 'other'.")
     if not timeline.lifecycle_events and any(e.foreground is None for e in timeline.hook_events):
         notes.append("BACKGROUND_COLLECTION: no lifecycle events; only hook events' own foreground flag was used.")
-    failed = sorted({f"{s.api.class_name}.{s.api.method}" for s in timeline.hook_status if not s.installed})
+    failed = sorted({f"{s.api.class_name}.{s.api.method}" for s in timeline.hook_status if s.effective_state() == "failed"})
     if failed:
         notes.append(f"{len(failed)} hook(s) failed to install, so reads through them are missing: {', '.join(failed[:10])}.")
     return notes

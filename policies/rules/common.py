@@ -193,6 +193,7 @@ def hook_finding(
         severity=severity,
         message=message,
         evidence_rows=rows if rows is not None else [*hook_row(event), *(extra_rows or [])],
+        process=event.process or None,
     )
 
 

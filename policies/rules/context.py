@@ -12,7 +12,7 @@ from piaudit.policies.models import FlowSummary, HookEvent, Timeline
 from piaudit.policies.partymatch import declared_by_entry, entries_named, within
 from piaudit.policies.policy import Policy, ThirdParty, app_categories
 from piaudit.policies.rules.common import FlowView
-from piaudit.policies.vocab import DataType
+from piaudit.policies.vocab import DataType, covered
 
 
 @dataclass(slots=True)
@@ -46,8 +46,8 @@ class RuleContext:
             geo=geo if geo is not None else GeoLookup(server_countries=policy.server_countries),
             consent=ConsentTimeline(timeline.consent_events, policy.consent.signals),
             activity=ActivityTimeline(timeline.lifecycle_events),
-            declared_types=frozenset(policy.declared_data_types),
-            necessary=frozenset(category.data_types) if category is not None else None,
+            declared_types=covered(policy.declared_data_types),
+            necessary=covered(category.data_types) if category is not None else None,
             _by_name={p.name.casefold(): p for p in policy.third_parties},
             _by_entry={i: found[0] for i, found in declared_by_entry(policy.third_parties, classifier.catalog).items()},
         )

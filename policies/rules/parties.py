@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from piaudit.policies.models import HookEvent
 from piaudit.policies.policy import ThirdParty
 from piaudit.policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row
+from piaudit.policies.vocab import covered
 
 if TYPE_CHECKING:
     from piaudit.policies.rules.context import RuleContext
@@ -43,7 +44,7 @@ def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None,
         message = f"The app read {data_type} via {api}, but declared_data_types does not list it."
         make = partial(hook_finding, "UNDECLARED_DATA_TYPE", event, state, party=None, severity="medium", message=message)
         return [Occurrence(("UNDECLARED_DATA_TYPE", None, data_type), event.time, hook_row(event), make)]
-    if declared is not None and data_type not in declared.data_types:
+    if declared is not None and data_type not in covered(declared.data_types):
         message = f"SDK {declared.name} read {data_type} via {api}, beyond the data types the policy declares for it ({_declared_list(declared)})."
         make = partial(
             hook_finding, "UNDECLARED_DATA_TYPE", event, state, party=declared.name, severity="medium", message=message
@@ -83,7 +84,7 @@ def judge_flow(view: FlowView, ctx: RuleContext) -> list[Occurrence]:
                 flow_finding, "UNDECLARED_DATA_TYPE", view, state, data_type=data_type, severity="medium", message=message
             )
             out.append(Occurrence(("UNDECLARED_DATA_TYPE", None, data_type), view.flow.time, rows, make))
-        elif view.declared is not None and data_type not in view.declared.data_types:
+        elif view.declared is not None and data_type not in covered(view.declared.data_types):
             declared = view.declared
             message = (
                 f"{data_type} was sent to {view.recipient()}, beyond the data types the policy declares for "

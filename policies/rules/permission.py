@@ -54,5 +54,6 @@ def judge_permission(event: PermissionEvent, ctx: RuleContext) -> list[Finding]:
             severity="medium",
             message=message,
             evidence_rows=[*([f"permission_events:{event.id}"] if event.id is not None else []), *state.rows],
+            process=event.process or None,
         )
     ]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from piaudit.policies.models import HookEvent
 from piaudit.policies.policy import ThirdParty, app_categories
 from piaudit.policies.rules.common import FlowView, Occurrence, api_name, flow_finding, hook_finding, hook_row, reader
-from piaudit.policies.vocab import DataType
+from piaudit.policies.vocab import DataType, covered, uncovered
 
 if TYPE_CHECKING:
     from piaudit.policies.rules.context import RuleContext
@@ -33,7 +33,7 @@ def _beyond(data_type: DataType, ctx: RuleContext) -> str | None:
     if ctx.necessary is None or data_type in ctx.necessary:
         return None
     category = app_categories()[ctx.policy.app.category]
-    needs = ", ".join(sorted(ctx.necessary)) or "no personal information"
+    needs = ", ".join(uncovered(ctx.necessary)) or "no personal information"
     return f"a {category.name_en} app ({category.name_zh}) needs {needs} for its basic service"
 
 
@@ -42,7 +42,7 @@ def _consented_and_declared(data_type: DataType, party: str | None, declared: Th
     if not granted:
         return False
     if declared is not None:
-        return data_type in declared.data_types
+        return data_type in covered(declared.data_types)
     return party is None and data_type in ctx.declared_types
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from piaudit.policies.models import Finding, HookEvent, RuleName
 from piaudit.policies.policy import ThirdParty
 from piaudit.policies.rules.common import Severity, api_name, hook_finding, reader
-from piaudit.policies.vocab import DataType
+from piaudit.policies.vocab import LOCATION_TYPES, DataType, covered
 
 if TYPE_CHECKING:
     from piaudit.policies.rules.context import RuleContext
@@ -31,13 +31,14 @@ SENSITIVE_READS: dict[DataType, tuple[RuleName, str]] = {
     DataType.installed_apps: ("INSTALLED_APP_LIST", "the list of installed apps"),
     DataType.clipboard: ("CLIPBOARD_READ", "the clipboard"),
     DataType.location: ("LOCATION_ACCESS", "the location"),
+    DataType.cell_location: ("LOCATION_ACCESS", "the cell location"),
 }
 
 
 def declared_for(data_type: DataType, party: str | None, declared: ThirdParty | None, ctx: RuleContext) -> bool:
     """Whether the policy declares ``data_type`` for this reader (the app itself when ``party`` is None)."""
     if declared is not None:
-        return data_type in declared.data_types
+        return data_type in covered(declared.data_types)
     return party is None and data_type in ctx.declared_types
 
 
@@ -58,8 +59,8 @@ def judge_hook(event: HookEvent, party: str | None, declared: ThirdParty | None,
         )
     elif foreground is False:
         severity, when = "high", " while the app was in the background"
-    elif event.data_type == DataType.location:
-        if is_declared or (ctx.necessary is not None and DataType.location in ctx.necessary):
+    elif event.data_type in LOCATION_TYPES:
+        if is_declared or (ctx.necessary is not None and event.data_type in ctx.necessary):
             return []  # after consent, in the foreground, needed or declared: correct behaviour
         who = f"for {party}" if party else "in declared_data_types"
         when = f", which the app's category does not need and the policy does not declare {who}"

@@ -1,6 +1,8 @@
-"""UNINSPECTED_TLS (informational): TLS handshakes the client rejected, so those hosts were not inspected.
+"""UNINSPECTED_TLS (informational): TLS connections whose traffic was not inspected.
 
-A rejected handshake usually means certificate pinning: whatever the app sent there is
+Either the client rejected the proxy's certificate during the handshake, or it completed the
+handshake and closed the connection without any request (pins checked after the handshake,
+as OkHttp's ``CertificatePinner`` does). Either usually means certificate pinning: whatever the app sent there is
 missing from every other rule's view. Not a violation in itself; it bounds what the audit
 can claim. One finding per host, citing every failure (grouped by the judge).
 """
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 
 def tls_key(failure: TlsFailure) -> tuple[Any, ...]:
     """A total order of TLS failures that does not depend on input order."""
-    return (failure.time, failure.sni or failure.host, failure.server_addr, failure.client_addr, failure.error)
+    return (failure.time, failure.sni or failure.host, failure.server_addr, failure.client_addr, failure.stage, failure.error)
 
 
 def tls_row(failure: TlsFailure) -> str:
@@ -34,6 +36,14 @@ def judge_tls(failure: TlsFailure, ctx: RuleContext) -> list[Occurrence]:
     host_class = ctx.host_class(failure.sni or failure.host)
     party = host_class.party if host_class is not None and host_class.kind != "first_party" else None
     state = ctx.consent.state_at(failure.time)
+    if failure.stage == "after_handshake":
+        message = (
+            f"The client completed the TLS handshake for {host or 'an unnamed host'} and closed the connection"
+            " without sending a request, so its traffic was not inspected (pinning checked after the handshake,"
+            " e.g. OkHttp's CertificatePinner?)."
+        )
+    else:
+        message = f"The client rejected the proxy's certificate for {host or 'an unnamed host'}, so its traffic was not inspected (pinning?)."
     make = partial(
         Finding,
         rule="UNINSPECTED_TLS",
@@ -43,7 +53,7 @@ def judge_tls(failure: TlsFailure, ctx: RuleContext) -> list[Occurrence]:
         before_consent=not state.granted,
         evidence=failure.error[:300],
         severity="info",
-        message=f"The client rejected the proxy's certificate for {host or 'an unnamed host'}, so its traffic was not inspected (pinning?).",
+        message=message,
         evidence_rows=[tls_row(failure)],
     )
     return [Occurrence(("UNINSPECTED_TLS", host), failure.time, [tls_row(failure)], make)]

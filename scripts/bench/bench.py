@@ -87,6 +87,15 @@ def main() -> int:
         if plain and hooked:
             rows.append(("hooked API call (getDeviceId, stand-in JVM)", f"{hooked.group(1)} µs vs {plain.group(1)} µs unhooked", "—", "—"))
 
+        text = _run([PY, "scripts/bench/bench_reads.py", "--runs", "3", "--n", "500" if q else "2000"], 3600)
+        for kind, label in (("file_device", "read of a device file (/proc/net/arp)"), ("native_property", "native property read"),
+                            ("java_property", "SystemProperties.get"), ("exec_getprop", "getprop through Runtime.exec")):  # fmt: skip
+            m = re.search(rf"{kind}\s+([\d.]+) µs\s+([\d.]+) µs\s+([\d.]+)", text)
+            if m:
+                rows.append((f"{label}, hooked vs unhooked", f"{m.group(2)} µs vs {m.group(1)} µs", m.group(3), "—"))
+        for m in re.finditer(r"late class load to hooks active \(([^)]+)\): median (\d+) ms", text):
+            rows.append((f"late class load to hooks active ({m.group(1)})", f"{m.group(2)} ms", "—", "—"))
+
         _run([PY, "scripts/bench/bench_corpus.py", "--sessions", "300" if q else "1000", "--rejudge", "60" if q else "200", "--json", str(out / "corpus.json")], 3600)
         c = json.loads((out / "corpus.json").read_text())
         rows.append((f"corpus query, findings per SDK before consent, {c['sessions']} sessions", f"{c['query_ms']:.0f} ms ({c['query_cli_ms']:.0f} ms as the command) vs {c['baseline_ms']:.0f} ms reading every evidence.db", f"{c['query_ms'] / c['baseline_ms']:.3f}", "< 1 s"))

@@ -13,7 +13,6 @@ and, for a drafted policy, how the policy compared with its APK.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 from piaudit.policies import checklist, rows
 from piaudit.policies.catalog import default_catalog
 from piaudit.policies.consent import consent_summary
+from piaudit.policies.hookcoverage import hook_outcomes, summarize
 from piaudit.policies.models import CheckRecord, ConsentEvent, HookEvent, Judgement, LifecycleEvent, Screen, SessionMeta
 from piaudit.policies.parties import PartyDirectory
 from piaudit.policies.session import Session
@@ -121,23 +121,25 @@ def counted_signals(store: Store) -> list[str]:
 
 
 def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
-    """What the audit could not see: uninspected TLS, non-HTTP traffic, failed hooks, its own errors."""
+    """What the audit could not see: uninspected TLS, non-HTTP traffic, hooks per process, its own errors."""
     conn = store.conn
     tls = conn.execute(
-        "SELECT host, sni, error, count(*), min(time) FROM tls_failures GROUP BY host, sni, error ORDER BY min(time), host"
+        "SELECT host, sni, coalesce(stage, 'handshake'), error, count(*), min(time) FROM tls_failures"
+        " GROUP BY host, sni, stage, error ORDER BY min(time), host"
     ).fetchall()
     raw = conn.execute(
         "SELECT kind, host, port, count(*), sum(coalesce(request_size, 0) + coalesce(response_size, 0)), min(timestamp_start)"
         " FROM flows WHERE kind NOT IN ('http', 'websocket') GROUP BY kind, host, port ORDER BY min(timestamp_start)"
     ).fetchall()
-    hooks = [json.loads(j) for (j,) in conn.execute("SELECT json FROM hook_status WHERE installed = 0 ORDER BY id")]
+    outcomes = hook_outcomes(rows.events(store, "hook_status"))
+    hooks = [o for o in outcomes if o.state == "failed"]
     n_errors = store.count("errors")
     errs = conn.execute("SELECT time, source, message, flow_id FROM errors ORDER BY id LIMIT ?", (cap,)).fetchall()
     return {
         "complete": meta.complete,
         "incomplete_reason": meta.incomplete_reason,
         "tls_not_inspected": [
-            {"host": h, "sni": s, "error": e, "handshakes": n, "first_utc": utc(t)} for h, s, e, n, t in tls[:cap]
+            {"host": h, "sni": s, "stage": st, "error": e, "handshakes": n, "first_utc": utc(t)} for h, s, st, e, n, t in tls[:cap]
         ],
         "tls_not_inspected_total": len(tls),
         "non_http": [
@@ -145,15 +147,12 @@ def coverage(store: Store, meta: SessionMeta, cap: int) -> dict[str, Any]:
         ],
         "non_http_total": len(raw),
         "hooks_failed": [
-            {
-                "api": f"{h['api']['class_name']}.{h['api']['method']}",
-                "data_type": h.get("data_type"),
-                "error": h.get("error", ""),
-            }
+            {"api": f"{h.class_name}.{h.method}", "process": h.process, "data_type": h.data_type, "error": h.error}
             for h in hooks[:cap]
         ],
         "hooks_failed_total": len(hooks),
-        "hooks_installed": store.count("hook_status", "installed = 1"),
+        "hooks_installed": sum(1 for o in outcomes if o.state == "installed"),
+        "hook_processes": summarize(outcomes),
         "truncated_flows": store.count("flows", "truncated IS NOT NULL"),
         "errors": [{"time_utc": utc(t), "source": s, "message": m, "flow": f} for t, s, m, f in errs],
         "errors_total": n_errors,

@@ -338,9 +338,12 @@ class View:
             {
                 "heading": w("coverage.tls"),
                 "intro": "",
-                "headers": [w("col.host"), "SNI", w("col.error"), w("col.handshakes"), w("col.first_utc")],
-                "rows": [[x["host"], x["sni"], x["error"], x["handshakes"], x["first_utc"]] for x in c["tls_not_inspected"]],
-                "numeric": (3,),
+                "headers": [w("col.host"), "SNI", w("col.stage"), w("col.error"), w("col.connections"), w("col.first_utc")],
+                "rows": [
+                    [x["host"], x["sni"], w(f"tls_stage.{x['stage']}") if w.has(f"tls_stage.{x['stage']}") else x["stage"], x["error"], x["handshakes"], x["first_utc"]]
+                    for x in c["tls_not_inspected"]
+                ],
+                "numeric": (4,),
                 "total": c["tls_not_inspected_total"],
                 "what": w("what.hosts"),
             },
@@ -354,10 +357,22 @@ class View:
                 "what": w("what.endpoints"),
             },
             {
+                "heading": w("coverage.hook_processes"),
+                "intro": "" if c["hook_processes"] else w("coverage.no_hooks"),
+                "headers": [w("field.process"), w("hook_state.installed"), w("hook_state.pending"), w("hook_state.never_loaded"), w("hook_state.failed")],
+                "rows": [
+                    [name or w("unknown"), n["installed"], n["pending"], n["never_loaded"], n["failed"]]
+                    for name, n in sorted(c["hook_processes"].items(), key=lambda kv: kv[0] or "")
+                ],
+                "numeric": (1, 2, 3, 4),
+                "total": len(c["hook_processes"]),
+                "what": w("what.processes"),
+            },
+            {
                 "heading": w("coverage.hooks_failed"),
                 "intro": w("coverage.hooks_installed", n=c["hooks_installed"]),
-                "headers": ["API", w("field.data_type"), w("col.error")],
-                "rows": [[x["api"], x["data_type"], x["error"]] for x in c["hooks_failed"]],
+                "headers": ["API", w("field.process"), w("field.data_type"), w("col.error")],
+                "rows": [[x["api"], x["process"], x["data_type"], x["error"]] for x in c["hooks_failed"]],
                 "numeric": (),
                 "total": c["hooks_failed_total"],
                 "what": w("what.hooks"),

@@ -1,12 +1,13 @@
 """Tests of the Frida agent and host; helpers shared by them live here.
 
 Frida unpacks about 10 MB under ``$TMPDIR`` on first use and starts a helper (``idund``) from
-there that outlives the test process: each test module gives Frida its own TMPDIR and, at the
-end, ends the processes started from it (by pid) and removes it.
+there that outlives the test process: the hook tests give Frida one TMPDIR of their own per test
+process and, when it exits, end the processes started from it (by pid) and remove it.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
@@ -32,29 +33,33 @@ def processes_started_from(directory: str) -> list[int]:
     return pids
 
 
+_shared: dict[str, str] = {}
+
+
+def _cleanup(directory: str) -> None:
+    for pid in processes_started_from(directory):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 @contextmanager
 def frida_tmpdir() -> Iterator[str]:
-    """Point ``TMPDIR`` at a fresh directory for Frida; afterwards end its helpers by pid and remove it.
+    """Point ``TMPDIR`` at this test process's directory for Frida; at exit end its helpers by pid and remove it.
 
-    Frida reads TMPDIR once per process: in a later module of the same run the directory stays
-    empty, which is harmless.
+    Frida reads TMPDIR once per process and keeps using the helper and agent files it unpacked
+    there (child gating injects them into every exec'd child): removing the directory after one
+    test module broke the next module's child gating. So there is one directory per test process,
+    shared by every module, removed (its helpers killed by pid) when the process exits.
     """
-    directory = tempfile.mkdtemp(prefix="piaudit-frida-")
-    previous = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = directory
-    try:
-        yield directory
-    finally:
-        if previous is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = previous
-        for pid in processes_started_from(directory):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        shutil.rmtree(directory, ignore_errors=True)
+    if "directory" not in _shared:
+        directory = tempfile.mkdtemp(prefix="piaudit-frida-")
+        _shared["directory"] = directory
+        os.environ["TMPDIR"] = directory
+        atexit.register(_cleanup, directory)
+    yield _shared["directory"]
 
 
 def pid_alive(pid: int) -> bool:

@@ -7,28 +7,25 @@ process is killed by pid in a ``finally`` (``HookHost.stop``) and checked gone.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from piaudit.hooks.hooklist import agent_hooks, default_hooklist
-from piaudit.hooks.host import HookHost, HookStats
+from piaudit.hooks.host import HookHost
 from piaudit.policies.catalog import load_catalog
+from piaudit.policies.hookcoverage import hook_outcomes
 from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, HookStatus, LifecycleEvent, PermissionEvent
 from tests.hooks import frida_tmpdir, pid_alive
+from tests.support.hookrun import FAST, Run, run_standin
 from tests.support.proxy import Proxy
-from tests.support.standin import DEFAULT_VALUES, LogLine, build_standin, make_truststore, parse_log, standin_command
+from tests.support.standin import DEFAULT_VALUES, PACKAGE, LogLine, build_standin, make_truststore, parse_log, standin_command
 
 CATALOG = load_catalog()
-FAST = {"standin.consent_delay_ms": 150, "standin.exit_delay_ms": 50}
 LOCATION = f"{DEFAULT_VALUES['latitude']},{DEFAULT_VALUES['longitude']}"
 TM = "android.telephony.TelephonyManager"
 
@@ -50,86 +47,6 @@ def classpath() -> Path:
     return build_standin()
 
 
-@dataclass
-class Run:
-    """What one instrumented run of the stand-in produced."""
-
-    pid: int
-    exit_status: int | None
-    events: list = field(default_factory=list)
-    errors: list[ErrorRecord] = field(default_factory=list)
-    log: list[LogLine] = field(default_factory=list)
-    stats: HookStats | None = None
-
-    def of(self, kind: type) -> list:
-        return [e for e in self.events if isinstance(e, kind)]
-
-    def calls(self, class_name: str, method: str, overload: str | None = None) -> list[HookEvent]:
-        return [
-            e
-            for e in self.of(HookEvent)
-            if e.api.class_name == class_name and e.api.method == method and (overload is None or e.api.overload == overload)
-        ]
-
-    def log_values(self) -> list[tuple[str, str | None, str | None]]:
-        """(api, args, value) of each API line the app logged, object hashes blanked."""
-
-        def clean(text: str | None) -> str | None:
-            return None if text is None else re.sub(r"(@|\{)[0-9a-f]{6,8}\b", r"\1#", text)
-
-        return [(line.get("api"), line.get("args"), clean(line.get("value"))) for line in self.log if line.kind == "API"]
-
-    def uploads(self) -> dict[str, str]:
-        return {line.get("party"): line.get("status") for line in self.log if line.kind == "UPLOAD"}
-
-
-def run_standin(
-    classpath: Path,
-    scenario: str,
-    *,
-    props: dict | None = None,
-    proxy: tuple[str, int] | None = None,
-    truststore: Path | None = None,
-    timeout: float = 30,
-    during: Callable[[HookHost, Run], None] | None = None,
-    **options,
-) -> Run:
-    """Spawn the stand-in under the agent, wait for it to exit (or run ``during``), always kill it."""
-    argv = standin_command(
-        classpath, proxy=proxy, truststore=truststore, scenario=scenario, extra_props={**FAST, **(props or {})}
-    )
-    output: list[bytes] = []
-    run = Run(pid=0, exit_status=None)
-    lock = threading.Lock()
-
-    def on_events(events: list) -> None:
-        with lock:
-            run.events.extend(events)
-
-    host = HookHost(
-        target=argv,
-        catalog=CATALOG,
-        on_events=on_events,
-        on_error=run.errors.append,
-        on_output=lambda fd, data: output.append(data) if fd == 1 else None,
-        **options,
-    )
-    run.pid = host.start()
-    try:
-        if during is not None:
-            during(host, run)
-        else:
-            run.exit_status = host.wait(timeout)
-    finally:
-        host.stop()
-    assert not pid_alive(run.pid)
-    run.log = parse_log(b"".join(output).decode("utf-8", errors="replace"))
-    run.stats = host.stats
-    java_statuses = [s for s in run.of(HookStatus) if s.api.class_name != "libc"]
-    assert java_statuses, f"no Java hook was installed; errors: {run.errors}"
-    return run
-
-
 def baseline(classpath: Path, scenario: str, props: dict | None = None) -> list[LogLine]:
     argv = standin_command(classpath, proxy=None, truststore=None, scenario=scenario, extra_props={**FAST, **(props or {})})
     result = subprocess.run(argv, capture_output=True, timeout=60, check=True)
@@ -138,7 +55,7 @@ def baseline(classpath: Path, scenario: str, props: dict | None = None) -> list[
 
 @pytest.fixture(scope="module")
 def all_apis(classpath: Path) -> Run:
-    return run_standin(classpath, "all_apis")
+    return run_standin(classpath, "all_apis", package=PACKAGE)
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +78,8 @@ EXPECTED_READS = [
     (TM, "getSubscriberId", "imsi", "imsi", DEFAULT_VALUES["imsi"]),
     (TM, "getSimSerialNumber", "iccid", "iccid", DEFAULT_VALUES["iccid"]),
     (TM, "getLine1Number", "phone", "phone", DEFAULT_VALUES["phone"]),
-    (TM, "getAllCellInfo", "location", None, None),
-    (TM, "getCellLocation", "location", None, None),
+    (TM, "getAllCellInfo", "cell_location", None, None),
+    (TM, "getCellLocation", "cell_location", None, None),
     ("android.telephony.SubscriptionManager", "getActiveSubscriptionInfoList", "iccid", "iccid", DEFAULT_VALUES["iccid"]),
     ("android.telephony.SubscriptionInfo", "getNumber", "phone", "phone", DEFAULT_VALUES["phone"]),
     ("android.provider.Settings$Secure", "getString", "android_id", "android_id", DEFAULT_VALUES["android_id"]),
@@ -214,6 +131,29 @@ EXPECTED_READS = [
 ]
 
 
+# The APIs other auditing tools hook (Camille, AppScan, MobSF, PrivacyCheck) that piaudit added.
+EXPECTED_READS += [
+    (TM, "getSimOperator", "carrier", "carrier", DEFAULT_VALUES["sim_operator"]),
+    (TM, "getSimOperatorName", "carrier", "carrier", DEFAULT_VALUES["sim_operator_name"]),
+    (TM, "getNetworkOperatorName", "carrier", "carrier", DEFAULT_VALUES["sim_operator_name"]),
+    (TM, "getSimCountryIso", "carrier", "carrier", DEFAULT_VALUES["sim_country_iso"]),
+    (TM, "getNetworkType", "network_state", None, None),
+    ("android.telephony.UiccCardInfo", "getIccId", "iccid", "iccid", DEFAULT_VALUES["iccid"]),
+    ("android.net.ConnectivityManager", "getActiveNetworkInfo", "network_state", None, None),
+    ("android.net.NetworkInfo", "getTypeName", "network_state", None, None),
+    ("android.net.NetworkInfo", "isConnected", "network_state", None, None),
+    ("android.app.ApplicationPackageManager", "getPackageInfo", "installed_apps", "installed_apps", "com.tencent.mm"),
+    ("android.location.Location", "getAccuracy", "location", None, None),
+    ("android.location.Location", "getAltitude", "location", None, None),
+    ("android.telephony.SmsManager", "sendTextMessage", "sms", "phone", "10690000"),
+    ("android.content.ClipboardManager", "setPrimaryClip", "clipboard", None, None),
+    ("android.content.ContentResolver", "insert", "media", None, None),
+    ("java.net.Inet4Address", "getHostAddress", "ip", "ip", DEFAULT_VALUES["ip"]),
+    ("android.app.admin.DevicePolicyManager", "getWifiMacAddress", "mac", "mac", DEFAULT_VALUES["mac"]),
+    ("android.media.AudioRecord", "$init", "microphone", None, None),
+]
+
+
 @pytest.mark.parametrize(("class_name", "method", "data_type", "id_type", "id_value"), EXPECTED_READS)
 def test_each_read_is_recorded_with_type_value_and_caller(
     all_apis: Run, class_name: str, method: str, data_type: str, id_type: str | None, id_value: str | None
@@ -225,9 +165,24 @@ def test_each_read_is_recorded_with_type_value_and_caller(
     for event in calls:
         assert event.caller is not None and event.caller.startswith("com.example.demoapp."), event.caller
         assert event.party is None  # the app's own code
-        assert event.stack[0].startswith(f"{class_name}.{method}(")
+        assert event.stack[0].startswith(f"{class_name}.{'<init>' if method == '$init' else method}(")
         assert event.thread == "main" and event.pid == all_apis.pid and event.device_time is not None
         assert not event.canary
+
+
+def test_probing_and_address_filters(all_apis: Run) -> None:
+    probes = {e.args["package"]: e.value for e in all_apis.calls("android.app.ApplicationPackageManager", "getPackageInfo")}
+    # another app's package is probing (installed or not); the app's own package is not recorded
+    assert probes == {"com.tencent.mm": "com.tencent.mm: installed", "com.not.installed": "com.not.installed: not installed"}
+    addresses = [e.value for e in all_apis.calls("java.net.Inet4Address", "getHostAddress")]
+    assert addresses == [DEFAULT_VALUES["ip"]]  # a server's public address is not the device's: not recorded
+    [sms] = all_apis.calls("android.telephony.SmsManager", "sendTextMessage")
+    assert sms.args == {"destination": "10690000", "text": "DEMO-7731"}
+    [clip] = all_apis.calls("android.content.ClipboardManager", "setPrimaryClip")
+    assert clip.args == {"written": "https://demoapp.example/i/7731"}
+    [insert] = all_apis.calls("android.content.ContentResolver", "insert")
+    assert insert.args == {"uri": "content://media/external/images/media", "operation": "insert"}
+    assert insert.value == "content://media/external/images/media/1001"
 
 
 def test_every_data_category_fires(all_apis: Run) -> None:
@@ -243,9 +198,9 @@ def test_arguments_that_matter_are_recorded(all_apis: Run) -> None:
     assert {e.args["name"] for e in settings} >= {"android_id", "bluetooth_address"}
     uris = {e.args["uri"]: e.data_type for e in all_apis.calls("android.content.ContentResolver", "query")}
     assert uris["content://sms/inbox"] == "sms" and uris["content://call_log/calls"] == "call_log"
-    assert all_apis.calls("android.os.SystemProperties", "get")[0].args == {"key": "ro.serialno"}
-    # SystemProperties.get("ro.product.model") is not personal data: not recorded.
-    assert len(all_apis.calls("android.os.SystemProperties", "get")) == 1
+    properties = {e.args["key"]: (e.data_type, e.value) for e in all_apis.calls("android.os.SystemProperties", "get")}
+    # the serial and the model (device_info) are recorded with their types; other keys are not
+    assert properties == {"ro.serialno": ("serial", DEFAULT_VALUES["serial"]), "ro.product.model": ("device_info", DEFAULT_VALUES["model"])}
     geocoder = all_apis.calls("android.location.Geocoder", "getFromLocation")[0]
     assert geocoder.args == {"latitude": float(DEFAULT_VALUES["latitude"]), "longitude": float(DEFAULT_VALUES["longitude"])}
 
@@ -273,13 +228,18 @@ def test_a_hook_that_cannot_install_is_reported(all_apis: Run) -> None:
     statuses = all_apis.of(HookStatus)
     java_listed = {(h["class"], h["method"]) for h in agent_hooks(unpin=False)["java"]}
     reported = {(s.api.class_name, s.api.method) for s in statuses if s.api.class_name != "libc"}
-    assert reported == java_listed  # every listed hook says installed or not: nothing skipped silently
-    failed = [s for s in statuses if not s.installed]
-    assert any(
-        s.error.startswith("class not found") and s.api.class_name == "com.heytap.openid.IOpenID$Stub$Proxy" for s in failed
-    )
-    assert any(s.error.startswith("method not found") for s in failed)
-    assert all(s.error for s in failed)
+    assert reported == java_listed  # every listed hook says where it stands: nothing skipped silently
+    outcomes = {(o.class_name, o.method): o for o in hook_outcomes(statuses)}
+    # a class this app never loads: pending at start, never_loaded when the process ended
+    oppo = outcomes[("com.heytap.openid.IOpenID$Stub$Proxy", "getSerID")]
+    assert oppo.state == "never_loaded"
+    assert [s.state for s in statuses if s.api.class_name == "com.heytap.openid.IOpenID$Stub$Proxy"] == ["pending", "never_loaded"]
+    # the class exists but not the method: failed, with the reason
+    failed = [s for s in statuses if s.state == "failed"]
+    assert failed and all(s.error.startswith("method not found") for s in failed)
+    # framework classes are hooked at start in the JVM's class path; SDK classes where the APK's loader defines them
+    assert outcomes[(TM, "getDeviceId")].loaders[0].startswith("jdk.internal.loader.ClassLoaders$AppClassLoader@")
+    assert outcomes[("com.umeng.commonsdk.UMConfigure", "submitPolicyGrantResult")].loaders[0].startswith("dalvik.system.PathClassLoader@")
     assert all_apis.stats.installed >= 80 and all_apis.stats.failed == len(failed)
     assert not [e for e in all_apis.errors if e.source == "agent"]
 

@@ -111,6 +111,67 @@ def test_hooks_json_lists_class_method_data_type() -> None:
     assert any("$" in a["class"] for a in apis)  # nested classes as Outer$Inner
 
 
+def test_hooks_json_every_entry_has_class_method_data_type_and_kind() -> None:
+    apis = json.loads(piaudit("hooks", "--json").stdout)
+    assert len(apis) == 351  # 341 Java methods, 10 libc functions
+    for api in apis:
+        assert {"class", "method", "data_type", "kind"} <= api.keys(), api
+        assert (api["data_type"] is None) == (api["kind"] in ("consent", "lifecycle", "permission", "pinning")), api
+    kinds = {a["kind"] for a in apis}
+    assert kinds == {"data", "consent", "lifecycle", "permission", "pinning"}
+    types = {a["data_type"] for a in apis}
+    assert {"carrier", "cell_location", "network_state", "device_info"} <= types
+    pairs = {(a["class"], a["method"]) for a in apis}
+    for wanted in [  # from the list of gaps
+        ("android.app.ApplicationPackageManager", "getPackageInfo"),
+        ("android.app.ApplicationPackageManager", "getInstallerPackageName"),
+        ("android.app.ApplicationPackageManager", "getInstalledModules"),
+        ("android.telephony.TelephonyManager", "getServiceState"),
+        ("android.net.ConnectivityManager", "getActiveNetworkInfo"),
+        ("android.net.wifi.WifiManager", "getWifiState"),
+        ("android.telephony.cdma.CdmaCellLocation", "getBaseStationId"),
+        ("android.location.LocationManager", "getGnssHardwareModelName"),
+        ("android.telephony.SmsManager", "sendTextMessage"),
+        ("android.content.ClipboardManager", "setPrimaryClip"),
+        ("java.net.NetworkInterface", "getInetAddresses"),
+        ("com.samsung.android.deviceidservice.IDeviceIdService$Stub$Proxy", "getOAID"),
+        ("repeackage.com.samsung.android.deviceidservice.IDeviceIdService$Stub$Proxy", "getOAID"),
+        ("android.app.admin.DevicePolicyManager", "getWifiMacAddress"),
+        ("android.telephony.UiccCardInfo", "getIccId"),
+        ("androidx.camera.core.ImageCapture", "takePicture"),
+        ("android.media.AudioRecord", "$init"),
+        ("android.content.ContentResolver", "insert"),
+        ("libc", "__system_property_read_callback"),
+    ]:
+        assert wanted in pairs, wanted
+
+
+def test_info_shows_hooks_per_process(tmp_path: Path) -> None:
+    from piaudit.policies import rows
+    from piaudit.policies.models import ApiRef, HookStatus
+
+    Session.create(tmp_path / "s").close()
+    session = Session.open(tmp_path / "s")
+    umeng = ApiRef(class_name="com.umeng.commonsdk.UMConfigure", method="submitPolicyGrantResult")
+    oppo = ApiRef(class_name="com.heytap.openid.IOpenID$Stub$Proxy", method="getSerID")
+    imei = ApiRef(class_name="android.telephony.TelephonyManager", method="getImei")
+    statuses = [
+        HookStatus(time=1, api=umeng, installed=False, state="pending", process="com.x"),
+        HookStatus(time=2, api=umeng, installed=True, state="installed", loader="dalvik.system.PathClassLoader@1", process="com.x"),
+        HookStatus(time=1, api=oppo, installed=False, state="pending", process="com.x"),
+        HookStatus(time=9, api=oppo, installed=False, state="never_loaded", process="com.x"),
+        HookStatus(time=1, api=imei, installed=False, state="failed", error="method not found", process="com.x:push"),
+    ]
+    for status in statuses:
+        table, row = rows.event_row(status)
+        session.store.insert_many(table, [row])
+    session.store.close()
+    info = piaudit("info", str(tmp_path / "s"))
+    assert "hooks     com.x: 1 installed, 0 pending, 1 never loaded, 0 failed" in info.stdout, info.stdout
+    assert "hooks     com.x:push: 0 installed, 0 pending, 0 never loaded, 1 failed" in info.stdout
+    data = json.loads(piaudit("info", str(tmp_path / "s"), "--json").stdout)
+    assert data["hooks"]["com.x"] == {"installed": 1, "pending": 0, "never_loaded": 1, "failed": 0}
+
 # ---------------------------------------------------------------------- catalog import-exodus (the CLI layer)
 
 EXODUS_SAMPLE = Path(__file__).parents[1] / "policies" / "data" / "exodus_sample.json"

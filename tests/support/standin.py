@@ -15,3 +15,5 @@ make_truststore = standin.make_truststore
 parse_log = standin.parse_log
 parse_log_line = standin.parse_log_line
 standin_command = standin.standin_command
+PACKAGE = standin.PACKAGE
+introspection_classpath = standin.introspection_classpath

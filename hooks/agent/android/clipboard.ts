@@ -27,7 +27,23 @@ function clipText(call: Call) {
   return { ...outcome, identifiers: ids("clipboard", [text]) };
 }
 
+/** setPrimaryClip(clip) / setText(text): what the app wrote to the clipboard (a write, not a read of the user's). */
+function clipWrite(call: Call) {
+  let text: string | null = null;
+  const arg = call.args[0];
+  if (typeof arg === "string") {
+    text = arg;
+  } else if (arg !== null && arg !== undefined) {
+    const clip = asRuntime(arg);
+    const item = getter(clip, "getItemCount") ? internally(() => clip.getItemAt(0)) : null;
+    const raw = item !== null ? getter(asRuntime(item), "getText") : getter(clip, "toString");
+    text = raw === null || raw === undefined ? null : String(internally(() => raw.toString()));
+  }
+  return { args: { written: text }, value: null, identifiers: {} };
+}
+
 export const handlers: HandlerTable = {
+  clip_write: { kind: "data", read: clipWrite },
   primary_clip: { kind: "data", read: primaryClip },
   clip_text: { kind: "data", read: clipText },
 };

@@ -1,5 +1,6 @@
 // App lifecycle: Application.onCreate and Activity callbacks drive the phase and foreground state.
 import { type Call, emitEvent, type HandlerTable } from "../lib/hooks.js";
+import { rescanPending } from "../lib/loaders.js";
 import { runtimeClass } from "../lib/render.js";
 import { activityHidden, activityVisible, enterPhase } from "../lib/state.js";
 import { internally } from "../lib/state.js";
@@ -9,6 +10,8 @@ function applicationOnCreate(call: Call): void {
   const application = call.spec.method === "callApplicationOnCreate" ? call.args[0] : call.self;
   if (enterPhase("before_first_activity")) {
     emitEvent({ type: "lifecycle:change", state: "application_oncreate", detail: runtimeClass(application) });
+    // a packer may have injected the real code into an existing loader by now
+    rescanPending();
   }
 }
 

@@ -1,18 +1,65 @@
-// Native reads below the framework (libc): serial properties, MAC files, ARP table, getifaddrs,
-// ioctl(SIOCGIFHWADDR). The same libc symbols exist on Android (bionic) and on the host (glibc);
-// a symbol that is missing is reported as a `hook:status` failure.
+// Native reads below the framework (libc): system properties (__system_property_get and
+// __system_property_read_callback), files that hold device data (MACs, the ARP table, CPU info,
+// Bluetooth), getifaddrs, ioctl(SIOCGIFHWADDR). The same libc symbols exist on Android (bionic)
+// and on the host (glibc); a symbol no loaded module exports yet is `pending` and is hooked when a
+// module exporting it loads (an SDK's .so, or the stand-in's fake property library).
 import type { NativeHookSpec } from "../lib/config.js";
 import { getProcessName, reportStatus } from "../lib/hooks.js";
+import { propertyType } from "../lib/properties.js";
 import { type Identifiers, ids, macFromBytes, mergeIds } from "../lib/render.js";
 import { emit, now, reportAgentError } from "../lib/sender.js";
+import { isVmStarting } from "../lib/runtime.js";
 import { captureJavaIfAttached, captureNative, stackFields } from "../lib/stack.js";
 import { app, internally, javaHookActive } from "../lib/state.js";
-import { SERIAL_PROPERTIES } from "./serial.js";
 
 const SIOCGIFHWADDR = 0x8927;
 const AF_PACKET = 17;
+const PROP_VALUE_MAX = 92;
 const MAC_FILE = /^\/sys\/class\/net\/([^/]+)\/address$/;
 const ARP_FILE = /^\/proc\/net\/arp$/;
+const CPUINFO_FILE = /^\/proc\/cpuinfo$/;
+const BLUETOOTH_FILE = /^\/sys\/class\/bluetooth(\/|$)/;
+
+/** The data type a file reveals, or null for files that hold nothing personal. */
+export function fileType(path: string): string | null {
+  if (MAC_FILE.test(path)) {
+    return "mac";
+  }
+  if (ARP_FILE.test(path)) {
+    return "bssid";
+  }
+  if (CPUINFO_FILE.test(path)) {
+    return "device_info";
+  }
+  if (BLUETOOTH_FILE.test(path)) {
+    return "bluetooth_mac";
+  }
+  return null;
+}
+
+/** What a file read reveals: its value as recorded, and the identifiers in it. */
+export function fileReading(path: string, content: string | null): { value: string | null; identifiers: Identifiers } {
+  const text = content === null ? null : content.trim();
+  switch (fileType(path)) {
+    case "mac":
+      return { value: text, identifiers: ids("mac", [text]) };
+    case "bssid":
+      return { value: text, identifiers: ids("bssid", text === null ? [] : arpMacs(text)) };
+    case "bluetooth_mac":
+      return { value: text, identifiers: ids("bluetooth_mac", text !== null && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(text) ? [text] : []) };
+    case "device_info": {
+      if (text === null) {
+        return { value: null, identifiers: {} };
+      }
+      const lines = text.split("\n").filter((line) => /^(Hardware|Serial|model name|Processor|Revision)\s*:/i.test(line));
+      const shown = [...new Set(lines.map((line) => line.replace(/\s*:\s*/, ": ").trim()))].slice(0, 8);
+      const serial = lines.map((line) => /^Serial\s*:\s*(\S+)/i.exec(line)?.[1]).find((s) => s !== undefined && !/^0+$/.test(s));
+      return { value: shown.join("; ") || `${text.length} chars`, identifiers: serial === undefined ? {} : ids("serial", [serial]) };
+    }
+    default:
+      return { value: text, identifiers: {} };
+  }
+}
 
 interface Reading {
   args: Record<string, unknown>;
@@ -21,10 +68,17 @@ interface Reading {
   dataType?: string;
 }
 
+// The VM's own reads (HotSpot reads /proc/cpuinfo while it starts, ART its own files) are not the app's.
+const RUNTIME_MODULE = /^(libjvm\.so|libart\.so|libartbase\.so|libjli\.so)!/;
+
 function record(spec: NativeHookSpec, reading: Reading, context: CpuContext, deviceTime: number): void {
   internally(() => {
     const java = captureJavaIfAttached();
-    const native = captureNative(context);
+    // with a Java stack the native frames are a supplement: the few innermost are enough
+    const native = captureNative(context, java !== null ? 8 : undefined);
+    if (java === null && (isVmStarting() || native.some((frame) => RUNTIME_MODULE.test(frame)))) {
+      return;
+    }
     const args = java !== null ? { ...reading.args, native_stack: native.slice(0, 8) } : reading.args;
     emit({
       type: "hook:call",
@@ -72,7 +126,7 @@ function openHook(spec: NativeHookSpec, pathIndex: number): InvocationListenerCa
       }
       const pointer = args[pathIndex];
       const path = pointer.isNull() ? null : pointer.readCString();
-      if (path === null || (!MAC_FILE.test(path) && !ARP_FILE.test(path))) {
+      if (path === null || fileType(path) === null) {
         return;
       }
       state.match = path;
@@ -81,16 +135,18 @@ function openHook(spec: NativeHookSpec, pathIndex: number): InvocationListenerCa
     onLeave(retval) {
       const state = this as any;
       const path: string | null = state.match;
-      if (path === null || retval.toInt32() < 0) {
+      if (path === null) {
         return;
       }
-      const content = readText(path);
-      const text = content === null ? null : content.trim();
+      // A failed open is still an attempt to read the data (labs record attempts): value null.
+      const opened = retval.toInt32() >= 0;
+      const { value, identifiers } = opened ? fileReading(path, readText(path)) : { value: null, identifiers: {} };
       const mac = MAC_FILE.exec(path);
-      const reading: Reading = mac !== null
-        ? { args: { path, interface: mac[1] }, value: text, identifiers: ids("mac", [text]), dataType: "mac" }
-        : { args: { path }, value: text, identifiers: ids("bssid", text === null ? [] : arpMacs(text)), dataType: "bssid" };
-      record(spec, reading, this.context, state.time);
+      const args: Record<string, unknown> = mac !== null ? { path, interface: mac[1] } : { path };
+      if (!opened) {
+        args.failed = true;
+      }
+      record(spec, { args, value, identifiers, dataType: fileType(path) ?? spec.data_type }, this.context, state.time);
     },
   };
 }
@@ -104,8 +160,10 @@ function systemPropertyHook(spec: NativeHookSpec): InvocationListenerCallbacks {
         return;
       }
       const key = args[0].readCString();
-      if (key !== null && SERIAL_PROPERTIES.has(key)) {
+      const dataType = key === null ? null : propertyType(key);
+      if (dataType !== null) {
         state.key = key;
+        state.type = dataType;
         state.out = args[1];
         state.time = now();
       }
@@ -116,7 +174,31 @@ function systemPropertyHook(spec: NativeHookSpec): InvocationListenerCallbacks {
         return;
       }
       const value = (state.out as NativePointer).readCString();
-      record(spec, { args: { key: state.key }, value, identifiers: ids("serial", [value]) }, this.context, state.time);
+      const reading = { args: { key: state.key }, value, identifiers: ids(state.type, [value]), dataType: state.type };
+      record(spec, reading, this.context, state.time);
+    },
+  };
+}
+
+/**
+ * __system_property_read_callback(const prop_info *pi, callback, cookie): the value reaches the
+ * caller through the callback. prop_info is bionic's { u32 serial; char value[92]; char name[]; }
+ * (values under 92 bytes, which is every property that holds an identifier), read at the call.
+ */
+function propertyCallbackHook(spec: NativeHookSpec): InvocationListenerCallbacks {
+  return {
+    onEnter(args) {
+      if (javaHookActive() || args[0].isNull()) {
+        return;
+      }
+      const info = args[0];
+      const key = info.add(4 + PROP_VALUE_MAX).readCString();
+      const dataType = key === null ? null : propertyType(key);
+      if (dataType === null) {
+        return;
+      }
+      const value = info.add(4).readCString();
+      record(spec, { args: { key }, value, identifiers: ids(dataType, [value]), dataType }, this.context, now());
     },
   };
 }
@@ -224,6 +306,8 @@ function callbacksFor(spec: NativeHookSpec): InvocationListenerCallbacks | null 
       return openHook(spec, 1);
     case "system_property":
       return systemPropertyHook(spec);
+    case "system_property_callback":
+      return propertyCallbackHook(spec);
     case "ioctl_hwaddr":
       return ioctlHook(spec);
     case "getifaddrs":
@@ -235,34 +319,81 @@ function callbacksFor(spec: NativeHookSpec): InvocationListenerCallbacks | null 
 
 // Listeners stay referenced for the life of the script.
 const attached: InvocationListener[] = [];
+const hookedAddresses = new Map<string, string>();
+let pending: NativeHookSpec[] = [];
+let moduleObserver: ModuleObserver | null = null;
 
-/** Attach every native hook; a missing symbol or handler is reported, never skipped. */
+function statusOf(spec: NativeHookSpec) {
+  return { class: spec.module, method: spec.symbol, data_type: spec.data_type };
+}
+
+/** Hook one spec at an address; false when that failed (reported). */
+function attachAt(spec: NativeHookSpec, address: NativePointer, where: string): void {
+  const listener = listenerFor(spec);
+  if (listener === null) {
+    reportStatus(statusOf(spec), "failed", `agent has no native handler ${spec.handler}`, 0);
+    return;
+  }
+  const key = address.toString();
+  const alias = hookedAddresses.get(key);
+  if (alias !== undefined) {
+    reportStatus(statusOf(spec), "installed", `same function as ${alias}, hooked once`, 1, where);
+    return;
+  }
+  try {
+    attached.push(Interceptor.attach(address, listener));
+    hookedAddresses.set(key, spec.symbol);
+    reportStatus(statusOf(spec), "installed", "", 1, where);
+  } catch (e) {
+    reportStatus(statusOf(spec), "failed", `attach failed: ${e instanceof Error ? e.message : String(e)}`, 0);
+  }
+}
+
+function moduleOf(address: NativePointer): string {
+  return Process.findModuleByAddress(address)?.name ?? "?";
+}
+
+/** A module was loaded: hook the pending symbols it exports. */
+function onModuleAdded(module: Module): void {
+  if (pending.length === 0) {
+    return;
+  }
+  const still: NativeHookSpec[] = [];
+  for (const spec of pending) {
+    let address: NativePointer | null = null;
+    try {
+      address = module.findExportByName(spec.symbol);
+    } catch (e) {
+      address = null;
+    }
+    if (address === null) {
+      still.push(spec);
+    } else {
+      attachAt(spec, address, module.name);
+    }
+  }
+  pending = still;
+}
+
+/**
+ * Attach every native hook. A symbol no loaded module exports is `pending` (hooked when a module
+ * exporting it loads, e.g. an SDK's .so); a missing handler or a failed attach is `failed`.
+ */
 export function installNativeHooks(specs: NativeHookSpec[]): void {
-  const seen = new Map<string, string>();
   for (const spec of specs) {
-    const status = { class: spec.module, method: spec.symbol, data_type: spec.data_type };
-    const listener = listenerFor(spec);
-    if (listener === null) {
-      reportStatus(status, false, `agent has no native handler ${spec.handler}`, 0);
+    if (listenerFor(spec) === null) {
+      reportStatus(statusOf(spec), "failed", `agent has no native handler ${spec.handler}`, 0);
       continue;
     }
     const address = Module.findGlobalExportByName(spec.symbol);
     if (address === null) {
-      reportStatus(status, false, `symbol not found: ${spec.symbol} is not exported by any loaded module`, 0);
+      pending.push(spec);
+      reportStatus(statusOf(spec), "pending", `no loaded module exports ${spec.symbol} yet`, 0);
       continue;
     }
-    const key = address.toString();
-    const alias = seen.get(key);
-    if (alias !== undefined) {
-      reportStatus(status, true, `same function as ${alias}, hooked once`, 1);
-      continue;
-    }
-    try {
-      attached.push(Interceptor.attach(address, listener));
-      seen.set(key, spec.symbol);
-      reportStatus(status, true, "", 1);
-    } catch (e) {
-      reportStatus(status, false, `attach failed: ${e instanceof Error ? e.message : String(e)}`, 0);
-    }
+    attachAt(spec, address, moduleOf(address));
+  }
+  if (pending.length > 0 && moduleObserver === null) {
+    moduleObserver = Process.attachModuleObserver({ onAdded: onModuleAdded });
   }
 }

@@ -1,6 +1,7 @@
-// Installed and running apps: PackageManager / ActivityManager lists, and `pm list packages` via exec.
+// Installed and running apps: PackageManager / ActivityManager lists (shell commands: shell.ts).
 import { type Call, defaultRead, type HandlerTable } from "../lib/hooks.js";
 import { asRuntime, fieldValue, getter, ids, itemsOf } from "../lib/render.js";
+import { config } from "../lib/config.js";
 import { internally } from "../lib/state.js";
 
 function itemName(item: any): string {
@@ -42,40 +43,28 @@ function packageList(call: Call) {
   };
 }
 
-// Shell commands that read personal data, and the data type each reveals.
-const COMMANDS: Array<[RegExp, string]> = [
-  [/\b(pm|cmd\s+package)\s+list\s+packages?\b/, "installed_apps"],
-  [/\bdumpsys\s+package\b/, "installed_apps"],
-  [/\bgetprop\b.*\b(ro\.serialno|ro\.boot\.serialno|ril\.serialnumber|gsm\.serial|sys\.serialnumber)\b/, "serial"],
-  [/\/sys\/class\/net\/[^/\s]+\/address/, "mac"],
-  [/\/proc\/net\/arp\b/, "bssid"],
-  [/^\s*(\S*\/)?ps(\s|$)/, "running_apps"],
-];
-
-function commandText(call: Call): string {
-  if (call.spec.class === "java.lang.ProcessBuilder") {
-    const list = getter(call.self, "command");
-    return itemsOf(list).map(String).join(" ");
-  }
-  const command = call.args[0];
-  if (typeof command === "string") {
-    return command;
-  }
-  return Array.from((command ?? []) as ArrayLike<unknown>).map(String).join(" ");
-}
-
-/** Runtime.exec / ProcessBuilder.start: recorded only for commands that read personal data. */
-function exec(call: Call) {
-  const command = internally(() => commandText(call));
-  const match = COMMANDS.find(([pattern]) => pattern.test(command));
-  if (match === undefined) {
+/**
+ * getPackageInfo / getApplicationInfo / getInstallerPackageName / ... of one package: per-package
+ * probing. Recorded only for another app's package (looking up its own package is routine); the
+ * value says whether it is installed, and an installed package becomes a known value.
+ */
+function packageProbe(call: Call) {
+  const first = call.args[0];
+  const name = typeof first === "string" ? first : call.argTypes[0] === "android.content.pm.ApplicationInfo" ? fieldValue(asRuntime(first), "packageName") : null;
+  if (typeof name !== "string" || name === config.appPackage || name === "") {
     return null;
   }
+  const installed = call.threw === undefined && call.ret !== null && call.ret !== undefined;
   const outcome = defaultRead(call);
-  return { ...outcome, data_type: match[1], args: { command }, value: call.threw === undefined ? null : outcome.value };
+  return {
+    ...outcome,
+    args: { package: name, ...(call.threw !== undefined ? { threw: (outcome.args ?? {}).threw } : {}) },
+    value: installed ? `${name}: installed` : `${name}: not installed`,
+    identifiers: installed ? ids("installed_apps", [name]) : {},
+  };
 }
 
 export const handlers: HandlerTable = {
+  package_probe: { kind: "data", read: packageProbe },
   package_list: { kind: "data", read: packageList },
-  exec: { kind: "data", read: exec },
 };

@@ -58,6 +58,48 @@ function contentQuery(call: Call) {
   return { data_type: dataType, args, value, identifiers: {} };
 }
 
+/** The data type of a provider URI argument, or null when its authority holds nothing personal. */
+function uriType(call: Call): { uri: string; dataType: string } | null {
+  const index = call.argTypes.indexOf("android.net.Uri");
+  const uriObject = index >= 0 ? call.args[index] : null;
+  if (uriObject === null || uriObject === undefined) {
+    return null;
+  }
+  const uri = String(internally(() => uriObject.toString()));
+  const dataType = AUTHORITIES[authorityOf(uri)];
+  if (dataType === undefined || dataType === "oaid" || dataType === "android_id") {
+    return null;
+  }
+  return { uri, dataType };
+}
+
+/** insert / bulkInsert / update / delete, MediaStore.Images.Media.insertImage: writes to shared storage and providers. */
+function contentWrite(call: Call) {
+  if (call.spec.class === "android.provider.MediaStore$Images$Media") {
+    const outcome = defaultRead(call);
+    return { ...outcome, data_type: "media", identifiers: {} };
+  }
+  const target = uriType(call);
+  if (target === null) {
+    return null;
+  }
+  const outcome = defaultRead(call);
+  const args: Record<string, unknown> = { uri: target.uri, operation: call.spec.method };
+  if (call.threw !== undefined) {
+    args.threw = (outcome.args ?? {}).threw;
+  }
+  const value = call.ret === null || call.ret === undefined ? null : String(internally(() => call.ret.toString()));
+  return { data_type: target.dataType, args, value, identifiers: {} };
+}
+
+/** registerContentObserver(uri, ...): the app watches contacts, SMS, call log, calendar or media for changes. */
+function contentObserve(call: Call) {
+  const target = uriType(call);
+  return target === null ? null : { data_type: target.dataType, args: { uri: target.uri }, value: null, identifiers: {} };
+}
+
 export const handlers: HandlerTable = {
   content_query: { kind: "data", read: contentQuery },
+  content_write: { kind: "data", read: contentWrite },
+  content_observe: { kind: "data", read: contentObserve },
 };

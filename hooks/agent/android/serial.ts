@@ -1,29 +1,18 @@
-// Serial number: Build.getSerial() and the serial system properties read through SystemProperties.
+// Serial number and other system properties: Build.getSerial() and SystemProperties.get of keys
+// that hold personal data (serial, carrier, network state, device model and build; lib/properties.ts).
 import { type Call, defaultRead, type HandlerTable } from "../lib/hooks.js";
+import { propertyType } from "../lib/properties.js";
 import { ids } from "../lib/render.js";
 
-/** System properties that hold the device serial number (also used by native.ts). */
-export const SERIAL_PROPERTIES = new Set([
-  "ro.serialno",
-  "ro.boot.serialno",
-  "ril.serialnumber",
-  "gsm.serial",
-  "sys.serialnumber",
-  "ro.ril.oem.sno",
-  "ro.ril.oem.psno",
-  "persist.sys.serialno",
-  "ro.boot.cpuid",
-  "ro.vendor.boot.serialno",
-]);
-
-/** SystemProperties.get(key[, default]): recorded only for serial-number keys. */
+/** SystemProperties.get(key[, default]) / Build.getString(key): recorded only for keys that hold personal data. */
 function systemProperty(call: Call) {
   const key = call.args[0];
-  if (typeof key !== "string" || !SERIAL_PROPERTIES.has(key)) {
+  const dataType = typeof key === "string" ? propertyType(key) : null;
+  if (dataType === null) {
     return null;
   }
   const outcome = defaultRead(call);
-  return { ...outcome, args: { key }, identifiers: ids("serial", [call.ret as string | null]) };
+  return { ...outcome, data_type: dataType, args: { key }, identifiers: ids(dataType, [call.ret as string | null]) };
 }
 
 export const handlers: HandlerTable = {

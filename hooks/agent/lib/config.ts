@@ -33,6 +33,8 @@ export interface AgentConfig {
   batchIntervalMs: number;
   batchMaxEvents: number;
   maxStackFrames: number;
+  /** The audited app's package: its own package is not "probing" (package_probe). */
+  appPackage: string;
 }
 
 export const config: AgentConfig = {
@@ -46,6 +48,7 @@ export const config: AgentConfig = {
   batchIntervalMs: 50,
   batchMaxEvents: 200,
   maxStackFrames: 48,
+  appPackage: "",
 };
 
 export function configure(options: Partial<AgentConfig>): void {

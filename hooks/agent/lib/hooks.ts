@@ -57,7 +57,7 @@ export function registerHandlers(category: string, table: HandlerTable): void {
 // Data types whose return value is itself the identifier (a String).
 const STRING_IDENTIFIERS = new Set([
   "imei", "meid", "imsi", "iccid", "phone", "android_id", "serial", "mac", "bluetooth_mac",
-  "bssid", "ssid", "ad_id", "oaid", "ip", "email", "clipboard",
+  "bssid", "ssid", "ad_id", "oaid", "ip", "email", "clipboard", "carrier", "device_info",
 ]);
 
 /** The default data handler: render the return value; a String of an identifier type is the identifier. */
@@ -91,7 +91,7 @@ export function getProcessName(): string {
   return processName;
 }
 
-export const hookStats = { installed: 0, failed: 0, overloads: 0, calls: 0, replaced: 0 };
+export const hookStats = { installed: 0, failed: 0, pending: 0, overloads: 0, calls: 0, replaced: 0 };
 
 function typeName(type: any): string {
   const name: string = type.className ?? type.name;
@@ -110,12 +110,23 @@ function rawName(type: any): string {
   return (type.className ?? type.name) as string;
 }
 
-export function reportStatus(spec: { class: string; method: string; data_type: string | null }, installed: boolean, error: string, overloads: number): void {
-  if (installed) {
+export type HookState = "installed" | "failed" | "pending";
+
+/** Report one hook's state as a `hook:status` event (`loader`: where it was installed). */
+export function reportStatus(
+  spec: { class: string; method: string; data_type: string | null },
+  state: HookState,
+  error: string,
+  overloads: number,
+  loader?: string,
+): void {
+  if (state === "installed") {
     hookStats.installed += 1;
     hookStats.overloads += overloads;
-  } else {
+  } else if (state === "failed") {
     hookStats.failed += 1;
+  } else {
+    hookStats.pending += 1;
   }
   emit({
     type: "hook:status",
@@ -123,31 +134,35 @@ export function reportStatus(spec: { class: string; method: string; data_type: s
     _overloads: overloads,
     api: { class_name: spec.class, method: spec.method, overload: "" },
     data_type: spec.data_type,
-    installed,
+    installed: state === "installed",
+    state,
+    ...(loader !== undefined ? { loader } : {}),
     error,
   });
 }
 
-function errorText(e: unknown): string {
+export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Install one hook spec on all overloads; report the result as a `hook:status` event. */
-export function installJavaHook(spec: JavaHookSpec): void {
-  const handler = spec.handler !== undefined ? registry.get(`${spec.category}.${spec.handler}`) : DEFAULT_DATA;
+/** The category module's handler of a spec (the default data handler when it names none). */
+export function handlerOf(spec: JavaHookSpec): Handler | undefined {
+  return spec.handler !== undefined ? registry.get(`${spec.category}.${spec.handler}`) : DEFAULT_DATA;
+}
+
+/**
+ * Install one hook spec on all overloads of its method in an already resolved class (`wrapper`,
+ * from the class loader `loader`); report the result as a `hook:status` event.
+ */
+export function installJavaHook(spec: JavaHookSpec, wrapper: any, loader: string): void {
+  const handler = handlerOf(spec);
   if (handler === undefined) {
-    reportStatus(spec, false, `agent has no handler ${spec.category}.${spec.handler}`, 0);
-    return;
-  }
-  let wrapper: any;
-  try {
-    wrapper = Java.use(spec.class);
-  } catch (e) {
-    reportStatus(spec, false, `class not found: ${errorText(e)}`, 0);
+    reportStatus(spec, "failed", `agent has no handler ${spec.category}.${spec.handler}`, 0);
     return;
   }
   const own: string[] = wrapper.$ownMembers ?? [];
-  const method = own.includes(spec.method) ? wrapper[spec.method] : undefined;
+  // "$init" names the constructors (AudioRecord's opens the microphone)
+  const method = spec.method === "$init" || own.includes(spec.method) ? wrapper[spec.method] : undefined;
   if (method === undefined || method.overloads === undefined) {
     let inherited = "";
     try {
@@ -156,7 +171,7 @@ export function installJavaHook(spec: JavaHookSpec): void {
     } catch (e) {
       inherited = "";
     }
-    reportStatus(spec, false, `method not found: ${spec.class} declares no method ${spec.method}${inherited}`, 0);
+    reportStatus(spec, "failed", `method not found: ${spec.class} declares no method ${spec.method}${inherited}`, 0, loader);
     return;
   }
   const failures: string[] = [];
@@ -170,7 +185,7 @@ export function installJavaHook(spec: JavaHookSpec): void {
       failures.push(`(${argTypes.join(",")}): ${errorText(e)}`);
     }
   }
-  reportStatus(spec, hooked > 0, failures.join("; "), hooked);
+  reportStatus(spec, hooked > 0 ? "installed" : "failed", failures.join("; "), hooked, loader);
 }
 
 function makeImplementation(spec: JavaHookSpec, handler: Handler, overload: any, argTypes: string[]): (...args: any[]) => any {
@@ -292,26 +307,6 @@ function readSafely(handler: { read: (call: Call) => DataOutcome | null }, call:
 }
 
 /** Install hooks in an order that catches early reads: framework data APIs first, SDK classes last. */
-export function installAll(specs: JavaHookSpec[]): void {
-  const rank = (spec: JavaHookSpec): number => {
-    const framework = /^(android|java|javax|com\.android|dalvik)\./.test(spec.class);
-    if (spec.kind === "lifecycle") {
-      return 0;
-    }
-    return framework ? (spec.kind === "data" ? 1 : 2) : 3;
-  };
-  const ordered = specs
-    .filter((spec) => spec.option === undefined || (spec.option === "unpin" && config.unpin))
-    .map((spec, index) => ({ spec, index }))
-    .sort((a, b) => rank(a.spec) - rank(b.spec) || a.index - b.index);
-  for (const { spec } of ordered) {
-    try {
-      installJavaHook(spec);
-    } catch (e) {
-      reportStatus(spec, false, `install failed: ${errorText(e)}`, 0);
-    }
-  }
-}
 
 /** Emit a timeline event built by a module (consent, lifecycle, permission) with the device time. */
 export function emitEvent(event: Record<string, unknown>): void {

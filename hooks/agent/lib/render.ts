@@ -1,6 +1,6 @@
 // Rendering Java values as text, and the identifier helpers every category module uses.
 import Java from "frida-java-bridge";
-
+import { wrapperFor } from "./classwrap.js";
 import { internally } from "./state.js";
 
 const MAX_TEXT = 2000;
@@ -253,7 +253,7 @@ function castToRuntime(obj: any): any {
       try {
         wrapper = Java.use(name);
       } catch (e) {
-        wrapper = Java.ClassFactory.get(cls.getClassLoader()).use(name);
+        wrapper = wrapperFor(name, cls, cls.getClassLoader());
       }
       runtimeWrappers.set(name, wrapper);
     }

@@ -10,6 +10,12 @@ const JVM_MODULE = /^libjvm\.(so|dylib)$/;
 let jvmObserver: ModuleObserver | null = null;
 let exitListener: InvocationListener | null = null;
 let createListener: InvocationListener | null = null;
+let vmStarting = false;
+
+/** True while a HotSpot VM is being created in this process: native reads then are the VM's own. */
+export function isVmStarting(): boolean {
+  return vmStarting;
+}
 
 /**
  * Run `install` inside the VM as soon as it exists. On Android (ART) the VM is up when the agent
@@ -32,8 +38,10 @@ export function whenJavaReady(install: () => void): "now" | "waiting" {
       reportAgentError("libjvm has no JNI_CreateJavaVM: Java hooks are not installed", module.path);
       return;
     }
+    vmStarting = true;
     createListener = Interceptor.attach(create, {
       onLeave(result) {
+        vmStarting = false;
         createListener?.detach();
         if (result.toInt32() !== 0 || !Java.available) {
           reportAgentError("the Java VM failed to start: Java hooks are not installed", `JNI_CreateJavaVM returned ${result.toInt32()}`);

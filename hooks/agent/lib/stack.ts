@@ -98,14 +98,31 @@ export function captureJavaIfAttached(): { thread: string; stackText: string } |
   }
 }
 
-/** A native backtrace as "module!symbol+0xoff" frames, for calls no Java stack explains. */
-export function captureNative(context: CpuContext): string[] {
+const MAX_SYMBOLS = 8192;
+const symbols = new Map<string, string>();
+
+/** "module!symbol+0xoff" of an address; looked up once per address (symbolication dominates the cost). */
+function symbolOf(address: NativePointer): string {
+  const key = address.toString();
+  let text = symbols.get(key);
+  if (text === undefined) {
+    // DebugSymbol renders as "0x7f12... libc.so.6!open+0x25"; keep "libc.so.6!open+0x25".
+    text = DebugSymbol.fromAddress(address).toString().replace(/^0x[0-9a-f]+ /, "");
+    if (symbols.size >= MAX_SYMBOLS) {
+      symbols.clear();
+    }
+    symbols.set(key, text);
+  }
+  return text;
+}
+
+/** A native backtrace as "module!symbol+0xoff" frames (at most `limit`), for calls no Java stack explains. */
+export function captureNative(context: CpuContext, limit: number = config.maxStackFrames): string[] {
   let addresses: NativePointer[];
   try {
     addresses = Thread.backtrace(context, Backtracer.ACCURATE);
   } catch (e) {
     addresses = Thread.backtrace(context, Backtracer.FUZZY);
   }
-  // DebugSymbol renders as "0x7f12... libc.so.6!open+0x25"; keep "libc.so.6!open+0x25".
-  return addresses.slice(0, config.maxStackFrames).map((address) => DebugSymbol.fromAddress(address).toString().replace(/^0x[0-9a-f]+ /, ""));
+  return addresses.slice(0, limit).map(symbolOf);
 }

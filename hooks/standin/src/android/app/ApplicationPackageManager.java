@@ -132,4 +132,21 @@ public class ApplicationPackageManager extends PackageManager {
         }
         throw new NameNotFoundException(packageName);
     }
+
+    public android.content.pm.ApplicationInfo getApplicationInfo(String packageName, int flags) throws NameNotFoundException {
+        return getPackageInfo(packageName, flags).applicationInfo;
+    }
+
+    public String getInstallerPackageName(String packageName) {
+        return "com.xiaomi.market";
+    }
+
+    public android.content.Intent getLaunchIntentForPackage(String packageName) {
+        return new android.content.Intent(android.content.Intent.ACTION_MAIN).setPackage(packageName);
+    }
+
+    public int getPackageUid(String packageName, int flags) throws NameNotFoundException {
+        getPackageInfo(packageName, flags);
+        return 10000 + Math.abs(packageName.hashCode() % 1000);
+    }
 }

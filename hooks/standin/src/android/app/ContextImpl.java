@@ -3,7 +3,9 @@ package android.app;
 import android.accounts.AccountManager;
 import android.bluetooth.BluetoothAdapter;
 import android.content.ClipboardManager;
+import android.content.ComponentName;
 import android.content.ContentResolver;
+import android.content.Intent;
 import android.content.Context;
 import android.content.SharedPreferences;
 import android.content.pm.PackageManager;
@@ -52,6 +54,7 @@ class ContextImpl extends Context {
                 case ACCOUNT_SERVICE -> new AccountManager(this);
                 case CAMERA_SERVICE -> new CameraManager(this);
                 case BLUETOOTH_SERVICE -> BluetoothAdapter.getDefaultAdapter();
+                case CONNECTIVITY_SERVICE -> new android.net.ConnectivityManager(this);
                 default -> null;
             };
             if (s != null) {
@@ -94,7 +97,8 @@ class ContextImpl extends Context {
 
     @Override
     public ClassLoader getClassLoader() {
-        return ContextImpl.class.getClassLoader();
+        LoadedApk apk = mMainThread.mPackageInfo;
+        return apk != null ? apk.getClassLoader() : ContextImpl.class.getClassLoader();
     }
 
     /** Fake {@code android.app.ContextImpl$ApplicationContentResolver}. */
@@ -102,5 +106,21 @@ class ContextImpl extends Context {
         ApplicationContentResolver(Context context) {
             super(context);
         }
+    }
+
+    @Override
+    public ComponentName startService(Intent service) {
+        ComponentName component = service.getComponent();
+        LoadedApk apk = mMainThread.mPackageInfo;
+        if (component == null || apk == null) {
+            return null;
+        }
+        String process = apk.processOfService(component.getClassName());
+        if (process.equals(android.os.Process.myProcessName())) {
+            com.android.internal.standin.StandinLog.log("INFO", "where", "startService", "msg", "same-process services are not run",
+                    "service", component.getClassName());
+            return component;
+        }
+        return com.android.internal.standin.Zygote.startProcess(process) ? component : null;
     }
 }

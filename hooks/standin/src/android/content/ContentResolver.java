@@ -72,4 +72,21 @@ public abstract class ContentResolver {
         c.addRow(row);
         return c;
     }
+
+    /** Insert a row; returns the new row's URI (MediaStore: a new item in shared storage). */
+    public final Uri insert(Uri url, ContentValues values) {
+        return Uri.parse(url.toString() + "/1001");
+    }
+
+    public final int update(Uri uri, ContentValues values, String where, String[] selectionArgs) {
+        return 0;
+    }
+
+    public final int delete(Uri url, String where, String[] selectionArgs) {
+        return 0;
+    }
+
+    public final int bulkInsert(Uri url, ContentValues[] values) {
+        return values.length;
+    }
 }

@@ -14,6 +14,7 @@ public abstract class Context {
     public static final String ACCOUNT_SERVICE = "account";
     public static final String CAMERA_SERVICE = "camera";
     public static final String BLUETOOTH_SERVICE = "bluetooth";
+    public static final String CONNECTIVITY_SERVICE = "connectivity";
     public static final int MODE_PRIVATE = 0;
 
     public abstract Object getSystemService(String name);
@@ -29,4 +30,7 @@ public abstract class Context {
     public abstract SharedPreferences getSharedPreferences(String name, int mode);
 
     public abstract ClassLoader getClassLoader();
+
+    /** Start a service; the system starts the process the manifest names for it (e.g. ":push"). */
+    public abstract ComponentName startService(Intent service);
 }

@@ -55,4 +55,9 @@ public class ContextWrapper extends Context {
     public ClassLoader getClassLoader() {
         return mBase.getClassLoader();
     }
+
+    @Override
+    public ComponentName startService(Intent service) {
+        return mBase.startService(service);
+    }
 }

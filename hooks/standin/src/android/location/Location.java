@@ -70,4 +70,28 @@ public class Location {
     public String toString() {
         return "Location[" + mProvider + " " + mLatitude + "," + mLongitude + " hAcc=" + mAccuracy + "]";
     }
+
+    public float getBearing() {
+        return 0f;
+    }
+
+    public float getSpeed() {
+        return 0f;
+    }
+
+    public long getElapsedRealtimeNanos() {
+        return System.nanoTime();
+    }
+
+    public float getBearingAccuracyDegrees() {
+        return 0f;
+    }
+
+    public float getSpeedAccuracyMetersPerSecond() {
+        return 0f;
+    }
+
+    public float getVerticalAccuracyMeters() {
+        return 3f;
+    }
 }

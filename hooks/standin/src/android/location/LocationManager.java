@@ -68,4 +68,16 @@ public class LocationManager {
     public List<String> getProviders(boolean enabledOnly) {
         return List.of(PASSIVE_PROVIDER, GPS_PROVIDER, NETWORK_PROVIDER);
     }
+
+    public java.util.List<String> getAllProviders() {
+        return java.util.List.of(GPS_PROVIDER, NETWORK_PROVIDER, "passive");
+    }
+
+    public String getGnssHardwareModelName() {
+        return "qcom,Snapdragon 695";
+    }
+
+    public int getGnssYearOfHardware() {
+        return 2022;
+    }
 }

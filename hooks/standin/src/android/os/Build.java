@@ -61,4 +61,8 @@ public class Build {
 
         public VERSION() {}
     }
+
+    public static String getRadioVersion() {
+        return "MPSS.HI.3.1.c3-00080";
+    }
 }

@@ -40,4 +40,8 @@ public final class CellIdentityLte {
     public String toString() {
         return "CellIdentityLte:{ mCi=" + mCi + " mPci=" + mPci + " mTac=" + mTac + " mMcc=" + mMcc + " mMnc=" + mMnc + "}";
     }
+
+    public int getEarfcn() {
+        return 1650;
+    }
 }

@@ -59,4 +59,12 @@ public class SubscriptionInfo {
     public String toString() {
         return "{id=" + mId + " simSlotIndex=" + mSimSlotIndex + " carrierName=" + mCarrierName + "}";
     }
+
+    public int getMcc() {
+        return 460;
+    }
+
+    public int getMnc() {
+        return 1;
+    }
 }

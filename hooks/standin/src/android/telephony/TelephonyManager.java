@@ -108,6 +108,18 @@ public class TelephonyManager {
         return Fake.ret("android.telephony.TelephonyManager#getNetworkOperator()", Fake.value("network_operator"));
     }
 
+    public String getSimCountryIso() {
+        return Fake.value("sim_country_iso");
+    }
+
+    public int getNetworkType() {
+        return 13; // NETWORK_TYPE_LTE
+    }
+
+    public java.util.List<UiccCardInfo> getUiccCardsInfo() {
+        return java.util.List.of(new UiccCardInfo());
+    }
+
     public String getNetworkOperatorName() {
         return Fake.value("sim_operator_name");
     }
@@ -122,5 +134,46 @@ public class TelephonyManager {
 
     public int getSimState() {
         return SIM_STATE_READY;
+    }
+
+    // Getters other auditing tools hook (carrier, network state): stubs with the fake device's values.
+    public int getDataActivity() {
+        return 0;
+    }
+
+    public int getDataNetworkType() {
+        return 13;
+    }
+
+    public int getVoiceNetworkType() {
+        return 13;
+    }
+
+    public int getDataState() {
+        return 2;
+    }
+
+    public String getDeviceSoftwareVersion() {
+        return "01";
+    }
+
+    public String getGroupIdLevel1() {
+        return null;
+    }
+
+    public String getNetworkCountryIso() {
+        return Fake.value("sim_country_iso");
+    }
+
+    public int getSimCarrierId() {
+        return 1435;
+    }
+
+    public CharSequence getSimCarrierIdName() {
+        return Fake.value("sim_operator_name");
+    }
+
+    public boolean isNetworkRoaming() {
+        return false;
     }
 }

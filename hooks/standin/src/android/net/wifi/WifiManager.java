@@ -67,4 +67,8 @@ public class WifiManager {
     public boolean isWifiEnabled() {
         return true;
     }
+
+    public int getWifiState() {
+        return 3; // WIFI_STATE_ENABLED
+    }
 }

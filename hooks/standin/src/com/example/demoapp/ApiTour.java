@@ -1,5 +1,14 @@
 package com.example.demoapp;
 
+import com.android.internal.standin.Fake;
+import android.content.ClipData;
+import java.net.InetAddress;
+import android.app.admin.DevicePolicyManager;
+import android.content.ContentValues;
+import android.telephony.SmsManager;
+import android.net.NetworkInfo;
+import android.net.ConnectivityManager;
+import android.telephony.UiccCardInfo;
 import android.accounts.AccountManager;
 import android.app.Activity;
 import android.app.ActivityManager;
@@ -471,6 +480,39 @@ final class ApiTour {
         api("com.amap.api.location.AMapLocation#getLongitude()", aloc::getLongitude);
         amap.stopLocation();
 
+        // ---------------------------------------------------------------- carrier, network state, probing, SMS, writes, IPs
+        api(tmc + "#getSimOperatorName()", tm::getSimOperatorName);
+        api(tmc + "#getNetworkOperatorName()", tm::getNetworkOperatorName);
+        api(tmc + "#getSimCountryIso()", tm::getSimCountryIso);
+        api(tmc + "#getNetworkType()", tm::getNetworkType);
+        @SuppressWarnings("unchecked")
+        List<UiccCardInfo> uicc = (List<UiccCardInfo>) api(tmc + "#getUiccCardsInfo()", tm::getUiccCardsInfo);
+        api("android.telephony.UiccCardInfo#getIccId()", uicc.get(0)::getIccId);
+        ConnectivityManager conn = (ConnectivityManager) ctx.getSystemService(Context.CONNECTIVITY_SERVICE);
+        NetworkInfo net = (NetworkInfo) api("android.net.ConnectivityManager#getActiveNetworkInfo()", conn::getActiveNetworkInfo);
+        api("android.net.NetworkInfo#getTypeName()", net::getTypeName);
+        api("android.net.NetworkInfo#isConnected()", net::isConnected);
+        api(apm + "#getPackageInfo(java.lang.String,int)", "com.tencent.mm,0", () -> pm.getPackageInfo("com.tencent.mm", 0));
+        api(apm + "#getPackageInfo(java.lang.String,int)", "com.example.demoapp,0", () -> pm.getPackageInfo("com.example.demoapp", 0));
+        api(apm + "#getPackageInfo(java.lang.String,int)", "com.not.installed,0", () -> pm.getPackageInfo("com.not.installed", 0));
+        api("android.location.Location#getAltitude()", loc::getAltitude);
+        api("android.location.Location#getProvider()", loc::getProvider);
+        SmsManager smsManager = SmsManager.getDefault();
+        api("android.telephony.SmsManager#sendTextMessage(java.lang.String,java.lang.String,java.lang.String,"
+                + "android.app.PendingIntent,android.app.PendingIntent)", "10690000,DEMO-7731",
+                () -> { smsManager.sendTextMessage("10690000", null, "DEMO-7731", null, null); return VOID; });
+        ClipboardManager clipWriter = (ClipboardManager) ctx.getSystemService(Context.CLIPBOARD_SERVICE);
+        api("android.content.ClipboardManager#setPrimaryClip(android.content.ClipData)", "invite",
+                () -> { clipWriter.setPrimaryClip(ClipData.newPlainText("invite", "https://demoapp.example/i/7731")); return VOID; });
+        ContentValues image = new ContentValues();
+        image.put("_display_name", "IMG_0001.jpg");
+        api("android.content.ContentResolver#insert(android.net.Uri,android.content.ContentValues)", "content://media/external/images/media",
+                () -> ctx.getContentResolver().insert(Uri.parse("content://media/external/images/media"), image));
+        api("java.net.InetAddress#getHostAddress()", Fake.value("ip"), () -> InetAddress.getByName(Fake.value("ip")).getHostAddress());
+        api("java.net.InetAddress#getHostAddress()", "203.0.113.7", () -> InetAddress.getByName("203.0.113.7").getHostAddress());
+        api("android.app.admin.DevicePolicyManager#getWifiMacAddress(android.content.ComponentName)",
+                () -> new DevicePolicyManager().getWifiMacAddress(null));
+
         // ---------------------------------------------------------------- certificate pinning
         CertificatePinner pinner = new CertificatePinner.Builder().add(TTAdSdk.HOST, TTAdSdk.pin()).build();
         X509Certificate root = someTrustedCertificate();
@@ -479,8 +521,6 @@ final class ApiTour {
                 () -> { pinner.check(TTAdSdk.HOST, peer); return VOID; });
         api("okhttp3.CertificatePinner#check(java.lang.String,java.security.cert.Certificate[])", TTAdSdk.HOST,
                 () -> { pinner.check(TTAdSdk.HOST, peer.toArray(new Certificate[0])); return VOID; });
-        api("okhttp3.CertificatePinner#check$okhttp(java.lang.String,kotlin.jvm.functions.Function0)", TTAdSdk.HOST,
-                () -> { pinner.check$okhttp(TTAdSdk.HOST, () -> root == null ? List.of() : List.of(root)); return VOID; });
         api("okhttp3.internal.tls.OkHostnameVerifier#verify(java.lang.String,java.security.cert.X509Certificate)",
                 TTAdSdk.HOST, () -> OkHostnameVerifier.INSTANCE.verify(TTAdSdk.HOST, root));
         HttpsURLConnection unconnected = (HttpsURLConnection) new URL("https://" + TTAdSdk.HOST + "/").openConnection();

@@ -2,7 +2,11 @@ package com.example.demoapp;
 
 import android.app.Application;
 import android.content.Context;
+import android.os.Process;
 import com.android.internal.standin.Fake;
+import com.android.internal.standin.Net;
+import com.android.internal.standin.okhttp.OkHttpTransport;
+import com.igexin.sdk.PushManager;
 import com.android.internal.standin.StandinLog;
 import com.tencent.bugly.crashreport.CrashReport;
 import com.tendcloud.tenddata.TCAgent;
@@ -18,7 +22,17 @@ public class DemoApplication extends Application {
     public static final String BUGLY_APPID = "b7c1d2e3f4";
     public static final String TALKINGDATA_APPID = "A1B2C3D4E5F60718293A4B5C6D7E8F90";
 
+    static {
+        // The APK's HTTP client: every SDK upload goes through real OkHttp 3 in the APK's class loader.
+        Net.setTransport(new OkHttpTransport());
+    }
+
     public DemoApplication() {}
+
+    /** True in the app's main process; Application.onCreate runs in every process of the package. */
+    boolean isMainProcess() {
+        return getPackageName().equals(Process.myProcessName());
+    }
 
     static String scenario() {
         return Fake.prop("standin.scenario", "demo");
@@ -43,6 +57,9 @@ public class DemoApplication extends Application {
     public void onCreate() {
         super.onCreate();
         StandinLog.log("LIFECYCLE", "event", "Application.onCreate", "foreground", false);
+        if (!isMainProcess()) {
+            return; // the usual guard: the SDKs of other processes (:push) start themselves
+        }
         if (scenario().equals("pinned")) {
             UMConfigure.preInit(this, UMENG_APPKEY, "demo"); // the compliant pre-consent call only
             return;
@@ -52,5 +69,6 @@ public class DemoApplication extends Application {
         CrashReport.initCrashReport(this, BUGLY_APPID, false);
         TCAgent.init(this, TALKINGDATA_APPID, "demo");
         InviteCodeChecker.check(this);
+        PushManager.getInstance().initialize(this); // Getui: the system starts its :push process
     }
 }

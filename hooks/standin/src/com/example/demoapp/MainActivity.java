@@ -13,6 +13,8 @@ import com.amap.api.location.AMapLocationClient;
 import com.amap.api.maps.MapsInitializer;
 import com.android.internal.standin.StandinLog;
 import com.bytedance.sdk.openadsdk.TTAdSdk;
+import com.igexin.sdk.PushManager;
+import com.qq.e.comm.managers.GDTAdSdk;
 import com.tencent.bugly.crashreport.CrashReport;
 import com.umeng.analytics.MobclickAgent;
 import com.umeng.commonsdk.UMConfigure;
@@ -90,6 +92,7 @@ public class MainActivity extends Activity {
         AMapLocationClient.updatePrivacyShow(app, true, true);
         AMapLocationClient.updatePrivacyAgree(app, agreed);
         JCollectionAuth.setAuth(app, agreed);
+        PushManager.getInstance().setPrivacyPolicyStrategy(app, agreed);
         SharedPreferences.Editor e = PreferenceManager.getDefaultSharedPreferences(app).edit();
         e.putString("IABTCF_TCString", agreed ? TCF_ACCEPT_ALL : TCF_REJECT_ALL);
         e.putInt("IABTCF_gdprApplies", 1);
@@ -111,6 +114,7 @@ public class MainActivity extends Activity {
             mLocationClient.setLocationListener(loc -> StandinLog.log("INFO", "msg", "amap location delivered",
                     "value", loc.getLatitude() + "," + loc.getLongitude()));
             mLocationClient.startLocation();
+            GDTAdSdk.initWithPlugin(getApplicationContext(), "1101152570", true); // a plugin SDK, loaded now
         } else {
             // Post-refusal behaviour: the app tracks the refusal with Umeng (which sends device ids),
             // initialises JPush anyway, and asks for location again right after the refusal.

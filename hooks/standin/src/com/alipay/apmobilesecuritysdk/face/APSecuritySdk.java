@@ -60,8 +60,10 @@ public final class APSecuritySdk {
                     .data("android_id:sha1,serial:plain");
             try {
                 SSLContext tls = SSLContext.getInstance("TLS");
-                tls.init(null, new TrustManager[] {new TrustManagerImpl(null, new BundledPins())}, null);
+                TrustManagerImpl trust = new TrustManagerImpl(null, new BundledPins());
+                tls.init(null, new TrustManager[] {trust}, null);
                 r.sslSocketFactory = tls.getSocketFactory();
+                r.trustManager = trust;
             } catch (Exception e) {
                 StandinLog.log("ERROR", "where", "APSecuritySdk.tls", "error", e.toString());
             }

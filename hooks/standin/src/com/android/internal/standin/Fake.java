@@ -68,6 +68,10 @@ public final class Fake {
         m.put("model", "22101316C");
         m.put("brand", "Redmi");
         m.put("manufacturer", "Xiaomi");
+        m.put("fingerprint", "Redmi/sunstone/sunstone:13/TKQ1.221013.002/V14.0.6.0.TMRCNXM:user/release-keys");
+        m.put("os_version", "13");
+        m.put("sim_country_iso", "cn");
+        m.put("network_type", "LTE");
         m.put("contact_name", "李雷");
         m.put("contact_phone", "13800001111");
         m.put("sms_address", "10086");

@@ -17,7 +17,9 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * The uploads: {@link HttpURLConnection} through the JVM proxy properties, one log line each.
+ * The uploads, one log line each: through the app's HTTP client when the APK registered one
+ * ({@link #setTransport}: real OkHttp 3 from the APK's class loader), else {@link HttpURLConnection};
+ * both go through the JVM proxy properties.
  *
  * <p>Log: {@code UPLOAD party=.. method=.. url=.. status=<code>|skipped|pin_failed|error
  * bytes=.. data=..}. Network failures are logged, never thrown. {@code -Dstandin.network=false}
@@ -28,6 +30,18 @@ public final class Net {
 
     public static final String USER_AGENT =
             "Dalvik/2.1.0 (Linux; U; Android 13; 22101316C Build/TP1A.220624.014)";
+
+    /** The app's HTTP client: sends one request, returns the HTTP status; throws on failure. */
+    public interface Transport {
+        int execute(Request r, int timeoutMs) throws Exception;
+    }
+
+    private static volatile Transport sTransport;
+
+    /** Register the app's HTTP client (the APK's OkHttp); requests go through it from now on. */
+    public static void setTransport(Transport transport) {
+        sTransport = transport;
+    }
 
     /** A check of the server's certificates after the handshake and before the request is sent. */
     public interface PeerCheck {
@@ -46,6 +60,10 @@ public final class Net {
         public SSLSocketFactory sslSocketFactory;
         public javax.net.ssl.HostnameVerifier hostnameVerifier;
         public PeerCheck peerCheck;
+        /** Certificate pins ({@code sha256/<base64>}) for the request's host, checked by OkHttp's CertificatePinner. */
+        public String[] pins;
+        /** The trust manager behind {@link #sslSocketFactory} (OkHttp needs both). */
+        public javax.net.ssl.X509TrustManager trustManager;
 
         public Request(String party, String method, String url) {
             this.party = party;
@@ -81,6 +99,20 @@ public final class Net {
             return 0;
         }
         int timeout = (int) Fake.longProp("standin.timeout_ms", 5000);
+        Transport transport = sTransport;
+        if (transport != null) {
+            try {
+                int status = transport.execute(r, timeout);
+                StandinLog.log("UPLOAD", "party", r.party, "method", r.method, "url", r.url, "status", status,
+                        "bytes", bytes, "data", r.data);
+                return status;
+            } catch (Exception e) {
+                boolean pin = isPinFailure(e);
+                StandinLog.log("UPLOAD", "party", r.party, "method", r.method, "url", r.url, "status",
+                        pin ? "pin_failed" : "error", "bytes", bytes, "data", r.data, "error", e.toString());
+                return pin ? -2 : -1;
+            }
+        }
         HttpURLConnection c = null;
         try {
             URL u = new URL(r.url);
@@ -148,7 +180,8 @@ public final class Net {
     private static boolean isPinFailure(Throwable t) {
         for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            if (m.contains("Pin verification failed") || m.contains("Certificate pinning failure")) {
+            if (m.contains("Pin verification failed") || m.contains("Certificate pinning failure")
+                    || t instanceof java.security.cert.CertificateException) {
                 return true;
             }
         }

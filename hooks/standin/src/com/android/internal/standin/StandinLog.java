@@ -22,12 +22,26 @@ public final class StandinLog {
         long ms = System.currentTimeMillis();
         StringBuilder sb = new StringBuilder(128);
         sb.append(ms / 1000).append('.').append(String.format("%03d", ms % 1000));
-        sb.append(" [").append(Thread.currentThread().getName().replace(']', ')')).append("] ");
+        sb.append(" [").append(processTag()).append(Thread.currentThread().getName().replace(']', ')')).append("] ");
         sb.append(kind);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             sb.append(' ').append(keyValues[i]).append('=').append(quote(Fake.render(keyValues[i + 1])));
         }
         OUT.println(sb);
+    }
+
+    private static volatile String sProcessTag;
+
+    /** "" in the main process, ":push/" in the push process: the threads of each process stay apart. */
+    private static String processTag() {
+        String tag = sProcessTag;
+        if (tag == null) {
+            String name = android.os.Process.myProcessName();
+            int colon = name.indexOf(':');
+            tag = colon < 0 ? "" : name.substring(colon) + "/";
+            sProcessTag = tag;
+        }
+        return tag;
     }
 
     /** Quote {@code s} as a JSON string when it would not survive as a bare token. */

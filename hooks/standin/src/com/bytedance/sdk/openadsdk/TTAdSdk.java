@@ -8,15 +8,13 @@ import com.android.internal.standin.Work;
 import com.google.android.gms.ads.identifier.AdvertisingIdClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ExecutorService;
-import okhttp3.CertificatePinner;
 
 /**
  * Fake Pangle {@code TTAdSdk}: a pinned SDK. {@code init} reads the Google ad id and the OAID
  * (Xiaomi IdProviderImpl, by reflection) and posts them as JSON to api-access.pangolin-sdk-toutiao.com
- * only if {@link CertificatePinner#check(String, java.util.List)} accepts the server's certificates.
+ * only if OkHttp's {@code CertificatePinner} accepts the server's certificates.
  */
 public class TTAdSdk {
     public static final String HOST = "api-access.pangolin-sdk-toutiao.com";
@@ -64,12 +62,11 @@ public class TTAdSdk {
             }
             StandinLog.log("READ", "party", "pangle", "type", "oaid",
                     "api", "com.android.id.impl.IdProviderImpl#getOAID(android.content.Context)", "value", oaid);
-            CertificatePinner pinner = new CertificatePinner.Builder().add(HOST, pin()).build();
             String json = "{\"app_id\":" + Net.js(appId) + ",\"gaid\":" + Net.js(gaid) + ",\"oaid\":" + Net.js(oaid)
                     + ",\"sdk_version\":\"5.1.0.2\",\"os\":\"android\"}";
             Net.Request r = new Net.Request("pangle", "POST", URL).json(json).data("ad_id:plain,oaid:plain");
             r.hostnameVerifier = okhttp3.internal.tls.OkHostnameVerifier.INSTANCE; // as OkHttp 3 sets it
-            r.peerCheck = (host, certs) -> pinner.check(host, Arrays.asList(certs));
+            r.pins = new String[] {pin()}; // OkHttp's CertificatePinner: checked after the handshake
             Net.send(r);
         });
     }
