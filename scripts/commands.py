@@ -162,7 +162,14 @@ def register(add: AddCommand) -> None:
         """
         piaudit demo
         piaudit demo --out /tmp/demo
+        piaudit demo --out /tmp/retest --scenario retest && piaudit diff /tmp/demo/session /tmp/retest/session
         """,
     )
     p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
+    p.add_argument(
+        "--scenario",
+        choices=("demo", "retest"),
+        default="demo",
+        help="the stand-in's behaviour: demo (default) or retest, the build after rectification (compare them with piaudit diff)",
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 import time
 
-from piaudit.scripts.usage import EXIT_OK, AddCommand, UsageError, lazy
+from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, AddCommand, UsageError, lazy
 
 VERDICTS = ("pass", "fail", "na")
 
@@ -58,6 +59,48 @@ def cmd_check(args: argparse.Namespace) -> int:
         store.conn.close()
 
 
+def cmd_snap(args: argparse.Namespace) -> int:
+    """Capture the screen (PNG and UI hierarchy) into a session now, from the source the run recorded."""
+    from piaudit.policies.models import ScreenTrigger
+    from piaudit.policies.screens import store_capture
+    from piaudit.policies.session import Session, SessionError
+    from piaudit.scripts.device.adb import AdbError
+    from piaudit.scripts.screenrecorder import default_interval
+    from piaudit.scripts.screensource import SourceError, source_for
+
+    try:
+        session = Session.open(args.session)
+    except SessionError as e:
+        raise UsageError(str(e)) from e
+    spec = args.source or session.meta.options.get("screens")
+    if not spec:
+        session.store.conn.close()
+        raise UsageError(
+            f"{args.session} records no screen source: give --source adb, adb:SERIAL or display:DIR"
+            " (a run records one with --screens)"
+        )
+    try:
+        source = source_for(spec)
+    except (SourceError, AdbError) as e:
+        session.store.conn.close()
+        raise UsageError(str(e).splitlines()[0]) from e
+    interval = float(session.meta.options.get("screens_interval") or default_interval(spec))
+    last = session.store.conn.execute("SELECT max(time) FROM screens").fetchone()[0]
+    if last is not None and time.time() - last < interval:  # the run's rate limit holds for snaps too
+        time.sleep(interval - (time.time() - last))
+    try:
+        capture = source.capture()
+        screen = store_capture(session.store, session.dir, capture, [ScreenTrigger(kind="on_demand", time=capture.time, detail=args.note or "")])
+    finally:
+        session.store.conn.close()
+    what = f"{screen.width}x{screen.height} PNG" if screen.png else "no screenshot"
+    texts = f", {len(screen.texts)} texts" + (f", a {screen.dialog} dialog" if screen.dialog else "") if screen.xml else ", no hierarchy"
+    print(f"screen {screen.id}: {what}{texts} from {source.spec} into {args.session}/screens/")
+    if screen.error:
+        print(f"warning: {screen.error}", file=sys.stderr)
+    return EXIT_OK if screen.png or screen.xml else EXIT_FAIL
+
+
 def register(add: AddCommand) -> None:
     """Add the review commands to the `piaudit` parser."""
     p = add(
@@ -78,6 +121,19 @@ def register(add: AddCommand) -> None:
     p.add_argument("--screen", type=int, action="append", metavar="ID", help="a screen capture the answer rests on (repeatable)")
     p.add_argument("--list", action="store_true", help="list the items with the answers in force")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of --list (default en)")
+
+    p = add(
+        "snap",
+        cmd_snap,
+        "Capture the device's screen and UI hierarchy into a session now (from another terminal while `run` is active).",
+        """
+        piaudit snap --session runs/app1 --note "settings page: no way to withdraw consent"
+        piaudit snap --session runs/app1 --source adb:emulator-5554
+        """,
+    )
+    p.add_argument("--session", required=True, metavar="DIR", help="session directory")
+    p.add_argument("--source", metavar="SOURCE", help="adb, adb:SERIAL or display:DIR (default: the one the run recorded)")
+    p.add_argument("--note", metavar="TEXT", help="why this screen, for the report")
 
     p = add(
         "diff",

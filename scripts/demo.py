@@ -103,8 +103,11 @@ def findings_table(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None) -> dict[str, Any]:
-    """Run the demo into ``out``; return the paths and findings (also printed)."""
+def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None, scenario: str = "demo") -> dict[str, Any]:
+    """Run the demo into ``out``; return the paths and findings (also printed).
+
+    ``scenario`` is the stand-in's (``retest``: the build after rectification, for `piaudit diff`).
+    """
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
     from piaudit.policies.options import AuditOptions
@@ -140,9 +143,12 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
             port = s.getsockname()[1]
     # the zygote starts the app's main process and, when Getui asks the system, its :push process
     # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
+    # the stand-in draws its screens (dialog, permission prompt, main screen) into display/: piaudit
+    # captures them at the consent click, the permission prompt and the first read of each data type
+    display = out / "display"
     argv = standin.standin_command(
-        classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario="demo", zygote=True,
-        extra_props={"standin.consent_delay_ms": 4000},
+        classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario=scenario, zygote=True,
+        extra_props={"standin.consent_delay_ms": 4000, "standin.display": display},
     )  # fmt: skip
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
@@ -157,14 +163,17 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         app="com.example.demoapp",
         exit_with_app=True,
         grace=1.0,
+        screens=f"display:{display}",
     )
     result = run(opts)
+    record_example_checks(session_dir)
     progress.done(f"app exited with status {result.app_exit}")
 
-    progress.step("writing the reports (HTML, JSON)")
+    progress.step("writing the reports (HTML and PDF in the jurisdiction's language, JSON)")
     html = write_report(session_dir, "html", out / "report.html")
+    pdf = write_report(session_dir, "pdf", out / "report.pdf")
     json_report = write_report(session_dir, "json", out / "report.json")
-    progress.done(str(html))
+    progress.done(f"{html}, {pdf}")
     progress.step("bundling the evidence")
     bundle = create_bundle(session_dir, out / "case.zip")
     progress.done(str(bundle.path))
@@ -195,11 +204,45 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     print(format_judgement(drafted["judged"]), file=stream)
     print(file=stream)
     print(f"session:  {session_dir}", file=stream)
-    print(f"report:   {html}", file=stream)
+    print(f"report:   {html}   (and {pdf.name}; the screens the run captured are in {session_dir / 'screens'})", file=stream)
     print(f"json:     {json_report}", file=stream)
     print(f"bundle:   {bundle.path}   (check it: piaudit verify {bundle.path})", file=stream)
     print(f"draft:    {drafted['draft_path']}   (from {DEMO_PRIVACY_POLICY.name}; check it: piaudit policy check {drafted['draft_path']})", file=stream)
-    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
+    return {"session": session_dir, "report": html, "pdf": pdf, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
+
+
+def record_example_checks(session_dir: Path) -> None:
+    """Two checklist answers, as an auditor would give them with `piaudit check` (marked as the demo's examples)."""
+    import time as clock
+
+    from piaudit.policies import checklist
+    from piaudit.policies.models import CheckRecord
+    from piaudit.policies.session import Session
+
+    session = Session.open(session_dir)
+    try:
+        dialog = session.store.conn.execute("SELECT min(id) FROM screens WHERE dialog = 'consent'").fetchone()[0]
+        answers = [
+            CheckRecord(
+                time=clock.time(),
+                item="policy_at_first_launch",
+                verdict="pass",
+                note="the privacy dialog is shown at first start, before the main screen" + (f" (screen {dialog})" if dialog else ""),
+                by="piaudit demo (an example answer)",
+                screens=[dialog] if dialog else [],
+            ),
+            CheckRecord(
+                time=clock.time(),
+                item="consent_withdrawable",
+                verdict="fail",
+                note="the stand-in app has no settings page where consent can be withdrawn",
+                by="piaudit demo (an example answer)",
+            ),
+        ]
+        for answer in answers:
+            checklist.record(session.store, answer)
+    finally:
+        session.store.conn.close()
 
 
 def main_demo(args: argparse.Namespace) -> int:
@@ -209,7 +252,7 @@ def main_demo(args: argparse.Namespace) -> int:
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")
     try:
-        run_demo(out, port=args.port)
+        run_demo(out, port=args.port, scenario=args.scenario)
     except FileExistsError as e:
         raise UsageError(str(e)) from e
     return 0

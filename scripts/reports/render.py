@@ -37,7 +37,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 MAX_GROUPS = 300  # groups shown in full; every finding is in the JSON, CSV and XLSX reports
 MAX_DETECTIONS = 20
 MAX_FRAMES = 40
-PRINT_FRAMES = 8  # frames around the responsible one in the PDF
+PRINT_FRAMES = 3  # frames around (and with) the responsible one in the PDF
 SPECIAL_FIELDS = {"rule", "severity", "message", "evidence", "evidence_rows", "before_consent", "time"}
 
 
@@ -167,7 +167,12 @@ class View:
         ]
 
     def rules(self) -> list[dict[str, Any]]:
-        return [r | {"title": rule_text(r["rule"]).title(self.d.lang)} for r in self.d.by_rule]
+        out = []
+        for r in self.d.by_rule:
+            text = rule_text(r["rule"])
+            lang = self.d.lang
+            out.append(r | {"title": text.title(lang), "explanation": text.explanation(lang), "basis": [b(lang) for b in text.legal_basis]})
+        return out
 
     def sdks(self) -> list[dict[str, Any]]:
         out = []
@@ -247,7 +252,7 @@ class View:
         )
         detections = self.d.detections.get(f.flow or "", [])
         relevant = [x for x in detections if x["data_type"] == f.data_type] or detections
-        limit = 5 if self.print else MAX_DETECTIONS
+        limit = 3 if self.print else MAX_DETECTIONS
         return {
             "line": line,
             "facts": facts,
@@ -270,6 +275,8 @@ class View:
             (w("hook.canary"), w("yes") if event.canary else w("no")),
             (w("field.time"), self.clock(event.time)),
         ]
+        if self.print:  # the PDF keeps the stack around the responsible frame; the HTML has every fact
+            facts = []
         marked = _responsible(event.stack, event.caller)
         lo = max(0, marked - PRINT_FRAMES // 2) if self.print and marked is not None else 0
         limit = PRINT_FRAMES if self.print else MAX_FRAMES
@@ -295,6 +302,9 @@ class View:
                     "n": n,
                     "group": g.id,
                     "rule": f.rule,
+                    "data_type": f.data_type or "",
+                    "party": self.party(f.party) if f.party or f.data_type else "",
+                    "when": self.clock(g.first_time),
                     "title": text.title(self.d.lang),
                     "explanation": text.explanation(self.d.lang),
                     "basis": [b(self.d.lang) for b in text.legal_basis],

@@ -3,8 +3,8 @@
 Marks are binned (``BINS`` columns) so the chart has the same size for ten flows or a
 million; a mark's opacity grows with the number of events in its bin. Parties carry their one
 name (:mod:`policies.parties`). Consent signals the judgement counted are solid lines, the
-others dashed and grey. Labels never overlap: consent signals close together share one label
-(``consent granted ×6``), and labels are laid out in as many rows as they need
+others dashed and grey. Labels never overlap: consent signals of one kind close together share
+one label (``consent granted ×6``), and labels are laid out in as many rows as they need
 (:func:`layout_labels`). Every label is escaped: party names and hosts come from captured
 traffic.
 """
@@ -200,17 +200,20 @@ class Label:
 
 
 def layout_labels(xs: list[tuple[float, Signal]], text_of: Callable[[list[Signal]], str], right_edge: float, min_left: float) -> list[Label]:
-    """Cluster signals closer than :data:`CLUSTER_PX` into one label each, then give every label a row where it overlaps no other.
+    """Cluster signals of one kind closer than :data:`CLUSTER_PX` into one label, then give every label a row where it overlaps no other.
 
     A label starts just right of its first line, or ends just left of it when it would cross
     ``right_edge``; rows are added as needed, so no two labels ever overlap.
     """
     labels: list[Label] = []
+    last: dict[tuple[str, bool], Label] = {}  # the latest label of each kind (decision, counted)
     for x, signal in sorted(xs, key=lambda item: item[0]):
-        if labels and x - labels[-1].x < CLUSTER_PX:
-            labels[-1].signals.append(signal)
+        kind = (signal.decision, signal.counted)
+        if kind in last and x - last[kind].x < CLUSTER_PX:
+            last[kind].signals.append(signal)
         else:
-            labels.append(Label(x, [signal]))
+            last[kind] = Label(x, [signal])
+            labels.append(last[kind])
     rows: list[list[tuple[float, float]]] = []
     for label in labels:
         label.text = text_of(label.signals)

@@ -101,6 +101,17 @@ public class Activity extends ContextThemeWrapper {
         String grant = java.lang.System.getProperty("standin.grant_permissions", "true");
         int[] results = new int[permissions.length];
         java.util.Arrays.fill(results, Boolean.parseBoolean(grant) ? 0 : -1);
+        if (com.android.internal.standin.Display.enabled()) {
+            // the system's prompt is on screen while the "user" reads it (only when screens are drawn)
+            com.android.internal.standin.Display.show("permission:" + String.join(",", permissions));
+            com.android.internal.standin.Display.settle(3000);
+            try {
+                Thread.sleep(Long.getLong("standin.permission_prompt_ms", 800L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            com.android.internal.standin.Display.show("main");
+        }
         onRequestPermissionsResult(requestCode, permissions, results);
     }
 

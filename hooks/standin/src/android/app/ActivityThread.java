@@ -52,7 +52,7 @@ public final class ActivityThread {
             thread.mPackageInfo = LoadedApk.forProcess();
             if (!process.equals(thread.mPackageInfo.getPackageName())) {
                 thread.runServiceProcess(process);
-            } else if (scenario.equals("demo") || scenario.equals("refuse") || scenario.equals("pinned")) {
+            } else if (scenario.equals("demo") || scenario.equals("refuse") || scenario.equals("pinned") || scenario.equals("retest")) {
                 StandinLog.log("PHASE", "n", 1, "name", "before_application_oncreate");
                 Application app = thread.handleBindApplication(thread.mPackageInfo.getPackageName(),
                         thread.mPackageInfo.getApplicationClassName());

@@ -72,6 +72,7 @@ public final class Launcher {
         Work.awaitAll(workTimeout);
 
         phase(6, "exit");
+        com.android.internal.standin.Display.settle(2000);
         Thread.sleep(Fake.longProp("standin.exit_delay_ms", 200));
     }
 }
