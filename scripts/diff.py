@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from piaudit.policies import checklist, rows
 from piaudit.policies.catalog import default_catalog
 from piaudit.policies.parties import PartyDirectory
@@ -299,7 +301,7 @@ def render_html(diff: Diff, redact: Redactor, lang: str, tz: Any) -> str:
     context = {
         "w": w,
         "lang": lang,
-        "csp": CSP,
+        "csp": Markup(CSP),
         "title": w("diff.title", app=diff.new.meta.app or diff.new.label),
         "old": diff.old.as_json() | {"started": clock(diff.old.meta.started)},
         "new": diff.new.as_json() | {"started": clock(diff.new.meta.started)},

@@ -169,6 +169,34 @@ def _check_chains(db_path: Path, heads: dict[str, Any], result: VerifyResult, me
         conn.close()
 
 
+def _check_screens(db_path: Path, files: dict[str, Any], result: VerifyResult) -> None:
+    """Every screen file a ``screens`` row names is in the bundle with the SHA-256 the row records.
+
+    The manifest binds each file's bytes; this binds the file to its chained row, so a replaced
+    screenshot is caught even if the manifest was rewritten for it.
+    """
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
+    try:
+        try:
+            found = conn.execute("SELECT id, png, png_sha256, xml, xml_sha256 FROM screens ORDER BY id").fetchall()
+        except sqlite3.OperationalError:
+            return  # bundled before screens existed
+    finally:
+        conn.close()
+    for row_id, *pairs in found:
+        for name, sha in (pairs[0:2], pairs[2:4]):
+            if not name:
+                continue
+            member = f"session/screens/{name}"
+            recorded = files.get(member)
+            if recorded is None:
+                result.problems.append(Problem(f"{DB_MEMBER} screens:{row_id}", f"its file {member} is not in the bundle"))
+            elif recorded["sha256"] != sha:
+                result.problems.append(Problem(member, f"is not the file screens:{row_id} recorded (sha256 {recorded['sha256'][:16]}… ≠ {str(sha)[:16]}…)"))
+    if found:
+        result.notes.append(f"screens: {len(found)} rows, each bound to its files by SHA-256")
+
+
 def _well_formed(records: Any, fields: dict[str, type]) -> bool:
     """A manifest map of name → record with the given typed fields."""
     return isinstance(records, dict) and all(
@@ -241,6 +269,7 @@ def verify_bundle(path: Path | str, key: Ed25519PublicKey | None = None) -> Veri
         if db_copy.is_file():
             try:
                 _check_chains(db_copy, heads, result, DB_MEMBER)
+                _check_screens(db_copy, files, result)
             except sqlite3.DatabaseError as e:
                 result.problems.append(Problem(DB_MEMBER, f"not a readable SQLite database ({e})"))
         result.notes.append(f"files: {len(files)} checked against the manifest; chains: {len(CHAINED_TABLES)} tables recomputed")

@@ -448,7 +448,7 @@ class View:
             "d": d,
             "lang": d.lang,
             "print": self.print,
-            "csp": CSP,
+            "csp": Markup(CSP),  # a constant: its quotes stay quotes
             "title": title,
             "subtitle": subtitle,
             "nav": sections,
