@@ -134,17 +134,18 @@ class ScreenRecorder:
                             action = "before"
                             break
                         continue
-                    ready = now >= self._after.not_before and now >= last_start + self.interval
-                    if self._after.triggers and (ready or self._stopping):
+                    rate_ok = now >= last_start + self.interval  # the rate limit holds even while stopping
+                    if self._after.triggers and rate_ok and (now >= self._after.not_before or self._stopping):
                         action, after, self._after = "after", self._after.triggers, _Wanted()
                         break
-                    if self._stopping:
+                    if self._stopping and not self._after.triggers:
                         return
-                    polling = not self._consented
-                    if polling and now >= last_start + self.interval:
+                    polling = not self._consented and not self._stopping
+                    if polling and rate_ok:
                         action = "poll"
                         break
-                    wake = [max(self._after.not_before, last_start + self.interval)] if self._after.triggers else []
+                    not_before = 0.0 if self._stopping else self._after.not_before
+                    wake = [max(not_before, last_start + self.interval)] if self._after.triggers else []
                     wake += [last_start + self.interval] if polling else []
                     self._lock.wait(max(0.01, min(wake) - now) if wake else None)
             if action == "before":
