@@ -102,6 +102,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"hooks     {process or '(process unknown)'}: " + ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in states.items()))
     broken = {t: p for t, p in chains.items() if p}
     print("chains    " + ("all intact" if not broken else "; ".join(f"{t}: {p}" for t, p in broken.items())))
+    from piaudit.policies.checklist import checklist_items, current_answers
+
+    answers = current_answers(store)
+    print(f"checklist {len(answers)} of {len(checklist_items())} items answered" + "".join(f"; {a.item} {a.verdict}" for a in answers.values()))
     print("\n".join([f"findings  {len(findings)}", *rule_lines(findings)]))
     return EXIT_OK if not broken else EXIT_FAIL
 

@@ -140,18 +140,20 @@ def write_csv(session_dir: Path, out: Path, redactor: Redactor | None = None, *,
     return out
 
 
-def _text(value: str) -> str:
-    return _ILLEGAL_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-
-
 class _Sheet:
-    """A write-only sheet with a bold, filled, frozen, filtered, printed-on-every-page header row."""
+    """A write-only sheet with a bold, filled, frozen, filtered, printed-on-every-page header row.
+
+    Plain values go in as they are; a cell is an object only when it needs a style or must be
+    kept from being read as a formula, and each style is made once (openpyxl's write-only mode is
+    what keeps memory flat; this is what keeps it fast).
+    """
 
     def __init__(self, wb: Any, title: str, headers: list[tuple[str, int]]):
         from openpyxl.utils import get_column_letter
 
         self.ws = wb.create_sheet(title)
         self.n_cols = len(headers)
+        self._styles: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
         for i, (_, width) in enumerate(headers, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
         self.ws.freeze_panes = "B2" if title == "findings" else "A2"
@@ -163,23 +165,39 @@ class _Sheet:
         self.rows = 1
         self.append([self.cell(h, bold=True, fill="DDE6F0") for h, _ in headers])
 
-    def cell(self, value: Any, *, bold: bool = False, fill: str | None = None, number_format: str | None = None, wrap: bool = False) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font, PatternFill
+    def _style(self, bold: bool, fill: str | None, wrap: bool) -> tuple[Any, Any, Any]:
+        key = (bold, fill, wrap)
+        if key not in self._styles:
+            from openpyxl.styles import Alignment, Font, PatternFill
 
-        if isinstance(value, str):
-            cell = WriteOnlyCell(self.ws, value=_text(value))
+            self._styles[key] = (
+                Font(bold=True) if bold else None,
+                PatternFill("solid", fgColor=fill) if fill else None,
+                Alignment(wrap_text=True, vertical="top") if wrap else None,
+            )
+        return self._styles[key]
+
+    def cell(self, value: Any, *, bold: bool = False, fill: str | None = None, number_format: str | None = None, wrap: bool = False) -> Any:
+        """The value as a cell: itself when plain, else a styled or string-typed cell."""
+        from openpyxl.cell import WriteOnlyCell
+
+        text = isinstance(value, str)
+        if text:
+            value = _ILLEGAL_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", value) if _ILLEGAL_XML.search(value) else value
+        if not (bold or fill or number_format or wrap) and not (text and value.startswith("=")):
+            return value
+        cell = WriteOnlyCell(self.ws, value=value)
+        if text:
             cell.data_type = "s"  # never a formula, whatever the text starts with
-        else:
-            cell = WriteOnlyCell(self.ws, value=value)
-        if bold:
-            cell.font = Font(bold=True)
-        if fill:
-            cell.fill = PatternFill("solid", fgColor=fill)
+        font, pattern, alignment = self._style(bold, fill, wrap)
+        if font is not None:
+            cell.font = font
+        if pattern is not None:
+            cell.fill = pattern
+        if alignment is not None:
+            cell.alignment = alignment
         if number_format:
             cell.number_format = number_format
-        if wrap:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
         return cell
 
     def append(self, cells: list[Any]) -> None:
