@@ -211,8 +211,8 @@ class View:
         moment = w("consent.moment", time=self.clock(c["consent_time"])) if c["consent_time"] else w("banner.no_consent")
         rows = []
         for e in c["events"]:
-            row = f"consent_events:{e['id']}"
-            rows.append(e | {"when": self.clock(e["time"]), "party": self.party(e["party"]) if e["party"] else "", "screens": self.shots.for_rows([row])})
+            shots = self.shots.for_event("consent", e["time"])
+            rows.append(e | {"when": self.clock(e["time"]), "party": self.party(e["party"]) if e["party"] else "", "screens": shots})
         return moment, rows, self.shots.dialogs()
 
     def facts(self, f: Finding, count: int, first: float, last: float) -> list[tuple[str, Any]]:
@@ -296,7 +296,8 @@ class View:
             text = rule_text(f.rule)
             hook = self.d.hook_events.get(f.event) if f.event is not None else None
             flow = self.flow_view(f) if f.flow else None
-            screens = self.shots.for_rows(g.evidence_rows) or self.shots.near(f.time)
+            screens = self.shots.for_event("first_read", f.time, str(f.data_type)) if f.event is not None and f.data_type else []
+            nearby = [] if screens else self.shots.near(f.time)  # named with a link, not embedded again
             out.append(
                 {
                     "n": n,
@@ -318,6 +319,7 @@ class View:
                     "flow_missing": f.flow if f.flow and flow is None else None,
                     "hook": self.hook_view(hook) if hook is not None else None,
                     "screens": screens,
+                    "nearby": nearby,
                     "rows": g.evidence_rows,
                     "more_rows": g.more_rows,
                 }
@@ -433,6 +435,7 @@ class View:
             ("timeline", w("section.timeline")),
             ("consent", w("section.consent")),
             ("findings", w("section.findings")),
+            ("basis", w("section.basis")),
             ("screens", w("section.screens")),
             ("checklist", w("section.checklist")),
             ("coverage", w("section.coverage")),

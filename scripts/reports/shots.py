@@ -21,6 +21,7 @@ from piaudit.policies.models import Screen
 from piaudit.policies.screens import SCREENS_DIR
 
 MAX_EMBEDDED_BYTES = 24 << 20
+SAME_EVENT = 0.002  # seconds: a trigger carries its event's time
 NEAR_SECONDS = 10.0  # a finding with no screen of its own shows the last screen captured at most this long before it
 
 
@@ -39,7 +40,7 @@ class Shot:
     kind: str | None  # "consent", "permission" or None
     triggers: list[str]
     texts: str
-    rows: set[str] = field(default_factory=set)  # the evidence rows it documents
+    events: list[tuple[str, float, str | None]] = field(default_factory=list)  # (kind, time, data type) of its triggers
     image: Markup | None = None
     withheld: str = ""
 
@@ -71,7 +72,7 @@ class Shots:
                 kind=s.dialog,
                 triggers=[_trigger(t, words) for t in s.triggers],
                 texts=texts,
-                rows={t.row for t in s.triggers if t.row},
+                events=[(t.kind, t.time, str(t.data_type) if t.data_type else None) for t in s.triggers],
             )
             if not s.png:
                 shot.withheld = words("screens.no_png", error=s.error or "")
@@ -88,10 +89,13 @@ class Shots:
                     shot.image = Markup("data:image/png;base64," + base64.b64encode(data).decode("ascii"))
             self.shots.append(shot)
 
-    def for_rows(self, rows: list[str]) -> list[Shot]:
-        """The screens that document any of these evidence rows."""
-        wanted = set(rows)
-        return [s for s in self.shots if s.rows & wanted]
+    def for_event(self, kind: str, time: float, data_type: str | None = None) -> list[Shot]:
+        """The screens captured for one event (a consent decision, the first read of a data type), by its time."""
+        return [
+            s
+            for s in self.shots
+            if any(k == kind and abs(t - time) < SAME_EVENT and (data_type is None or d == data_type) for k, t, d in s.events)
+        ]
 
     def near(self, t: float) -> list[Shot]:
         """The last screen captured at or before ``t`` (within :data:`NEAR_SECONDS`), if any."""
