@@ -192,3 +192,51 @@ def store_capture(store: Store, session_dir: Path | str, capture: Capture, trigg
 def now() -> float:
     """The host clock (a function, so tests and sources share one notion of now)."""
     return time.time()
+
+
+@dataclass
+class DialogWindow:
+    """A consent dialog on screen: from its first capture until the first capture without it (None: still up at the end)."""
+
+    first_seen: float
+    gone_by: float | None
+    screens: list[int]  # the screens that show it
+    after: int | None  # the first screen without it
+    decisions: list[int]  # consent events recorded in the window (row ids)
+
+    @property
+    def unanswered(self) -> bool:
+        """The dialog went away, but no consent signal was recorded while it was up."""
+        return self.gone_by is not None and not self.decisions
+
+
+def consent_dialog_windows(screens: list[Screen], consent: list[tuple[int, float]]) -> list[DialogWindow]:
+    """When a consent dialog was on screen, and which consent events (``(id, time)``) fall in each window.
+
+    A dialog drawn with Jetpack Compose or in a WebView has no ``Button`` for the click hook: its
+    texts are in the hierarchy, so a window with no decision recorded tells the auditor when to
+    look (and to record it with ``piaudit consent --at``).
+
+    >>> s = [Screen(id=1, time=1.0, source="x", xml="a.xml", dialog="consent"), Screen(id=2, time=3.0, source="x", xml="b.xml")]
+    >>> w = consent_dialog_windows(s, [])
+    >>> (w[0].first_seen, w[0].gone_by, w[0].unanswered)
+    (1.0, 3.0, True)
+    """
+    windows: list[DialogWindow] = []
+    current: DialogWindow | None = None
+    for screen in sorted((s for s in screens if s.png or s.xml), key=lambda s: (s.time, s.id or 0)):
+        if screen.dialog == "consent":
+            if current is None:
+                current = DialogWindow(screen.time, None, [], None, [])
+            if screen.id not in current.screens:
+                current.screens.append(screen.id or 0)
+        elif current is not None and screen.xml is not None:  # a hierarchy without the dialog: it is gone
+            current.gone_by, current.after = screen.time, screen.id
+            windows.append(current)
+            current = None
+    if current is not None:
+        windows.append(current)
+    for window in windows:
+        end = window.gone_by if window.gone_by is not None else float("inf")
+        window.decisions = [i for i, t in consent if window.first_seen <= t <= end]
+    return windows

@@ -25,6 +25,7 @@ from piaudit.policies.consent import consent_summary
 from piaudit.policies.hookcoverage import hook_outcomes, summarize
 from piaudit.policies.models import CheckRecord, ConsentEvent, HookEvent, Judgement, LifecycleEvent, Screen, SessionMeta
 from piaudit.policies.parties import PartyDirectory
+from piaudit.policies.screens import DialogWindow, consent_dialog_windows
 from piaudit.policies.session import Session
 from piaudit.policies.store import EVIDENCE_TABLES, Store, verify_chains
 from piaudit.policies.timefmt import country_zone, utc
@@ -77,6 +78,7 @@ class ReportData:
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # flows rows behind the shown groups
     detections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
+    dialogs: list[DialogWindow] = field(default_factory=list)  # when a consent dialog was on screen
     timeline: TimelineData | None = None  # when asked for
     warnings: list[str] = field(default_factory=list)
 
@@ -224,6 +226,7 @@ def load(
         )
         data.screens_total = store.count("screens")
         data.screens = list(islice(rows.screens(store), MAX_SCREENS))
+        data.dialogs = consent_dialog_windows(data.screens, [(e.id or 0, e.time) for e in consent_events])
         history = list(rows.checks(store))
         data.checks, data.checks_history = checklist.current(history), len(history)
         _evidence(store, data, found[:evidence_groups])

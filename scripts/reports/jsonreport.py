@@ -63,7 +63,14 @@ def head(data: ReportData, redactor: Redactor) -> dict[str, Any]:
         "findings_total": data.findings_total,
         "groups": [_group(g, data) for g in data.groups],
         "summary": {"by_rule": data.by_rule, "by_party": [_party(r) for r in data.party_rows]},
-        "consent": data.consent,
+        "consent": data.consent
+        | {
+            "dialogs": [
+                {"first_seen_utc": utc(w.first_seen), "gone_by_utc": utc(w.gone_by), "screens": w.screens, "after": w.after,
+                 "decisions": [f"consent_events:{i}" for i in w.decisions], "unanswered": w.unanswered}
+                for w in data.dialogs
+            ]
+        },  # fmt: skip
         "screens": [s.model_dump(mode="json") | {"time_utc": utc(s.time), "time_local": local(s.time, data.zone)} for s in data.screens],
         "screens_total": data.screens_total,
         "checks": [

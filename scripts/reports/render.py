@@ -37,6 +37,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 MAX_GROUPS = 300  # groups shown in full; every finding is in the JSON, CSV and XLSX reports
 MAX_DETECTIONS = 20
 MAX_FRAMES = 40
+PRINT_ROWS = 15  # rows of each coverage table in the PDF
 PRINT_FRAMES = 3  # frames around (and with) the responsible one in the PDF
 SPECIAL_FIELDS = {"rule", "severity", "message", "evidence", "evidence_rows", "before_consent", "time"}
 
@@ -149,6 +150,10 @@ class View:
         changed, _ = describe(d.meta.options, w)
         if changed:
             out.append(("warn", w("banner.options"), changed))
+        for window in d.dialogs:
+            if window.unanswered:
+                out.append(("warn", w("banner.dialog_unanswered", first=self.clock(window.first_seen), gone=self.clock(window.gone_by),
+                                      screens=", ".join(f"#{i}" for i in window.screens)), []))  # fmt: skip
         if self.redacted:
             out.append(("info", w("banner.redacted"), []))
         return out
@@ -345,6 +350,13 @@ class View:
         return out
 
     def coverage_tables(self) -> list[dict[str, Any]]:
+        tables = self._coverage_tables()
+        if self.print:  # the PDF lists the first rows; the HTML and JSON have them all
+            for t in tables:
+                t["rows"] = t["rows"][:PRINT_ROWS]
+        return tables
+
+    def _coverage_tables(self) -> list[dict[str, Any]]:
         c, w = self.d.coverage, self.w
         return [
             {

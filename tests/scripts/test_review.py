@@ -308,3 +308,24 @@ class TestEvidenceDatabaseViews:
         assert migrated.verify()["findings"] is None and migrated.count("findings") == 2
         assert migrated.conn.execute("SELECT count(*) FROM findings_current").fetchone()[0] == 2
         assert migrated.conn.execute("PRAGMA foreign_key_list(findings)").fetchall()
+
+
+def test_a_consent_dialog_with_no_recorded_decision_is_pointed_out(tmp_path: Path) -> None:
+    """A dialog the click hook could not see (Compose, WebView): on screen, then gone, no consent event in between."""
+    from piaudit.policies.models import ScreenTrigger
+    from piaudit.policies.screens import Capture, store_capture
+
+    built = build_session(tmp_path / "compose", consent=False, review=False)
+    store = Session.open(built.dir).store
+    for t, texts in ((T0 + 2, ["Privacy", "We use cookies and your device ID", "Reject", "Accept"]), (T0 + 5, ["Home"])):
+        store_capture(store, built.dir, Capture(time=t, source="adb", png=make_png(2, 2), xml=hierarchy(texts)), [ScreenTrigger(kind="on_demand", time=t)])
+    store.close()
+    doc = json.loads(write_report(built.dir, "json", tmp_path / "r.json").read_text())
+    (window,) = doc["consent"]["dialogs"]
+    assert window["unanswered"] and window["screens"] == [1] and window["after"] == 2
+    page = write_report(built.dir, "html", tmp_path / "r.html", lang="en").read_text()
+    assert "a consent dialog was on screen from" in page and "piaudit consent --session DIR --at TIME" in page
+    # once the auditor records the answer in that window, the report no longer asks
+    assert main(["consent", "--session", str(built.dir), "--at", str(T0 + 4)]) == 0
+    doc = json.loads(write_report(built.dir, "json", tmp_path / "r2.json").read_text())
+    assert doc["consent"]["dialogs"][0]["decisions"] == ["consent_events:1"] and not doc["consent"]["dialogs"][0]["unanswered"]
