@@ -81,9 +81,12 @@ def cmd_snap(args: argparse.Namespace) -> int:
         )
     try:
         source = source_for(spec)
-    except (SourceError, AdbError) as e:
+    except AdbError as e:
         session.store.conn.close()
-        raise UsageError(str(e).splitlines()[0]) from e
+        raise UsageError(f"{e.problem}. {e.fix}") from e
+    except SourceError as e:
+        session.store.conn.close()
+        raise UsageError(str(e)) from e
     interval = float(session.meta.options.get("screens_interval") or default_interval(spec))
     last = session.store.conn.execute("SELECT max(time) FROM screens").fetchone()[0]
     if last is not None and time.time() - last < interval:  # the run's rate limit holds for snaps too
