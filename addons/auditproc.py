@@ -49,9 +49,12 @@ from piaudit.addons.auditmessages import (
 from piaudit.addons.captures import CaptureError, read_mitm
 from piaudit.addons.flowmodel import to_record
 from piaudit.policies.auditor import Auditor
+from piaudit.policies.keys import KeyFileError
 from piaudit.policies.models import Finding, FlowRecord
 from piaudit.policies.options import AuditorConfig
 from piaudit.policies.pipeline import FlowOutcome
+from piaudit.policies.private import private_open, private_umask
+from piaudit.policies.session import SessionError
 
 log = logging.getLogger(__name__)
 findings_log = logging.getLogger("piaudit.findings")
@@ -80,7 +83,7 @@ class AuditProcess:
         self.pipeline = auditor.pipeline
         self.outbox = outbox
         self.stopping = False
-        self._mitm_file = open(auditor.session.flows_path, "ab")
+        self._mitm_file = private_open(auditor.session.flows_path, "ab")
         self._writer = mio.FlowWriter(self._mitm_file)
         auditor.before_flush.append(self._mitm_file.flush)
         auditor.rescan_source = self._recorded_flows
@@ -199,17 +202,19 @@ def _annotation(flow_id: str, outcome: FlowOutcome) -> Annotate:
     return Annotate(flow_id, parts, sorted({x.rule for x in outcome.findings}))
 
 
-def _log_findings() -> Callable[[list[Finding]], None]:
+def _log_findings(live: bool = True) -> Callable[[list[Finding]], None]:
     """The log line of a live finding is written here, not in the proxy process; a rule that fires
-    again for the same data type and party is not logged again."""
+    again for the same data type and party is not logged again. Not ``live`` (`piaudit run` without
+    -v): at debug level, the run sums the findings up at the end."""
     logged: set[tuple[Any, ...]] = set()
+    level = logging.WARNING if live else logging.DEBUG
 
     def on_findings(findings: list[Finding]) -> None:
         for x in findings:
             key = (x.rule, x.data_type, x.party or x.host)
             if key not in logged:
                 logged.add(key)
-                findings_log.warning("%s %s %s %s", x.rule, x.data_type or "", x.party or x.host or "", x.message)
+                findings_log.log(level, "%s %s %s %s", x.rule, x.data_type or "", x.party or x.host or "", x.message)
 
     return on_findings
 
@@ -227,11 +232,15 @@ def run_audit_process(config: AuditorConfig, inbox: Connection, outbox: Connecti
     except OSError:
         pass
     logging.basicConfig(level=logging.INFO, format="%(levelname)s piaudit-audit: %(message)s")
+    private_umask()  # this process writes only evidence: anything a library creates here is 0600 too
     register_pickling()
     try:
-        auditor = Auditor.start(config, on_findings=_log_findings())
+        auditor = Auditor.start(config, on_findings=_log_findings(config.options.live_log))
+    except (ValueError, OSError, SessionError, KeyFileError) as e:  # the user's input: their words, no type name
+        outbox.send(Failed(str(e)))  # read by recv() before the loop starts
+        return
     except Exception as e:
-        outbox.send(Failed(f"{type(e).__name__}: {e}"))  # read by recv() before the loop starts
+        outbox.send(Failed(f"{type(e).__name__}: {e}"))
         return
     process = AuditProcess(config, auditor, outbox)
     outbox.send(Ready(str(auditor.session.dir)))

@@ -13,14 +13,17 @@ import base64
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mitmproxy import flow as mflow
+from mitmproxy import websocket
 from mitmproxy.io import compat, tnetstring
 from mitmproxy.io.har import request_to_flow
+
+from piaudit.addons.flowmodel import implausible_time
 
 MAX_PREFIX_DIGITS = 12  # as mitmproxy's own reader: a longer length prefix is damage, not a flow
 SPAN_ENTRIES = 200  # entries per span: big enough that handing a span to a worker costs little
@@ -126,9 +129,12 @@ def read_span(path: Path, span: Span) -> Iterator[mflow.Flow]:
         if not isinstance(state, dict):
             raise CaptureError(f"{where}: not a flow object")
         try:
-            yield mflow.Flow.from_state(compat.migrate_flow(state))
+            f = mflow.Flow.from_state(compat.migrate_flow(state))
         except Exception as e:  # mitmproxy's state loaders raise many kinds on malformed input
             raise CaptureError(f"{where}: invalid flow: {type(e).__name__}: {_short(e)}") from e
+        if problem := implausible_time(f):
+            raise CaptureError(f"{where}: {problem}")
+        yield f
 
 
 def read_mitm(path: Path) -> Iterator[mflow.Flow]:
@@ -167,14 +173,72 @@ def _har_entry_problem(entry: Any) -> str | None:
     return None
 
 
-def read_har(path: Path) -> Iterator[mflow.Flow]:
-    """Flows of a HAR file; a bad entry raises :class:`CaptureError` naming ``log.entries[i]``."""
+def _websocket(entry: dict, where: str) -> websocket.WebSocketData | None:
+    """Chrome's ``_webSocketMessages`` (also written by ``piaudit report --format har``) as mitmproxy's WebSocket data."""
+    frames = entry.get("_webSocketMessages")
+    if frames is None:
+        return None
+    if not isinstance(frames, list):
+        raise CaptureError(f"{where}._webSocketMessages: not a list")
+    data = websocket.WebSocketData()
+    for n, frame in enumerate(frames):
+        at = f"{where}._webSocketMessages[{n}]"
+        if not isinstance(frame, dict) or frame.get("type") not in ("send", "receive"):
+            raise CaptureError(f"{at}: not a message (needs type send or receive)")
+        opcode, text, t = frame.get("opcode"), frame.get("data"), frame.get("time")
+        if opcode not in (1, 2) or not isinstance(text, str) or isinstance(t, bool) or not isinstance(t, int | float):
+            if opcode in (8, 9, 10):  # close, ping, pong: control frames carry no message
+                continue
+            raise CaptureError(f"{at}: needs opcode 1 (text) or 2 (binary), data (a string) and time (epoch seconds)")
+        content = text.encode("utf-8", "surrogateescape")
+        if opcode == 2:  # binary frames are base64 in Chrome's HAR (and in piaudit's)
+            try:
+                content = base64.b64decode(text, validate=True)
+            except ValueError:
+                pass  # not base64 (a redaction note): kept as its text
+        kind = websocket.Opcode.TEXT if opcode == 1 else websocket.Opcode.BINARY
+        data.messages.append(websocket.WebSocketMessage(kind, frame["type"] == "send", content, float(t)))
+    return data
+
+
+def _har_flow(entry: Any, where: str) -> mflow.Flow:
+    """One HAR entry as a flow; raises :class:`CaptureError` naming the entry (and field) that is damaged."""
+    problem = _har_entry_problem(entry)
+    if problem is not None:
+        raise CaptureError(f"{where}: {problem}")
+    url = entry["request"]["url"]
+    if isinstance(url, str) and url.startswith(("ws://", "wss://")):  # a browser's WebSocket: the upgrade request
+        entry = entry | {"request": entry["request"] | {"url": "http" + url[2:]}}
+    try:
+        f = request_to_flow(entry)
+    except Exception as e:  # mitmproxy's HAR reader raises many kinds
+        raise CaptureError(f"{where}: cannot read this entry: {type(e).__name__}: {e}") from e
+    post = entry["request"].get("postData") or {}
+    if post.get("encoding") == "base64" and isinstance(post.get("text"), str):
+        try:  # mitmproxy's reader ignores the encoding: binary bodies would stay base64 text
+            f.request.content = base64.b64decode(post["text"])
+        except ValueError as e:
+            raise CaptureError(f"{where}.request.postData: invalid base64 ({e})") from e
+    f.websocket = _websocket(entry, where)
+    if problem := implausible_time(f):
+        raise CaptureError(f"{where}: startedDateTime {entry.get('startedDateTime')!r}: {problem}")
+    return f
+
+
+def read_har(path: Path, *, strict: bool = True, on_skip: Callable[[str], None] | None = None) -> Iterator[mflow.Flow]:
+    """Flows of a HAR file; a bad entry raises :class:`CaptureError` naming ``log.entries[i]``.
+
+    With ``strict=False`` a damaged entry is skipped instead and ``on_skip`` gets the same
+    one-line message (a browser's HAR often has an entry or two that no reader accepts).
+    """
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as e:
         raise CaptureError(f"{path}: not a HAR file: not UTF-8 (byte {e.start})") from e
     except json.JSONDecodeError as e:
         raise CaptureError(f"{path}: line {e.lineno}, column {e.colno}: not a HAR file: invalid JSON ({e.msg})") from e
+    except RecursionError:
+        raise CaptureError(f"{path}: not a HAR file: nested too deep") from None
     try:
         entries = data["log"]["entries"]
     except (KeyError, TypeError) as e:
@@ -182,25 +246,20 @@ def read_har(path: Path) -> Iterator[mflow.Flow]:
     if not isinstance(entries, list):
         raise CaptureError(f"{path}: log.entries is not a list")
     for i, entry in enumerate(entries):
-        problem = _har_entry_problem(entry)
-        if problem is not None:
-            raise CaptureError(f"{path}: log.entries[{i}]: {problem}")
         try:
-            f = request_to_flow(entry)
-        except Exception as e:  # mitmproxy's HAR reader raises many kinds
-            raise CaptureError(f"{path}: log.entries[{i}]: cannot read this entry: {type(e).__name__}: {e}") from e
-        post = entry["request"].get("postData") or {}
-        if post.get("encoding") == "base64" and isinstance(post.get("text"), str):
-            try:  # mitmproxy's reader ignores the encoding: binary bodies would stay base64 text
-                f.request.content = base64.b64decode(post["text"])
-            except ValueError as e:
-                raise CaptureError(f"{path}: log.entries[{i}].request.postData: invalid base64 ({e})") from e
+            f = _har_flow(entry, f"{path}: log.entries[{i}]")
+        except CaptureError as e:
+            if strict:
+                raise
+            if on_skip is not None:
+                on_skip(str(e))
+            continue
         f.id = entry.get("_piaudit_flow_id") or har_flow_id(i, entry)
         yield f
 
 
-def read_capture(path: Path) -> Iterator[mflow.Flow]:
-    """Flows of a capture file, whatever its format."""
+def read_capture(path: Path, *, strict: bool = True, on_skip: Callable[[str], None] | None = None) -> Iterator[mflow.Flow]:
+    """Flows of a capture file, whatever its format (``strict``/``on_skip``: see :func:`read_har`)."""
     if not path.is_file():
         raise CaptureError(f"{path}: no such file")
-    return read_har(path) if detect_format(path) == "har" else read_mitm(path)
+    return read_har(path, strict=strict, on_skip=on_skip) if detect_format(path) == "har" else read_mitm(path)

@@ -10,8 +10,26 @@ import hashlib
 from mitmproxy import dns, flow, http, tcp, udp
 
 from piaudit.policies.models import FlowRecord, Header, Message
+from piaudit.policies.times import RANGE, is_plausible
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are hashed and sized, but not handed to detection whole
+
+
+def implausible_time(f: flow.Flow) -> str | None:
+    """The first timestamp of a stored flow that is not a plausible time (see :mod:`policies.times`), named."""
+    stamps: list[tuple[str, float | None]] = [("client connection start", f.client_conn.timestamp_start)]
+    if isinstance(f, http.HTTPFlow):
+        stamps += [("request start", f.request.timestamp_start), ("request end", f.request.timestamp_end)]
+        if f.response is not None:
+            stamps += [("response start", f.response.timestamp_start), ("response end", f.response.timestamp_end)]
+        messages = f.websocket.messages if f.websocket is not None else []
+    else:
+        messages = getattr(f, "messages", [])
+    stamps += [(f"message {i}", m.timestamp) for i, m in enumerate(messages)]
+    for what, t in stamps:
+        if t is not None and not is_plausible(t):
+            return f"{what} time {t!r} is not a plausible time ({RANGE})"
+    return None
 
 
 def format_addr(address: tuple | None) -> str:

@@ -688,10 +688,8 @@ class AgentMessages:
         self.report(received, "agent", f"agent error: {message.get('description', message)}", str(detail))
 
     def handle_detached(self, when: float, reason: str, crash: Any, *, stopping: bool) -> None:
-        """The Frida session ended: a crash, an exit, or a lost device is reported; our own stop is not.
-
-        Hooks still pending then are reported ``never_loaded``: the process never loaded their class.
-        """
+        """The Frida session ended. The app's exit (or our stop) is a lifecycle event; a crash or a lost
+        device is also an error of the audit, which can no longer see the app."""
         self._report_never_loaded(when)
         if crash is not None:
             summary = getattr(crash, "summary", None) or str(crash)
@@ -701,10 +699,10 @@ class AgentMessages:
         elif reason == "process-terminated":
             if stopping:
                 self._emit_exit(when, "killed at the end of the audit")
-            else:
-                status = f" with status {self.exit_status}" if self.exit_status is not None else ""
-                self._emit_exit(when, f"exited{status}")
-                self.report(when, "hooks", f"{self._who()} exited{status}; hooks no longer record", reason)
+            elif self.exit_status is None:  # gone without exit(): killed, or the device lost; the hooks lost it
+                self._emit_exit(when, "exited without calling exit() (killed from outside?)")
+                self.report(when, "hooks", f"{self._who()} ended without calling exit() (killed?); hooks no longer record", reason)
+            # else: exit(n) was seen and is its lifecycle event; a normal exit is not an error of the audit
         elif reason != "application-requested" or not stopping:
             where = f" of the app's process {self.process}" if self.process else ""
             self.report(when, "hooks", f"the hook session{where} ended ({reason}); hooks no longer record", reason)

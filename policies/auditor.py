@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from piaudit.policies import rows
 from piaudit.policies.inputs import AuditInputs
@@ -49,6 +50,8 @@ class Auditor:
         self.flush_interval = flush_interval
         self.before_flush: list[Callable[[], None]] = []
         self.final_findings: list[Finding] | None = None
+        self.sign_key: Any = None  # an Ed25519 private key: the closing heads are signed with it
+        self._final_counts: dict[str, int] | None = None  # the session's rows when it closed
         # the flows recorded so far, for the final rescan (set by the adapter that can read them)
         self.rescan_source: Callable[[], Iterable[FlowRecord]] | None = None
         detector = pipeline.detector
@@ -57,11 +60,15 @@ class Auditor:
     @classmethod
     def start(cls, config: AuditorConfig, *, on_findings: Callable[[list[Finding]], None] | None = None) -> Auditor:
         """Open (or continue) the session and load policy, catalog and identifiers."""
+        from piaudit.policies.keys import load_private_key
+
         options = config.options
         inputs = AuditInputs.load(options)
+        sign_key = load_private_key(options.sign) if options.sign else None  # a bad key fails now, not at the end
         detector = inputs.detector() if options.detect else None
         session = Session.create(
             options.session,
+            lock=True,
             app=options.app or (inputs.policy.app.package if inputs.policy_path else None),
             mode=config.mode,
             options=config.recorded,
@@ -72,6 +79,7 @@ class Auditor:
         judge = LiveJudge(inputs.policy, inputs.classifier, geo=inputs.geo, keep=False)
         pipeline = Pipeline(session.store, detector=detector, judge=judge)
         auditor = cls(session, pipeline, inputs, config.flush_interval)
+        auditor.sign_key = sign_key
         pipeline.on_store_failure = lambda e: auditor.mark_incomplete(f"the evidence store could not be written: {e}")
         pipeline.on_findings = on_findings
         return auditor
@@ -147,10 +155,15 @@ class Auditor:
                 self.pipeline.flush()
                 complete = False
         reason = self.session.meta.incomplete_reason or ("rows could not be written" if self.pipeline.pending else None)
-        self.session.close(complete=complete, reason=reason)
+        try:
+            self._final_counts = rows.counts(self.session.store)
+        except Exception:  # a store that cannot be read still gets closed and marked
+            self._final_counts = None
+        self.session.close(complete=complete, reason=reason, sign_key=self.sign_key)
 
     def summary_line(self) -> str:
-        """One line for the log at the end."""
-        c = self.pipeline.counts
-        n = len(self.final_findings) if self.final_findings is not None else c["findings"]
-        return f"{c['flows']} flows, {c['detections']} detections, {c['events']} hook events, {n} findings, {c['errors']} audit errors"
+        """One line for the log at the end: the session's rows, counted as `piaudit info` counts them."""
+        c = self.pipeline.counts  # only if the store could not be read at the end: what this process wrote
+        numbers = self._final_counts or {"flows": c["flows"], "detections": c["detections"], "errors": c["errors"]}
+        n = len(self.final_findings) if self.final_findings is not None else self.pipeline.counts["findings"]
+        return f"{rows.count_line(numbers)}, {n} finding{'' if n == 1 else 's'}"

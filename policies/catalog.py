@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from piaudit.policies.psl import is_ip_address, normalize_host
+from piaudit.policies.yamlfile import YamlError, load_yaml_file
 
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.yaml"
 
@@ -309,10 +310,6 @@ class Catalog:
 # --------------------------------------------------------------------------- files
 
 
-def _yaml_loader() -> type[yaml.SafeLoader]:
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _format_validation_error(error: ValidationError) -> str:
     parts = []
     for problem in error.errors():
@@ -330,22 +327,9 @@ def read_catalog_file(path: Path) -> list[CatalogEntry]:
     problem found.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CatalogError(f"{path}: cannot read catalog file: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise CatalogError(f"{path}: not UTF-8 text (byte {error.start})") from error
-    try:
-        loader = _yaml_loader()(text)
-    except yaml.YAMLError as error:
-        raise CatalogError(f"{path}: not valid YAML: {error}") from error
-    try:
-        root = loader.get_single_node()
-        document = loader.construct_document(root) if root is not None else None
-    except yaml.YAMLError as error:
-        raise CatalogError(f"{path}: not valid YAML: {error}") from error
-    finally:
-        loader.dispose()
+        document, root = load_yaml_file(path, what="catalog file")
+    except YamlError as error:
+        raise CatalogError(str(error)) from None
 
     items_node: yaml.Node | None = root
     if isinstance(document, dict):

@@ -15,13 +15,13 @@ import difflib
 from collections.abc import Iterable
 from functools import cache
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from piaudit.policies import rows
 from piaudit.policies.models import CheckRecord
 from piaudit.policies.policy import DATA_DIR
 from piaudit.policies.store import Store
+from piaudit.policies.yamlfile import load_yaml_file
 
 CHECKLIST_FILE = DATA_DIR / "checklist.yaml"
 MAX_NOTE = 4000  # characters: a note is a sentence or two, not a document
@@ -49,7 +49,7 @@ class ChecklistItem(BaseModel):
 @cache
 def checklist_items() -> tuple[ChecklistItem, ...]:
     """The shipped checklist, in its file's order."""
-    data = yaml.safe_load(CHECKLIST_FILE.read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(CHECKLIST_FILE)
     return tuple(ChecklistItem(**item) for item in data["items"])
 
 

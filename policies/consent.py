@@ -21,13 +21,13 @@ from collections.abc import Collection, Iterable
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from piaudit.policies.models import ConsentEvent
 from piaudit.policies.policy import DATA_DIR, Policy
 from piaudit.policies.timefmt import utc
 from piaudit.policies.vocab import DEFAULT_CONSENT_SIGNALS
+from piaudit.policies.yamlfile import load_yaml_file
 
 NO_CONSENT_NOTE = "no consent event: everything treated as before consent"
 
@@ -139,7 +139,7 @@ class ConsentWords(BaseModel):
 @cache
 def default_consent_words() -> ConsentWords:
     """The shipped agree/refuse words (``policies/data/consent_words.yaml``)."""
-    data = yaml.safe_load((DATA_DIR / "consent_words.yaml").read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(DATA_DIR / "consent_words.yaml")
     return ConsentWords(agree=data["agree"], refuse=data["refuse"])
 
 

@@ -13,17 +13,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from piaudit.policies.models import parse_event
+from piaudit.policies.models import ConsentEvent, HookEvent, HookStatus, LifecycleEvent, PermissionEvent, parse_event
+from piaudit.policies.wording import problems
 
 
 class EventLogError(ValueError):
     """A line of a hook-events file that is not a valid event."""
 
 
-def _first_error(e: ValidationError) -> str:
-    err = e.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"] if not (isinstance(x, str) and ":" in x))
-    return f"{loc or 'event'}: {err['msg']}"
+_MODELS = {m.model_fields["type"].default: m for m in (HookEvent, ConsentEvent, LifecycleEvent, PermissionEvent, HookStatus)}
+
+
+def _problems(e: ValidationError, tag: Any) -> str:
+    """Every problem of one event, worded as policy errors are (see :mod:`policies.wording`)."""
+    found = problems(e, _MODELS.get(tag), skip=tuple(_MODELS))
+    return "; ".join(text for _, text in found) or "not a valid event"
 
 
 def read_events(path: Path) -> Iterator[Any]:
@@ -44,6 +48,8 @@ def read_events(path: Path) -> Iterator[Any]:
                 data = json.loads(text)
             except json.JSONDecodeError as e:
                 raise EventLogError(f"{path}:{number}: not JSON: {e.msg} at column {e.colno}") from e
+            except RecursionError:
+                raise EventLogError(f"{path}:{number}: nested too deep to be an event") from None
             if not isinstance(data, dict):
                 raise EventLogError(f"{path}:{number}: an event must be a JSON object")
             if "type" not in data:
@@ -51,7 +57,7 @@ def read_events(path: Path) -> Iterator[Any]:
             try:
                 yield parse_event(data)
             except ValidationError as e:
-                raise EventLogError(f"{path}:{number}: {_first_error(e)}") from e
+                raise EventLogError(f"{path}:{number}: {_problems(e, data.get('type'))}") from e
 
 
 def write_events(path: Path, events: Iterable[Any]) -> int:

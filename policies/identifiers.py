@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from piaudit.policies.vocab import DataType
+from piaudit.policies.vocab import DATA_TYPES, DataType
+from piaudit.policies.wording import suggest
 
 
 class IdentifiersError(ValueError):
@@ -313,39 +314,47 @@ def _type_name(value: Any) -> str:
 
 
 def identifiers_from_json(data: Any, source: str = "<identifiers>") -> Identifiers:
-    """Build :class:`Identifiers` from the parsed JSON of an identifiers file; errors name ``source``."""
+    """Build :class:`Identifiers` from the parsed JSON of an identifiers file; errors name ``source``.
+
+    Every problem is listed (one line each) in the :class:`IdentifiersError`, not just the first.
+    """
     if not isinstance(data, dict):
         raise IdentifiersError(f"{source}: expected a JSON object mapping data types to values")
     ids = Identifiers()
+    problems: list[str] = []
     for key, raw in data.items():
         if key not in DataType.__members__:
-            known = ", ".join(t.value for t in DataType)
-            raise IdentifiersError(f"{source}: key {key!r}: not a data type (known: {known})")
-        dtype = DataType(key)
-        items = raw if isinstance(raw, list) else [raw]
-        for item in items:
-            if dtype is DataType.location:
-                if not isinstance(item, dict):
-                    raise IdentifiersError(
-                        f'{source}: key {key!r}: expected an object {{"lat": .., "lon": ..}} '
-                        f"or a list of them, got {_type_name(item)}"
-                    )
-                try:
-                    ids.add_location(*parse_location(item))
-                except ValueError as e:
-                    raise IdentifiersError(f"{source}: key {key!r}: {e}") from None
-                continue
-            if not isinstance(item, str):
-                hint = " (quote it: JSON numbers lose leading zeros)" if isinstance(item, int | float) else ""
-                raise IdentifiersError(
-                    f"{source}: key {key!r}: expected a string or a list of strings, got {_type_name(item)}{hint}"
-                )
-            try:
-                norm = normalise_value(dtype, item)
-            except IgnoredValue as e:
-                raise IdentifiersError(f"{source}: key {key!r}: value {item!r} is not usable: {e}") from None
-            ids.add(dtype, norm)
+            known = " (known: " + ", ".join(t.value for t in DataType) + ")"
+            problems.append(f"{source}: key {key!r}: not a data type{suggest(str(key), DATA_TYPES) or known}")
+            continue
+        problem = _add_values(ids, DataType(key), raw, f"{source}: key {key!r}")
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise IdentifiersError("\n".join(problems))
     return ids
+
+
+def _add_values(ids: Identifiers, dtype: DataType, raw: Any, where: str) -> str | None:
+    """Add one key's values; the first problem with them, if any."""
+    for item in raw if isinstance(raw, list) else [raw]:
+        if dtype is DataType.location:
+            if not isinstance(item, dict):
+                return f'{where}: expected an object {{"lat": .., "lon": ..}} or a list of them, got {_type_name(item)}'
+            try:
+                ids.add_location(*parse_location(item))
+            except ValueError as e:
+                return f"{where}: {e}"
+            continue
+        if not isinstance(item, str):
+            hint = " (quote it: JSON numbers lose leading zeros)" if isinstance(item, int | float) else ""
+            return f"{where}: expected a string or a list of strings, got {_type_name(item)}{hint}"
+        try:
+            norm = normalise_value(dtype, item)
+        except IgnoredValue as e:
+            return f"{where}: value {item!r} is not usable: {e}"
+        ids.add(dtype, norm)
+    return None
 
 
 def load_identifiers(path: Path) -> Identifiers:
@@ -365,4 +374,6 @@ def load_identifiers(path: Path) -> Identifiers:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise IdentifiersError(f"{path}: line {e.lineno} column {e.colno}: not valid JSON: {e.msg}") from None
+    except RecursionError:
+        raise IdentifiersError(f"{path}: nested too deep to be an identifiers file (a flat object of lists is expected)") from None
     return identifiers_from_json(data, str(path))

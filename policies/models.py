@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from piaudit.policies.provenance import SessionInputs
+from piaudit.policies.times import STORED, EpochTime
 from piaudit.policies.vocab import ConsentSource, DataType
 
 
@@ -36,7 +37,7 @@ class Message(_Strict):
 
     from_client: bool
     content: bytes = b""
-    time: float
+    time: EpochTime
     type: Literal["text", "binary", "dns"] = "binary"
 
 
@@ -66,8 +67,8 @@ class FlowRecord(_Strict):
     response_sha256: str = ""
     truncated: str | None = None  # a note when a body was not kept whole
     messages: list[Message] = []
-    timestamp_start: float = 0.0
-    timestamp_end: float | None = None
+    timestamp_start: EpochTime = 0.0  # 0: unknown
+    timestamp_end: EpochTime | None = None
     timings: dict[str, float | None] = {}
     client_addr: str = ""
     server_addr: str = ""
@@ -89,7 +90,7 @@ class TlsFailure(_Strict):
     """
 
     id: int | None = None  # row id in the store
-    time: float
+    time: EpochTime
     stage: Literal["handshake", "after_handshake"] = "handshake"
     client_addr: str = ""
     server_addr: str = ""
@@ -107,7 +108,7 @@ class Detection(_Strict):
     ``encoding`` is the chain of transformations from the wire to the value, outermost
     first (``gzip>json>base64>md5``; ``plain`` when there is none). ``where`` names the
     place (``query:imei``, ``header:X-Device``, ``cookie:uid``, ``body:$.device.ids[0]``,
-    ``form:data>$.aid``, ``ws:3``). ``excerpt`` marks the match as ``[[...]]``.
+    ``form:data>$.aid``, ``websocket:3``). ``excerpt`` marks the match as ``[[...]]``.
     """
 
     data_type: DataType
@@ -135,8 +136,8 @@ class HookEvent(_Strict):
 
     type: Literal["hook:call"] = "hook:call"
     id: int | None = None  # row id in the store; None until stored
-    time: float  # when the call happened, on the host clock (device time + measured offset, never after receipt)
-    device_time: float | None = None  # the device clock, epoch seconds
+    time: EpochTime  # when the call happened, on the host clock (device time + measured offset, never after receipt)
+    device_time: EpochTime | None = None  # the device clock, epoch seconds
     data_type: DataType
     api: ApiRef
     args: dict[str, Any] = {}
@@ -158,7 +159,7 @@ class ConsentEvent(_Strict):
 
     type: Literal["consent:signal"] = "consent:signal"
     id: int | None = None
-    time: float
+    time: EpochTime
     decision: Literal["granted", "refused", "withdrawn"]
     source: ConsentSource
     detail: str = ""  # the button text, the SDK call, the note given with `piaudit consent`
@@ -173,7 +174,7 @@ class LifecycleEvent(_Strict):
 
     type: Literal["lifecycle:change"] = "lifecycle:change"
     id: int | None = None
-    time: float
+    time: EpochTime
     state: Literal[
         "process_start",
         "application_oncreate",
@@ -203,7 +204,7 @@ class HookStatus(_Strict):
 
     type: Literal["hook:status"] = "hook:status"
     id: int | None = None
-    time: float
+    time: EpochTime
     api: ApiRef
     data_type: DataType | None = None
     installed: bool
@@ -223,7 +224,7 @@ class PermissionEvent(_Strict):
 
     type: Literal["permission:request"] = "permission:request"
     id: int | None = None
-    time: float
+    time: EpochTime
     permissions: list[str]
     stack: list[str] = []
     caller: str | None = None
@@ -238,11 +239,17 @@ TimelineEvent = Annotated[TimelineItem, Field(discriminator="type")]
 timeline_event_adapter: TypeAdapter[Any] = TypeAdapter(TimelineEvent)
 
 
-def parse_event(data: dict[str, Any] | str | bytes) -> TimelineItem:
-    """Parse one timeline event from a dict or a JSON line, by its ``type`` tag."""
+def parse_event(
+    data: dict[str, Any] | str | bytes, *, stored: bool = False
+) -> TimelineItem:
+    """Parse one timeline event from a dict or a JSON line, by its ``type`` tag.
+
+    ``stored``: read back from a session (a bad time an older piaudit stored is kept, not refused).
+    """
+    context = STORED if stored else None
     if isinstance(data, (str, bytes)):
-        return timeline_event_adapter.validate_json(data)
-    return timeline_event_adapter.validate_python(data)
+        return timeline_event_adapter.validate_json(data, context=context)
+    return timeline_event_adapter.validate_python(data, context=context)
 
 
 # --------------------------------------------------------------------------- timeline
@@ -253,7 +260,7 @@ class FlowSummary(_Strict):
 
     flow_id: str
     kind: Literal["http", "websocket", "tcp", "udp", "dns"] = "http"
-    time: float
+    time: EpochTime
     method: str = ""
     url: str = ""
     host: str = ""
@@ -313,7 +320,7 @@ class Finding(_Strict):
     where: str | None = None
     flow: str | None = None
     event: int | None = None
-    time: float
+    time: EpochTime
     before_consent: bool
     evidence: str = ""
     severity: Literal["high", "medium", "low", "info"] = "medium"
@@ -416,11 +423,27 @@ class CheckRecord(_Strict):
 class ErrorRecord(_Strict):
     """Something the audit itself failed on: an audit never fails silently."""
 
-    time: float
+    time: EpochTime
     source: str  # "recorder", "detector", "hooks", "agent", "replay", ...
     message: str
     detail: str = ""
     flow: str | None = None
+
+
+class TableHead(_Strict):
+    """One evidence table at a moment: its row count (the last id) and the chain hash of that row."""
+
+    rows: int
+    head: str
+
+
+class HeadsSignature(_Strict):
+    """An Ed25519 signature over a session's closing heads (``piaudit run --sign KEY``)."""
+
+    algorithm: Literal["ed25519"] = "ed25519"
+    key_fingerprint: str  # sha256:<hex> of the raw public key
+    signature: str  # base64, over policies.integrity.signed_bytes(meta)
+    signed_at: EpochTime
 
 
 class SessionMeta(_Strict):
@@ -428,8 +451,8 @@ class SessionMeta(_Strict):
 
     format: int = 1
     app: str | None = None
-    started: float
-    stopped: float | None = None
+    started: EpochTime
+    stopped: EpochTime | None = None
     complete: bool = False  # false until the session ended cleanly (a crash leaves it false)
     incomplete_reason: str | None = None
     versions: dict[str, str] = {}
@@ -443,6 +466,8 @@ class SessionMeta(_Strict):
     source: Literal["live", "replay"] = "live"
     replay_input: str | None = None
     notes: list[str] = []
+    heads: dict[str, TableHead] = {}  # every evidence table's rows and chain head when the session last closed
+    heads_signature: HeadsSignature | None = None
 
 
 MODELS: dict[str, type[BaseModel]] = {

@@ -156,6 +156,19 @@ class AuditOptions(Declared):
         commands=("run", "replay"),
     )
     app: str = option("", "Package name of the app under audit, recorded in session.json.", metavar="PACKAGE", group="session")
+    sign: str = option(
+        "",
+        "Ed25519 private key (piaudit keygen): every evidence table's head is signed with it as the session closes;"
+        " check with `piaudit info DIR --key NAME.pub`.",
+        metavar="KEY",
+        group="session",
+        commands=("run",),
+    )
+    live_log: bool = option(
+        True,
+        "Log each new finding as it happens (piaudit run turns this off unless -v, and sums the findings up at the end).",
+        group="session",
+    )
     detect: bool = option(True, "Scan flows for personal data (turn off only to measure the recorder alone).", group="session")
     sinkhole: bool = option(
         False,

@@ -13,9 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from piaudit.policies.vocab import DataType
+from piaudit.policies.yamlfile import load_yaml_file
 
 PERMISSIONS_FILE = Path(__file__).resolve().parent / "data" / "permissions.yaml"
 
@@ -23,8 +22,7 @@ PERMISSIONS_FILE = Path(__file__).resolve().parent / "data" / "permissions.yaml"
 @cache
 def permission_table() -> dict[str, dict[str, Any]]:
     """Full permission name → ``{protection, data_types}`` (data types as :class:`DataType`, main one first)."""
-    with open(PERMISSIONS_FILE, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)["permissions"]
+    raw = load_yaml_file(PERMISSIONS_FILE)[0]["permissions"]
     return {name: {"protection": info["protection"], "data_types": [DataType(t) for t in info["data_types"]]} for name, info in raw.items()}
 
 

@@ -8,43 +8,23 @@ one line naming the file, line and field::
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from piaudit.policies.vocab import DATA_TYPES, DEFAULT_CONSENT_SIGNALS, ConsentSource, DataType
+from piaudit.policies.wording import not_a_data_type, problems, suggest
+from piaudit.policies.yamlfile import YamlError, field_lines, load_yaml, load_yaml_file, located, read_yaml_text
 
 DATA_DIR = Path(__file__).parent / "data"
 OTHER_CATEGORY = "other"
-
-
-def _distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit (``imie`` → ``imei`` is 1)."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb)))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-def _suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    if len(value) >= 3 and (starts := [c for c in choices if c.startswith(value.lower())]):
-        return f" (did you mean {starts[0]!r}?)"
-    best = min(choices, key=lambda c: (_distance(value.lower(), c), -difflib.SequenceMatcher(None, value, c).ratio()))
-    close = _distance(value.lower(), best) <= max(1, len(best) // 3) or difflib.SequenceMatcher(None, value, best).ratio() >= 0.75
-    return f" (did you mean {best!r}?)" if close else ""
+NO_POLICY_NOTE = "no policy: every third party counts as undeclared"
+"""What the terminal and every report say when a session was judged without a policy (:meth:`Policy.empty`)."""
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -67,7 +47,7 @@ class AppCategory(BaseModel):
 @cache
 def app_categories() -> dict[str, AppCategory]:
     """The 39 app categories by code, in the rule's order."""
-    data = yaml.safe_load((DATA_DIR / "necessary_scope.yaml").read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(DATA_DIR / "necessary_scope.yaml")
     return {c["code"]: AppCategory(**c) for c in data["categories"]}
 
 
@@ -76,7 +56,7 @@ def app_categories() -> dict[str, AppCategory]:
 
 def _data_type(value: Any) -> Any:
     if isinstance(value, str) and value not in DATA_TYPES:
-        raise _fail("data_type", f"{value!r} is not a data type{_suggest(value, DATA_TYPES) or ' (see policies/vocab.py)'}")
+        raise _fail("data_type", not_a_data_type(value))
     return value
 
 
@@ -106,7 +86,7 @@ def _package(value: Any) -> Any:
 def _category(value: Any) -> Any:
     codes = [*app_categories(), OTHER_CATEGORY]
     if isinstance(value, str) and value not in codes:
-        hint = _suggest(value, codes) or " (one of the codes in policies/data/necessary_scope.yaml, or 'other')"
+        hint = suggest(value, codes) or " (one of the codes in policies/data/necessary_scope.yaml, or 'other')"
         raise _fail("category", f"{value!r} is not an app category{hint}")
     return value
 
@@ -210,15 +190,14 @@ class Policy(_PolicyModel):
 
 
 class PolicyError(ValueError):
-    """A policy that cannot be used. ``str()`` is the first problem as one line; ``issues`` holds all."""
+    """A policy that cannot be used: ``issues`` holds every problem, ``str()`` is them all, one per line."""
 
     def __init__(self, issues: list[str]):
         super().__init__(issues[0])
         self.issues = issues
 
     def __str__(self) -> str:
-        more = len(self.issues) - 1
-        return self.issues[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+        return "\n".join(self.issues)
 
 
 def policy_sha256(path: Path | str) -> str:
@@ -229,9 +208,9 @@ def policy_sha256(path: Path | str) -> str:
 def load_policy(path: Path | str) -> Policy:
     """Read and validate a policy file; raises :class:`PolicyError` naming file, line and field."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError([f"{path}: cannot read the policy: {e}"]) from e
+        text = read_yaml_text(path, what="policy")
+    except YamlError as e:
+        raise PolicyError([str(e)]) from None
     return parse_policy(text, str(path))
 
 
@@ -246,143 +225,20 @@ def parse_policy(text: str, filename: str = "<policy>") -> Policy:
         raise PolicyError(_issues(e, lines, filename)) from None
 
 
+def _issues(error: ValidationError, lines: dict[tuple[Any, ...], int], filename: str) -> list[str]:
+    return located(problems(error, Policy), lines, filename)
+
+
 def _compose(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
-    """YAML to Python data plus the line of every mapping key and sequence item."""
+    """YAML to Python data plus the line of every mapping key and sequence item (the one YAML reader)."""
     try:
-        loader = yaml.SafeLoader(text)  # rejects control characters already (ReaderError)
-    except yaml.YAMLError as e:
-        return None, {}, [f"{filename}:1: YAML error: {e}"]
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, {}, [f"{filename}:{line}: YAML syntax error: {e.problem or e.context}"]
-    except yaml.YAMLError as e:
-        return None, {}, [f"{filename}:1: YAML error: {e}"]
-    finally:
-        loader.dispose()
+        data, node = load_yaml(text, filename)
+    except YamlError as e:
+        return None, {}, [f"{filename}:{e.line or 1}: {e.message}"]
     if node is None:
         return None, {}, [f"{filename}:1: the policy is empty (run `piaudit policy init --app PACKAGE` for a template)"]
-    lines: dict[tuple[Any, ...], int] = {(): node.start_mark.line + 1}
-    issues: list[str] = []
-    stack: list[tuple[tuple[Any, ...], yaml.Node]] = [((), node)]
-    while stack:
-        path, current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, value_node in current.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    issues.append(f"{filename}:{line}: {_field((*path, key))}: duplicate key (the earlier value would be lost)")
-                seen.add(key)
-                lines[(*path, key)] = line
-                stack.append(((*path, key), value_node))
-        elif isinstance(current, yaml.SequenceNode):
-            for index, item in enumerate(current.value):
-                lines[(*path, index)] = item.start_mark.line + 1
-                stack.append(((*path, index), item))
-    return data, lines, sorted(issues, key=_line_of)
-
-
-def _line_of(issue: str) -> int:
-    match = re.match(r".*?:(\d+):", issue)
-    return int(match.group(1)) if match else 0
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_]\w*", str(part)):
-            out += f".{part}" if out else str(part)
-        else:
-            out += f"[{str(part)!r}]"
-    return out or "(top level)"
-
-
-_EXPECTED = {
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "string_type": "a string",
-    "int_type": "an integer",
-    "int_parsing": "an integer",
-    "int_from_float": "an integer",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-}
-
-
-def _got(value: Any) -> str:
-    kinds = {
-        type(None): "nothing",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a mapping",
-    }
-    shown = repr(value)
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return kinds.get(type(value), type(value).__name__) + ("" if value is None else f" {shown}")
-
-
-def _sibling_fields(loc: tuple[Any, ...]) -> list[str]:
-    """The field names allowed next to ``loc``'s last element (for "did you mean")."""
-    model: Any = Policy
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
-        if field is None:
-            return []
-        model = _inner_model(field.annotation)
-    return list(model.model_fields) if model else []
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        if found := _inner_model(arg):
-            return found
-    return None
-
-
-def _message(err: Any) -> str:
-    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        allowed = _sibling_fields(err["loc"])
-        hint = _suggest(str(err["loc"][-1]), allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        return f"unknown field {err['loc'][-1]!r}{hint}"
-    if "message" in ctx:
-        return str(ctx["message"])
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {_got(value)}"
-    if kind in ("literal_error", "enum"):
-        return f"expected {ctx.get('expected', 'one of the allowed values')}, got {_got(value)}"
-    message = str(err["msg"]).removeprefix("Value error, ")
-    return message[:1].lower() + message[1:] + ("" if kind == "value_error" else f", got {_got(value)}")
-
-
-def _issues(error: ValidationError, lines: dict[tuple[Any, ...], int], filename: str) -> list[str]:
-    issues = []
-    for err in error.errors():
-        loc = tuple(p for p in err["loc"] if p != "[key]")
-        prefix = next(loc[:n] for n in range(len(loc), -1, -1) if loc[:n] in lines or n == 0)
-        line = lines.get(prefix, 1)
-        issues.append((line, f"{filename}:{line}: {_field(loc)}: {_message(err)}"))
-    return [text for _, text in sorted(issues, key=lambda i: i[0])]
+    lines, issues = field_lines(node, filename)
+    return data, lines, issues
 
 
 # --------------------------------------------------------------------------- template

@@ -27,6 +27,7 @@ from piaudit.policies.models import (
     parse_event,
 )
 from piaudit.policies.store import Store
+from piaudit.policies.times import STORED
 
 EVENT_TABLES: dict[str, str] = {
     "hook:call": "hook_events",
@@ -204,18 +205,21 @@ def flow_summaries(store: Store) -> Iterator[FlowSummary]:
         fields = {k: row[k] for k in ("data_type", "source", "value", "encoding", "where", "excerpt", "direction")}
         detections.setdefault(row["flow_id"], []).append(Detection(**fields))
     for row in store.rows("flows", order_by="timestamp_start, id"):
-        yield FlowSummary(
-            flow_id=row["flow_id"],
-            kind=row["kind"],
-            time=row["timestamp_start"] or 0.0,
-            method=row["method"] or "",
-            url=row["url"] or "",
-            host=row["host"] or "",
-            port=row["port"] or 0,
-            scheme=row["scheme"] or "",
-            tls=bool(row["tls"]),
-            server_ip=row["server_ip"] or "",
-            detections=detections.get(row["flow_id"], []),
+        yield FlowSummary.model_validate(
+            dict(
+                flow_id=row["flow_id"],
+                kind=row["kind"],
+                time=row["timestamp_start"] or 0.0,
+                method=row["method"] or "",
+                url=row["url"] or "",
+                host=row["host"] or "",
+                port=row["port"] or 0,
+                scheme=row["scheme"] or "",
+                tls=bool(row["tls"]),
+                server_ip=row["server_ip"] or "",
+                detections=detections.get(row["flow_id"], []),
+            ),
+            context=STORED,
         )
 
 
@@ -227,7 +231,7 @@ def flow_headers(row: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[s
 def events(store: Store, table: str) -> Iterator[Any]:
     """The timeline events of one event table, with their row ids."""
     for row in store.rows(table, order_by="time, id"):
-        event = parse_event(row["json"])
+        event = parse_event(row["json"], stored=True)
         event.id = row["id"]
         yield event
 
@@ -242,9 +246,10 @@ def read_timeline(store: Store) -> Timeline:
         permission_events=list(events(store, "permission_events")),
         hook_status=list(events(store, "hook_status")),
         tls_failures=[
-            TlsFailure(
-                **{k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")},
-                stage=r.get("stage") or "handshake",
+            TlsFailure.model_validate(
+                {k: r[k] for k in ("id", "time", "client_addr", "server_addr", "host", "sni", "error")}
+                | {"stage": r.get("stage") or "handshake"},
+                context=STORED,
             )
             for r in store.rows("tls_failures")
         ],
@@ -262,7 +267,34 @@ def latest_findings(store: Store) -> list[Finding]:
     run = latest_run(store)
     if run is None:
         return []
-    return [Finding.model_validate_json(r["json"]) for r in store.rows("findings", "run = ?", (run,))]
+    return [Finding.model_validate_json(r["json"], context=STORED) for r in store.rows("findings", "run = ?", (run,))]
+
+
+COUNTED: tuple[tuple[str, str, str], ...] = (
+    ("flows", "flow", "flows"),
+    ("detections", "detection", "detections"),
+    ("hook_events", "hook event", "hook events"),
+    ("consent_events", "consent event", "consent events"),
+    ("lifecycle_events", "lifecycle event", "lifecycle events"),
+    ("permission_events", "permission request", "permission requests"),
+    ("tls_failures", "TLS failure", "TLS failures"),
+    ("errors", "audit error", "audit errors"),
+)
+"""What a session's counts count, and what they are called: rows of these tables, nothing else.
+
+A hook event is a read of personal data (a ``hook_events`` row): not a hook that was installed
+(``hook_status``) nor the app's lifecycle. An audit error is a ``errors`` row: something the audit
+itself failed on; the app's exit is a lifecycle event."""
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Rows of each counted table (the one definition behind every count piaudit shows)."""
+    return {table: store.count(table) for table, _, _ in COUNTED}
+
+
+def count_line(numbers: dict[str, int]) -> str:
+    """``12 flows, 3 detections, 1 hook event, …``: the counts in words, in one order."""
+    return ", ".join(f"{numbers.get(t, 0)} {one if numbers.get(t, 0) == 1 else many}" for t, one, many in COUNTED)
 
 
 def latest_judgement(store: Store) -> Judgement | None:
@@ -275,9 +307,14 @@ def errors(store: Store) -> list[ErrorRecord]:
     """What the audit itself failed on."""
     out = []
     for r in store.rows("errors"):
-        out.append(
-            ErrorRecord(time=r["time"], source=r["source"], message=r["message"], detail=r["detail"] or "", flow=r["flow_id"])
-        )
+        fields = {
+            "time": r["time"],
+            "source": r["source"],
+            "message": r["message"],
+            "detail": r["detail"] or "",
+            "flow": r["flow_id"],
+        }
+        out.append(ErrorRecord.model_validate(fields, context=STORED))
     return out
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from piaudit.policies.policy import DATA_DIR
+from piaudit.policies.yamlfile import load_yaml_file
 
 RULES_FILE = DATA_DIR / "rules.yaml"
 LANGUAGES = ("zh", "en")
@@ -46,7 +46,7 @@ class RuleText(BaseModel):
 @cache
 def rule_texts() -> dict[str, RuleText]:
     """Every rule's texts, by rule name."""
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(RULES_FILE)
     return {name: RuleText(**entry) for name, entry in data["rules"].items()}
 
 

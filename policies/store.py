@@ -24,6 +24,8 @@ from typing import Any
 
 import sqlite_utils
 
+from piaudit.policies.private import create_private
+
 GENESIS = "0" * 64
 
 # Tables whose rows are evidence, in the order a verifier reports them.
@@ -178,7 +180,19 @@ def _m002_judgements(db: sqlite_utils.Database) -> None:
     db["judgements"].create_index(["run"])
 
 
-def _m004_screens_checks(db: sqlite_utils.Database) -> None:
+def _m004_heads(db: sqlite_utils.Database) -> None:
+    """Each evidence table's row count and chain head, updated in the transaction that writes its rows."""
+    db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
+    existing = set(db.table_names())
+    for table in CHAINED_TABLES:
+        if table not in existing:  # created by a later migration (screens, checks): no rows, no head yet
+            continue
+        last = db.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        if last:
+            db.conn.execute("INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)", (table, last[0], last[1], time.time()))
+
+
+def _m005_screens_checks(db: sqlite_utils.Database) -> None:
     # screen captures (files in the session's screens/ folder, each bound here by its SHA-256)
     db["screens"].create(
         {
@@ -259,7 +273,7 @@ They hold no data (a view is a stored query), so the hash chains do not cover th
 exactly these definitions and refuses any other view."""
 
 
-def _m005_analyst_views(db: sqlite_utils.Database) -> None:
+def _m006_analyst_views(db: sqlite_utils.Database) -> None:
     # findings get foreign keys to the flows and hook events they cite (datasette links them); SQLite
     # cannot add a constraint in place, so the table is rebuilt with the same rows (the chains hold:
     # they hash the rows, not the schema)
@@ -282,9 +296,11 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
     ("003_processes_and_states", _m003_processes_and_states),
-    ("004_screens_checks", _m004_screens_checks),
-    ("005_analyst_views", _m005_analyst_views),
+    ("004_heads", _m004_heads),
+    ("005_screens_checks", _m005_screens_checks),
+    ("006_analyst_views", _m006_analyst_views),
 ]
+HEADS_TABLE = "_heads"
 
 
 def _canonical(value: Any) -> Any:
@@ -334,6 +350,8 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = path
+        if str(path) != ":memory:" and not str(path).startswith("file:"):
+            create_private(path)  # SQLite gives its -wal and -shm files the database file's mode
         self.conn = connect(path)
         self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.Lock()
@@ -393,6 +411,12 @@ class Store:
                     )
                     self.conn.executemany(sql, [tuple(r.get(c) for c in columns) for r in prepared])
                     ids[table] = [r["id"] for r in prepared]
+                    if prepared and table in CHAINED_TABLES:  # the head moves with the rows, in one transaction
+                        self.conn.execute(
+                            "INSERT INTO _heads (name, rows, head, time) VALUES (?, ?, ?, ?)"
+                            " ON CONFLICT(name) DO UPDATE SET rows = excluded.rows, head = excluded.head, time = excluded.time",
+                            (table, last_id, chain, time.time()),
+                        )
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error, disk full)
@@ -421,12 +445,8 @@ class Store:
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
 
     def heads(self) -> dict[str, dict[str, Any]]:
-        """The last id and chain hash of every evidence table (a bundle records these)."""
-        out = {}
-        for table in CHAINED_TABLES:
-            last = self.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
-            out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
-        return out
+        """The last id and chain hash of every evidence table (a bundle and a closing session record these)."""
+        return table_heads(self.conn)
 
     def verify(self) -> dict[str, str | None]:
         """Recompute every chain; per table ``None`` when intact, else what is wrong first."""
@@ -438,6 +458,24 @@ class Store:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.conn.close()
+
+
+def table_heads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """``{table: {"rows": last id, "head": its chain}}`` for every evidence table, as the rows are now."""
+    out = {}
+    for table in CHAINED_TABLES:
+        last = conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
+        out[table] = {"rows": last[0] if last else 0, "head": last[1] if last else GENESIS}
+    return out
+
+
+def recorded_heads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]] | None:
+    """What the writers recorded in ``_heads`` (None for a database without that table)."""
+    try:
+        found = conn.execute("SELECT name, rows, head FROM _heads").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    return {name: {"rows": rows, "head": head} for name, rows, head in found}
 
 
 def verify_chains(conn: sqlite3.Connection) -> dict[str, str | None]:

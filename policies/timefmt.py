@@ -14,28 +14,36 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from piaudit.policies.times import is_plausible
+
 ZONE_TABLES = (Path("/usr/share/zoneinfo/zone.tab"), Path("/usr/share/zoneinfo/zone1970.tab"))
 
 
 def utc(t: float | None) -> str:
-    """Epoch seconds as ISO 8601 UTC with milliseconds, or ``""`` for no time.
+    """Epoch seconds as ISO 8601 UTC with milliseconds, or ``""`` for no time; never fails.
+
+    A stored time that is not plausible (see :mod:`policies.times`) reads ``invalid time (…)``.
 
     >>> utc(1764000001.5)
     '2025-11-24T16:00:01.500Z'
     """
     if t is None:
         return ""
+    if not is_plausible(t):
+        return f"invalid time ({t!r})"
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def local(t: float | None, zone: tzinfo) -> str:
-    """Epoch seconds in ``zone``, ``2025-11-25 00:00:01.500 +08:00``, or ``""``.
+    """Epoch seconds in ``zone``, ``2025-11-25 00:00:01.500 +08:00``, or ``""``; never fails (as :func:`utc`).
 
     >>> local(1764000001.5, ZoneInfo("Asia/Shanghai"))
     '2025-11-25 00:00:01.500 +08:00'
     """
     if t is None:
         return ""
+    if not is_plausible(t):
+        return f"invalid time ({t!r})"
     moment = datetime.fromtimestamp(t, zone)
     offset = moment.strftime("%z")
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + f" {offset[:3]}:{offset[3:]}"

@@ -9,7 +9,6 @@ a file, a table row, the tail of a table, the manifest or the signature (:mod:`s
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -23,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from piaudit.policies.integrity import check
+from piaudit.policies.keys import fingerprint, sign
 from piaudit.policies.session import DB_NAME, FLOWS_NAME, META_NAME, Session, file_sha256, versions
-from piaudit.policies.store import Store
 
 FORMAT = "piaudit-bundle/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -48,59 +47,10 @@ class BundleResult:
     manifest: dict[str, Any]
     signed: bool
     warnings: list[str] = field(default_factory=list)
+    intact: bool = True  # the session's own integrity checks passed when it was bundled
 
 
 # ----------------------------------------------------------------------------- keys
-
-
-def fingerprint(public_key: Ed25519PublicKey) -> str:
-    """``sha256:<hex>`` of the raw 32-byte public key."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
-
-
-def keygen(name: Path | str) -> tuple[Path, Path]:
-    """Write a new Ed25519 key pair: ``NAME.key`` (PEM, mode 0600) and ``NAME.pub``; never overwrite."""
-    key_path, pub_path = Path(f"{name}.key"), Path(f"{name}.pub")
-    for path in (key_path, pub_path):
-        if path.exists():
-            raise BundleError(f"{path} exists; choose another name (keys are never overwritten)")
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(private)
-    pub_path.write_bytes(public)
-    return key_path, pub_path
-
-
-def load_private_key(path: Path | str) -> Ed25519PrivateKey:
-    """An Ed25519 private key from a PEM file written by :func:`keygen`."""
-    try:
-        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    except OSError as e:
-        raise BundleError(f"{path}: cannot read the key: {e.strerror}") from e
-    except (ValueError, TypeError) as e:
-        raise BundleError(f"{path}: not an unencrypted PEM private key ({e}); make one with `piaudit keygen -o NAME`") from e
-    if not isinstance(key, Ed25519PrivateKey):
-        raise BundleError(f"{path}: not an Ed25519 key; make one with `piaudit keygen -o NAME`")
-    return key
-
-
-def load_public_key(path: Path | str) -> Ed25519PublicKey:
-    """An Ed25519 public key from ``NAME.pub`` (a private key file is accepted too)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise BundleError(f"{path}: cannot read the key: {e.strerror}") from e
-    try:
-        key: Any = serialization.load_pem_public_key(data)
-    except ValueError:
-        key = load_private_key(path).public_key()
-    if not isinstance(key, Ed25519PublicKey):
-        raise BundleError(f"{path}: not an Ed25519 public key; use the NAME.pub written by `piaudit keygen`")
-    return key
 
 
 def sign_manifest(manifest_bytes: bytes, key: Ed25519PrivateKey) -> bytes:
@@ -110,7 +60,7 @@ def sign_manifest(manifest_bytes: bytes, key: Ed25519PrivateKey) -> bytes:
         "signed_file": MANIFEST,
         "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
         "key_fingerprint": fingerprint(key.public_key()),
-        "signature": base64.b64encode(key.sign(manifest_bytes)).decode(),
+        "signature": sign(manifest_bytes, key),
     }
     return _envelope_bytes(envelope)
 
@@ -233,15 +183,15 @@ def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519Priva
         (stage / "reports").mkdir()
         for fmt in REPORT_FORMATS:
             write_report(stage / "session", fmt, stage / "reports" / f"report.{fmt}")
-        store = Store(stage / "session" / DB_NAME)  # the reports reopened it in WAL mode: back to one file
-        heads, chains = store.heads(), store.verify()
-        store.close()
+        staged = Session.open(stage / "session")  # the reports reopened it in WAL mode: back to one file below
+        integrity = check(staged.store.conn, staged.meta)
+        heads, chains = staged.store.heads(), integrity.chains
+        staged.store.close()
         conn = sqlite3.connect(stage / "session" / DB_NAME)
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.close()
-        for table, problem in chains.items():
-            if problem:
-                warnings.append(f"the session's own evidence chain is already broken: {table}: {problem}")
+        for problem in integrity.problems:
+            warnings.append(f"the session was changed before it was bundled: {problem}")
         policy = _policy(meta, stage, warnings)
         catalog = _catalog(meta, stage, warnings)
         members = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
@@ -256,6 +206,7 @@ def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519Priva
             "files": {m: {"sha256": file_sha256(stage / m), "size": (stage / m).stat().st_size} for m in members},
             "chains": heads,
             "chains_at_bundle": {t: p or "intact" for t, p in chains.items()},
+            "integrity_at_bundle": integrity.as_json(),
             "policy": policy,
             "catalog": catalog,
             "signed_by": fingerprint(key.public_key()) if key else None,
@@ -274,4 +225,4 @@ def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519Priva
             os.replace(partial, out)
         finally:
             partial.unlink(missing_ok=True)
-    return BundleResult(out, manifest, key is not None, warnings)
+    return BundleResult(out, manifest, key is not None, warnings, integrity.ok)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -20,16 +21,24 @@ from piaudit.scripts.corpus import cli as corpus
 from piaudit.scripts.run import RunOptions
 from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler, UsageError, example, lazy
 
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("piaudit")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
 # ---------------------------------------------------------------------- small commands
 
 
 def cmd_consent(args: argparse.Namespace) -> int:
     """Record a consent (or refusal/withdrawal) event into a session, now or at --at."""
-    from datetime import datetime
-
     from piaudit.policies import rows
     from piaudit.policies.models import ConsentEvent
-    from piaudit.policies.session import Session, SessionError
+    from piaudit.policies.session import Session, SessionError, session_active
+    from piaudit.policies.times import parse_user_time
 
     when = args.at
     if when is None:
@@ -38,17 +47,20 @@ def cmd_consent(args: argparse.Namespace) -> int:
         t = time.time()
     else:
         try:
-            t = float(when)
-        except ValueError:
-            try:
-                t = datetime.fromisoformat(when).timestamp()
-            except ValueError as e:
-                raise UsageError(f"--at {when!r}: give epoch seconds or an ISO 8601 time (2026-11-28T17:03:00+00:00)") from e
+            t = parse_user_time(when)
+        except ValueError as e:
+            raise UsageError(f"--at {e}") from e
     decision = "refused" if args.refused else "withdrawn" if args.withdrawn else "granted"
     try:
         session = Session.open(args.session)
     except SessionError as e:
         raise UsageError(str(e)) from e
+    if args.at is None and not session_active(args.session):
+        print(
+            f"warning: no piaudit run is active on {args.session}: the session has ended, so 'now' is after it;"
+            " give --at TIME for the moment the user answered",
+            file=sys.stderr,
+        )
     event = ConsentEvent(time=t, decision=decision, source="manual", detail=args.note or "marked with piaudit consent")
     table, row = rows.event_row(event)
     (row_id,) = session.store.insert_many(table, [row])
@@ -60,12 +72,15 @@ def cmd_consent(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     """Summarise a session: metadata, row counts, chain status, findings per rule."""
     from piaudit.policies import rows
+    from piaudit.policies.integrity import check
+    from piaudit.policies.keys import KeyFileError, load_public_key
     from piaudit.policies.session import Session, SessionError
     from piaudit.policies.summary import rule_lines
 
     try:
+        key = load_public_key(args.key) if args.key else None
         session = Session.open(args.dir)
-    except SessionError as e:
+    except (SessionError, KeyFileError) as e:
         raise UsageError(str(e)) from e
     store, meta = session.store, session.meta
     from piaudit.policies.hookcoverage import process_summary
@@ -73,23 +88,26 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     counts = {t: store.count(t) for t in EVIDENCE_TABLES}
     findings = rows.latest_findings(store)
-    chains = store.verify()
+    integrity = check(store.conn, meta, key)
+    chains = integrity.chains
     hooks = process_summary(rows.events(store, "hook_status"))
     if args.json:
-        info = {"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "findings": len(findings), "hooks": hooks}
-        print(json.dumps(info, indent=2))
-        return EXIT_OK
-    from datetime import UTC, datetime
+        doc = {"session": meta.model_dump(mode="json"), "counts": counts, "chains": chains, "integrity": integrity.as_json()}
+        print(json.dumps(doc | {"findings": len(findings), "hooks": hooks}, indent=2))
+        return EXIT_OK if integrity.ok else EXIT_FAIL
+    from piaudit.policies.times import utc_text
 
     def ts(x: float | None) -> str:
-        return datetime.fromtimestamp(x, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if x else "-"
+        return utc_text(x, seconds_only=True) if x else "-"
 
     print(f"session   {session.dir}")
     print(f"app       {meta.app or '-'}    source {meta.source}")
     print(f"started   {ts(meta.started)}    stopped {ts(meta.stopped)}    complete {meta.complete}")
     if meta.incomplete_reason:
         print(f"INCOMPLETE {meta.incomplete_reason}")
-    print(f"policy    {meta.policy_path or '-'} {(meta.policy_sha256 or '')[:16]}")
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
+    print(f"policy    {meta.policy_path} {(meta.policy_sha256 or '')[:16]}" if meta.policy_path else f"policy    none — {NO_POLICY_NOTE}")
     print(f"catalog   {(meta.catalog_sha256 or '-')[:16]}")
     for label, source in (("privacy policy", meta.inputs and meta.inputs.privacy_policy), ("APK", meta.inputs and meta.inputs.apk)):
         if source:
@@ -100,14 +118,17 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("rows      " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for process, states in sorted(hooks.items()):
         print(f"hooks     {process or '(process unknown)'}: " + ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in states.items()))
-    broken = {t: p for t, p in chains.items() if p}
-    print("chains    " + ("all intact" if not broken else "; ".join(f"{t}: {p}" for t, p in broken.items())))
+    print("evidence  " + ("all intact" if integrity.ok else "CHANGED — the evidence was changed after piaudit wrote it:"))
+    for problem in integrity.problems:
+        print(f"  CHANGED {problem}")
+    for note in integrity.notes:
+        print(f"  note    {note}")
     from piaudit.policies.checklist import checklist_items, current_answers
 
     answers = current_answers(store)
     print(f"checklist {len(answers)} of {len(checklist_items())} items answered" + "".join(f"; {a.item} {a.verdict}" for a in answers.values()))
     print("\n".join([f"findings  {len(findings)}", *rule_lines(findings)]))
-    return EXIT_OK if not broken else EXIT_FAIL
+    return EXIT_OK if integrity.ok else EXIT_FAIL
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -141,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"piaudit {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, handler: Handler, help_text: str, examples: str) -> argparse.ArgumentParser:
@@ -178,9 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="TIME", help="when (epoch seconds or ISO 8601); default now")
     p.add_argument("--note", metavar="TEXT", help="what happened, for the report")
 
-    p = add("info", cmd_info, "Summarise a session.", "piaudit info runs/app1")
+    p = add(
+        "info",
+        cmd_info,
+        "Summarise a session and check its evidence (chains, recorded heads, closing signature). Exit 1 if it was changed.",
+        """
+        piaudit info runs/app1
+        piaudit info runs/app1 --key lab.pub      # also check the signature of `run --sign lab.key`
+        """,
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--key", metavar="PUB", help="public key (NAME.pub) to check the session's closing signature with")
 
     p = add("schema", cmd_schema, "Print the JSON Schema of a model (policy, hook-event, finding, ...).", "piaudit schema policy > policy.schema.json")
     p.add_argument("name", metavar="NAME")
@@ -194,15 +225,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `piaudit` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if argv is None:  # the console script: SIGTERM unwinds like Ctrl-C, so temporary files and partial outputs are removed
+        signal.signal(signal.SIGTERM, _terminate)
+        from piaudit.policies.private import private_umask
+
+        private_umask()  # what piaudit writes holds personal data: files 0600, directories 0700
+    level = logging.DEBUG if args.verbose else logging.WARNING if getattr(args, "quiet", False) else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.handler(args)
     except UsageError as e:
-        print(f"piaudit {args.command}: {e}", file=sys.stderr)
+        for line in str(e).splitlines() or [""]:  # several problems: one line each, all of them
+            print(f"piaudit {args.command}: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from piaudit.policies.options import AuditOptions
-from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, AddCommand, UsageError, lazy
+from piaudit.scripts.usage import EXIT_OK, EXIT_USAGE, AddCommand, UsageError, example, lazy
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
@@ -72,7 +73,10 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
     if args.catalog_command == "import-exodus":
         return cmd_import_exodus(args)
-    cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
+    try:
+        cat = catalog.load_catalog(extra=Path(args.extra) if args.extra else None)
+    except catalog.CatalogError as e:
+        raise UsageError(str(e)) from e
     if args.json:
         print(json.dumps([e.model_dump(mode="json") for e in cat.entries], indent=2, ensure_ascii=False))
     else:
@@ -96,6 +100,17 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _nested(sub: Any, name: str, description: str, examples: str) -> Any:
+    """A subcommand of a command group (policy check, catalog show, ...) with its description and examples."""
+    return sub.add_parser(
+        name,
+        help=description[0].lower() + description[1:].split(": ")[0].rstrip("."),
+        description=description,
+        epilog=example(examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def register(add: AddCommand) -> None:
     """Add the commands to the `piaudit` parser."""
     p = add(
@@ -103,14 +118,15 @@ def register(add: AddCommand) -> None:
         lazy("piaudit.scripts.replay", "main_replay"),
         "Audit a stored capture offline (session directory, .mitm or HAR), or re-judge a session with a new policy.",
         """
-        piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json --out runs/replayed
+        piaudit replay capture.mitm --policy policy.yaml --hooks events.jsonl --identifiers ids.json -o runs/replayed
         piaudit replay runs/app1 --policy policy-v2.yaml          # re-judge in place
         """,
     )
     p.add_argument("input", metavar="INPUT", help="session directory, .mitm file or HAR file")
     AuditOptions.add_flags(p, "replay")  # --policy, --identifiers, --catalog, --geoip: declared once, in policies.options
     p.add_argument("--hooks", metavar="EVENTS.jsonl", help="timeline events (hook calls, consent, lifecycle) as JSONL")
-    p.add_argument("--out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
+    p.add_argument("-o", "--output", "--out", dest="out", metavar="DIR", help="new session directory (omit to re-judge INPUT in place)")
+    p.add_argument("--strict", action="store_true", help="refuse a HAR with a damaged entry (default: skip it with a warning)")
 
     p = add(
         "policy",
@@ -124,9 +140,19 @@ def register(add: AddCommand) -> None:
         """,
     )
     psub = p.add_subparsers(dest="policy_command", required=True, metavar="check|init|draft|compare")
-    c = psub.add_parser("check", help="validate a policy file (exit 2 naming file, line and field)")
+    c = _nested(
+        psub,
+        "check",
+        "Validate a policy file: every problem on its own line naming file, line and field (exit 2), or OK (exit 0).",
+        "piaudit policy check policy.yaml",
+    )
     c.add_argument("file", metavar="FILE")
-    c = psub.add_parser("init", help="write a starter policy that passes check")
+    c = _nested(
+        psub,
+        "init",
+        "Write a commented starter policy for an app that passes check; fill it in from the app's privacy policy.",
+        "piaudit policy init --app com.example.app -o policy.yaml\npiaudit policy init --app com.example.app > policy.yaml",
+    )
     c.add_argument("--app", required=True, metavar="PACKAGE")
     c.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     c.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -140,17 +166,27 @@ def register(add: AddCommand) -> None:
         "Show the SDK/tracker catalog, or merge an Exodus ETIP export into a catalog file.",
         """
         piaudit catalog show
-        piaudit catalog import-exodus trackers.json --out my-catalog.yaml
+        piaudit catalog import-exodus trackers.json -o my-catalog.yaml
         piaudit run --session runs/app1 --catalog my-catalog.yaml
         """,
     )
     csub = p.add_subparsers(dest="catalog_command", required=True, metavar="show|import-exodus")
-    c = csub.add_parser("show", help="list the catalog")
+    c = _nested(
+        csub,
+        "show",
+        "List the SDK/tracker catalog (the shipped one, merged with --extra): id, category, country, name; or JSON.",
+        "piaudit catalog show\npiaudit catalog show --extra my-catalog.yaml --json | jq length",
+    )
     c.add_argument("--extra", metavar="FILE", help="an extra catalog file merged over the shipped one")
-    c.add_argument("--json", action="store_true")
-    c = csub.add_parser("import-exodus", help="merge an Exodus ETIP JSON export (code and network signatures)")
+    c.add_argument("--json", action="store_true", help="every entry as JSON")
+    c = _nested(
+        csub,
+        "import-exodus",
+        "Merge an Exodus ETIP JSON export (code and network signatures) into the catalog; the result is catalog YAML.",
+        "piaudit catalog import-exodus trackers.json -o my-catalog.yaml\npiaudit catalog import-exodus trackers.json > my-catalog.yaml",
+    )
     c.add_argument("file", metavar="FILE")
-    c.add_argument("--out", metavar="FILE", help="catalog YAML to write (default: stdout)")
+    c.add_argument("-o", "--output", "--out", dest="out", metavar="FILE", help="catalog YAML to write (default: stdout)")
 
     p = add("hooks", cmd_hooks, "List every Java API the Frida agent hooks.", "piaudit hooks --json | jq length")
     p.add_argument("--json", action="store_true", help="objects with class, method and data_type")
@@ -161,11 +197,13 @@ def register(add: AddCommand) -> None:
         "Audit the bundled stand-in app end to end (no Android device needed): proxy, hooks, report, bundle.",
         """
         piaudit demo
-        piaudit demo --out /tmp/demo
-        piaudit demo --out /tmp/retest --scenario retest && piaudit diff /tmp/demo/session /tmp/retest/session
+        piaudit demo -o /tmp/demo
+        piaudit demo -o /tmp/retest --scenario retest && piaudit diff /tmp/demo/session /tmp/retest/session
         """,
     )
-    p.add_argument("--out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)")
+    p.add_argument(
+        "-o", "--output", "--out", dest="out", metavar="DIR", help="where to write the session, report and bundle (default demo-output/TIME)"
+    )
     p.add_argument("--port", type=int, metavar="P", help="proxy port (default: a free one)")
     p.add_argument(
         "--scenario",

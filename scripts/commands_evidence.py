@@ -13,12 +13,21 @@ from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, AddCommand, UsageError
 def cmd_report(args: argparse.Namespace) -> int:
     """Write one report of a session."""
     from piaudit.policies.session import SessionError
-    from piaudit.scripts.reports import write_report
+    from piaudit.scripts.reports import check_arguments, default_output, write_checked_report
     from piaudit.scripts.reports.pdf import PdfError
 
     out = args.output if args.output is not None else ("-" if args.format == "json" else None)
     try:
-        path = write_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings, lang=args.lang, tz=args.tz)
+        check_arguments(args.format, out, args.only_findings, lang=args.lang, tz=args.tz)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    target = Path(out) if out not in (None, "-") else (None if out == "-" else default_output(args.dir, args.format))
+    if target is not None and target.exists() and not args.force:
+        raise UsageError(f"{target} exists; use --force to replace it")
+    try:
+        path, integrity = write_checked_report(
+            args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings, lang=args.lang, tz=args.tz
+        )
     except (SessionError, ValueError, PdfError) as e:
         raise UsageError(str(e).splitlines()[0]) from e
     except BrokenPipeError:  # `piaudit report DIR --format json | head`: the reader left early
@@ -28,13 +37,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write the report: {e}") from e
     if str(path) != "-":
         print(f"wrote {path}")
+    if not integrity.ok:
+        print("warning: the evidence was changed after piaudit wrote it (the report says so):", file=sys.stderr)
+        for problem in integrity.problems:
+            print(f"  CHANGED {problem}", file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_OK
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Write the evidence bundle of a session."""
+    from piaudit.policies.keys import KeyFileError, load_private_key
     from piaudit.policies.session import SessionError
-    from piaudit.scripts.bundle import BundleError, create_bundle, load_private_key
+    from piaudit.scripts.bundle import BundleError, create_bundle
 
     out = Path(args.output) if args.output else Path(str(Path(args.dir).resolve()) + ".zip")
     if out.exists() and not args.force:
@@ -42,7 +57,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     try:
         key = load_private_key(args.sign) if args.sign else None
         result = create_bundle(args.dir, out, key=key)
-    except (BundleError, SessionError) as e:
+    except (BundleError, KeyFileError, SessionError) as e:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot write the bundle: {e}") from e
@@ -52,19 +67,22 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     signed = f", signed by {result.manifest['signed_by']}" if result.signed else ", not signed (use --sign KEY)"
     print(f"wrote {result.path}: {len(files)} files{signed}")
     print(f"check it with: piaudit verify {result.path}" + (" --key NAME.pub" if result.signed else ""))
+    if not result.intact:
+        print("the session was changed before it was bundled: the bundle records it, and `piaudit verify` reports it")
+        return EXIT_FAIL
     return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check a bundle; print each problem on its own line."""
-    from piaudit.scripts.bundle import BundleError, load_public_key
+    from piaudit.policies.keys import KeyFileError, load_public_key
     from piaudit.scripts.verify import verify_bundle
 
     if not Path(args.bundle).is_file():
         raise UsageError(f"{args.bundle}: no such file")
     try:
         key = load_public_key(args.key) if args.key else None
-    except BundleError as e:
+    except KeyFileError as e:
         raise UsageError(str(e)) from e
     result = verify_bundle(args.bundle, key)
     for note in result.notes:
@@ -80,11 +98,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     """Write an Ed25519 key pair for signing bundles."""
-    from piaudit.scripts.bundle import BundleError, fingerprint, keygen, load_public_key
+    from piaudit.policies.keys import KeyFileError, fingerprint, keygen, load_public_key
 
     try:
         key_path, pub_path = keygen(args.output)
-    except BundleError as e:
+    except KeyFileError as e:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot write the key: {e}") from e
@@ -116,6 +134,7 @@ def register(add: AddCommand) -> None:
         help="where to write (default: stdout for json, DIR/report.<format> otherwise; - for stdout)",
     )
     p.add_argument("--redact", action="store_true", help="mask identifier values as ‹type:sha256:prefix› (every format)")
+    p.add_argument("--force", action="store_true", help="replace an existing report file")
     p.add_argument("--only-findings", action="store_true", help="HAR: only the flows behind findings")
     p.add_argument("--lang", choices=("zh", "en"), help="language of html, pdf and xlsx (default: zh for a CN jurisdiction, else en)")
     p.add_argument("--tz", metavar="ZONE", help="time zone of the times shown, e.g. Asia/Shanghai (default: the jurisdiction's)")

@@ -154,3 +154,4 @@ def register(add: AddCommand) -> None:
     p.add_argument("--lang", choices=("zh", "en"), help="language of the html (default: zh for a CN jurisdiction, else en)")
     p.add_argument("--tz", metavar="ZONE", help="time zone of the times shown (default: the jurisdiction's)")
     p.add_argument("--redact", action="store_true", help="mask the identifier values of both sessions")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")

@@ -18,8 +18,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-from piaudit.policies.models import Finding
-
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = ROOT / "policies" / "examples" / "demoapp.yaml"
 STANDIN_BUILD = Path("hooks") / "standin" / "build.py"
@@ -56,20 +54,30 @@ def load_standin() -> ModuleType:
 
 
 class Progress:
-    """Numbered steps with their duration, on stderr."""
+    """Numbered steps with their duration, on stderr; on a terminal a spinner runs while a step does."""
 
     def __init__(self, total: int, stream: TextIO | None = None):
+        from piaudit.scripts.terminal import console
+
         self.total, self.n = total, 0
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self._step_started = self.started
+        self._console = console(self.stream)
+        self._status: Any = None
 
     def step(self, text: str) -> None:
         self.n += 1
         self._step_started = time.monotonic()
         print(f"[{self.n}/{self.total}] {text} ...", file=self.stream, flush=True)
+        if self._console.is_terminal:
+            self._status = self._console.status(text, spinner="dots")
+            self._status.start()
 
     def done(self, text: str = "") -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
         took = time.monotonic() - self._step_started
         print(f"      {text + ' — ' if text else ''}{took:.1f} s", file=self.stream, flush=True)
 
@@ -81,29 +89,33 @@ def _ensure_ca(confdir: Path) -> Path:
     """Create the demo's own mitmproxy CA (so the stand-in app can be told to trust it)."""
     from mitmproxy import certs
 
-    confdir.mkdir(parents=True, exist_ok=True)
+    from piaudit.policies.private import private_dir
+
+    private_dir(confdir)  # the CA's private key is in it
     certs.CertStore.from_store(str(confdir), "mitmproxy", 2048)
     return confdir / "mitmproxy-ca-cert.pem"
 
 
-def findings_table(findings: list[Finding]) -> str:
-    """A plain-text table of findings for the terminal."""
-    from datetime import UTC, datetime
+def findings_table(findings: list[Any], width: int | None = None) -> str:
+    """The findings as a terminal table (:mod:`scripts.terminal`): fits ``width``, wraps long cells, aligns CJK."""
+    import io
 
-    rows = [("time (UTC)", "rule", "data type", "party / host", "process", "before consent", "where")]
-    for f in findings:
-        when = datetime.fromtimestamp(f.time, UTC).strftime("%H:%M:%S.%f")[:-3]
-        who = f.party or f.host or "(the app)"
-        process = f.process or "-"
-        process = process[process.index(":") :] if ":" in process else "main" if f.process else "-"
-        rows.append((when, f.rule, f.data_type or "-", who[:34], process, "yes" if f.before_consent else "no", (f.where or "-")[:30]))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    from piaudit.scripts.terminal import print_findings
+
+    out = io.StringIO()
+    print_findings(findings, out, width or _terminal_width())
+    return out.getvalue().rstrip("\n")
 
 
-def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None, scenario: str = "demo") -> dict[str, Any]:
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def run_demo(
+    out: Path, *, port: int | None = None, stream: TextIO | None = None, scenario: str = "demo", verbose: bool = False
+) -> dict[str, Any]:
     """Run the demo into ``out``; return the paths and findings (also printed).
 
     ``scenario`` is the stand-in's (``retest``: the build after rectification, for `piaudit diff`).
@@ -111,6 +123,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
     from piaudit.policies.options import AuditOptions
+    from piaudit.policies.private import private_dir
     from piaudit.policies.session import Session
     from piaudit.scripts.bundle import create_bundle
     from piaudit.scripts.reports import write_report
@@ -121,8 +134,8 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     progress = Progress(7)
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} exists and is not empty; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+        raise FileExistsError(f"{out} exists and is not empty; choose another -o DIR")
+    private_dir(out)  # the session, reports and bundle of the demo hold (fake) personal data like a real audit's
     session_dir = out / "session"
 
     progress.step("building the stand-in app (javac, cached)")
@@ -153,7 +166,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine")
 
     progress.step("auditing the stand-in app: proxy + hooks in every process (main, :push), spawned at startup, consent click after 4 s")
-    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp")
+    audit = AuditOptions(session=str(session_dir), policy=str(DEMO_POLICY), sinkhole=True, app="com.example.demoapp", live_log=verbose)
     opts = RunOptions(
         audit=audit,
         listen_port=port,
@@ -164,6 +177,7 @@ def run_demo(out: Path, *, port: int | None = None, stream: TextIO | None = None
         exit_with_app=True,
         grace=1.0,
         screens=f"display:{display}",
+        verbose=verbose,
     )
     result = run(opts)
     record_example_checks(session_dir)
@@ -252,7 +266,7 @@ def main_demo(args: argparse.Namespace) -> int:
     logging.getLogger("mitmproxy").setLevel(logging.WARNING)
     out = Path(args.out) if args.out else Path("demo-output") / time.strftime("%Y%m%d-%H%M%S")
     try:
-        run_demo(out, port=args.port, scenario=args.scenario)
+        run_demo(out, port=args.port, scenario=args.scenario, verbose=args.verbose)
     except FileExistsError as e:
         raise UsageError(str(e)) from e
     return 0

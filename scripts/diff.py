@@ -29,11 +29,12 @@ from markupsafe import Markup
 from piaudit.policies import checklist, rows
 from piaudit.policies.catalog import default_catalog
 from piaudit.policies.parties import PartyDirectory
+from piaudit.policies.private import write_private_text
+from piaudit.policies.redaction import NoRedaction, Redactor, session_identifiers
 from piaudit.policies.ruletexts import rule_text
 from piaudit.policies.session import Session, SessionError
 from piaudit.policies.timefmt import country_zone, local, utc, zone
 from piaudit.scripts.reports.groups import SEVERITY_RANK, Group, groups
-from piaudit.scripts.reports.redact import NoRedaction, Redactor, redactor_for
 from piaudit.scripts.usage import EXIT_FAIL, EXIT_OK, UsageError
 
 FORMAT = "piaudit-diff/1"
@@ -250,30 +251,18 @@ def compare(old_dir: Path | str, new_dir: Path | str) -> Diff:
     return Diff(old, new, entries, warnings)
 
 
-class _Both(Redactor):
-    """Masks the identifiers of both sessions."""
-
-    def __init__(self, first: Redactor, second: Redactor):
-        super().__init__()
-        self.first, self.second = first, second
-
-    def mask(self, text: str) -> str:
-        return self.second.mask(self.first.mask(text))
-
-    def mask_any(self, value: Any) -> Any:
-        return self.second.mask_any(self.first.mask_any(value))
-
-
 def redactor(old_dir: Path, new_dir: Path) -> Redactor:
-    """A redactor for the identifier values either session recorded."""
-    found = []
+    """A redactor for the identifier values either session recorded (:mod:`policies.redaction`)."""
+    from piaudit.policies.identifiers import Identifiers
+
+    known = Identifiers()
     for d in (old_dir, new_dir):
         session = Session.open(d)
         try:
-            found.append(redactor_for(session.store))
+            known.merge(session_identifiers(session.store.conn))
         finally:
             session.store.conn.close()
-    return _Both(*found)
+    return Redactor(known)
 
 
 def render_html(diff: Diff, redact: Redactor, lang: str, tz: Any) -> str:
@@ -313,7 +302,7 @@ def render_html(diff: Diff, redact: Redactor, lang: str, tz: Any) -> str:
         ],
         "warnings": diff.warnings,
         "zone_name": tz.key,
-        "running_header": css_string(redact.mask(w("diff.pdf_header", app=diff.new.meta.app or "", old=diff.old.label, new=diff.new.label))),
+        "running_header": css_string(redact.text(w("diff.pdf_header", app=diff.new.meta.app or "", old=diff.old.label, new=diff.new.label))),
         "redacted": not isinstance(redact, NoRedaction),
     }
     return environment(redact).get_template("diff.html.j2").render(context) + "\n"
@@ -331,18 +320,20 @@ def main_diff(args: argparse.Namespace) -> int:
     fmt = args.format
     out = args.output if args.output is not None else ("-" if fmt == "json" else str(new_dir / "diff.html"))
     if fmt == "json":
-        doc = redact.mask_any(diff.as_json())
+        doc = redact.any(diff.as_json())
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     else:
         if out == "-":
             raise UsageError("--format html is written to a file; give -o FILE")
         lang = args.lang or ("zh" if diff.new.judgement is not None and (diff.new.judgement.jurisdiction or "") == "CN" else "en")
         text = render_html(diff, redact, lang, tz)
+    if out != "-" and Path(out).exists() and not args.force:
+        raise UsageError(f"{out} exists; use --force to replace it")
     try:
         if out == "-":
             sys.stdout.write(text)
         else:
-            Path(out).write_text(text, encoding="utf-8")
+            write_private_text(out, text)
             counts = {s: len(diff.by_status(s)) for s in STATUSES}
             print(f"wrote {out}: {counts['fixed']} fixed, {counts['new']} new, {counts['persisting']} persisting")
     except OSError as e:

@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -46,10 +46,12 @@ from piaudit.policies.inputs import AuditInputs
 from piaudit.policies.models import Finding, TimelineItem
 from piaudit.policies.options import AuditOptions
 from piaudit.policies.pipeline import Pipeline
-from piaudit.policies.policy import PolicyError
+from piaudit.policies.policy import NO_POLICY_NOTE, PolicyError
+from piaudit.policies.private import private_open
 from piaudit.policies.session import FLOWS_NAME, Session, SessionError
 from piaudit.policies.store import Store
 from piaudit.policies.summary import rule_lines
+from piaudit.policies.yamlfile import YamlError
 from piaudit.scripts.usage import UsageError
 
 MAX_WORKERS = 8  # the one writer does about a tenth of the work per flow of a worker: it keeps up with this many
@@ -70,6 +72,8 @@ class ReplayResult:
     events: int
     findings: list[Finding]
     seconds: float
+    skipped: list[str] = field(default_factory=list)  # damaged capture entries left out (not --strict)
+    policy_path: str | None = None  # the policy judged against (None: an empty one)
 
 
 def default_workers() -> int:
@@ -160,11 +164,14 @@ def _mitm_batches(capture: Path, detector: Detector, workers: int) -> Iterator[t
         pool.join()
 
 
-def _har_batches(capture: Path, flows_path: Path, detector: Detector) -> Iterator[tuple[int, Batch]]:
-    """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``."""
+def _har_batches(capture: Path, flows_path: Path, detector: Detector, skipped: list[str] | None = None) -> Iterator[tuple[int, Batch]]:
+    """(flows, rows) of a HAR capture, a span's worth at a time; the flows are also written to ``flows_path``.
+
+    With a ``skipped`` list, damaged entries are left out and named there; without one the first refuses the file.
+    """
     auditor = _FlowAuditor(detector)
-    flows = read_har(capture)
-    with open(flows_path, "wb") as fh:
+    flows = read_har(capture, strict=skipped is None, on_skip=skipped.append if skipped is not None else None)
+    with private_open(flows_path, "wb") as fh:
         writer = mio.FlowWriter(fh)
         while chunk := list(islice(flows, SPAN_ENTRIES)):
             for f in chunk:
@@ -237,11 +244,16 @@ def rejudge(session_dir: Path, options: AuditOptions) -> ReplayResult:
     Without a policy in ``options``, the session's own policy file is read again.
     """
     started = time.time()
-    session = Session.open(session_dir)
-    if not options.policy and session.meta.policy_path:
-        options = dataclasses.replace(options, policy=session.meta.policy_path)
-    inputs = AuditInputs.load(options)
-    findings = recompute(session, inputs)
+    session = Session.open(session_dir, lock=True)  # a run writing it, or another re-judgement: refused, not interleaved
+    try:
+        if not options.policy and session.meta.policy_path:
+            options = dataclasses.replace(options, policy=session.meta.policy_path)
+        inputs = AuditInputs.load(options)
+        findings = recompute(session, inputs)
+    except BaseException:
+        session.store.conn.close()
+        session.unlock()
+        raise
     inputs.record(session.meta, identifiers=False)
     session.meta.notes.append(
         f"re-judged at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} with policy {session.meta.policy_path}"
@@ -249,7 +261,8 @@ def rejudge(session_dir: Path, options: AuditOptions) -> ReplayResult:
     session.save()
     flows = session.store.count("flows")
     session.store.close()
-    return ReplayResult(session_dir, flows, 0, findings, time.time() - started)
+    session.unlock()
+    return ReplayResult(session_dir, flows, 0, findings, time.time() - started, policy_path=session.meta.policy_path)
 
 
 def replay(
@@ -259,16 +272,18 @@ def replay(
     *,
     hooks: Path | None = None,
     workers: int | None = None,
+    strict: bool = True,
 ) -> ReplayResult:
     """Build a new session in ``out`` from a session directory, a ``.mitm`` or a HAR file.
 
     ``options`` gives the policy, identifiers, extra catalog and geo database (as for a live
     run); ``workers`` processes audit a ``.mitm`` capture (default :func:`default_workers`); the
-    result is the same for any number.
+    result is the same for any number. ``strict=False`` skips damaged HAR entries (named in
+    the result and in the session's notes) instead of refusing the file.
     """
     started = time.time()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ReplayError(f"{out}: already exists and is not empty; choose a new --out directory")
+        raise ReplayError(f"{out}: already exists and is not empty; choose a new -o DIR")
     capture = input_path / FLOWS_NAME if input_path.is_dir() else input_path
     if input_path.is_dir() and not (input_path / "session.json").is_file():
         raise ReplayError(f"{input_path}: a directory, but not a piaudit session (no session.json)")
@@ -297,10 +312,12 @@ def replay(
             _carry_review(input_path, session)
         if pipeline.store_failed:
             raise ReplayError(f"{out}: the evidence store could not be written: {pipeline.store_failed}")
+        skipped: list[str] = []
         if detect_format(capture) == "har":
-            batches = _har_batches(capture, session.flows_path, detector)
+            batches = _har_batches(capture, session.flows_path, detector, None if strict else skipped)
         else:
-            shutil.copyfile(capture, session.flows_path)
+            with open(capture, "rb") as src, private_open(session.flows_path, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
             batches = _mitm_batches(capture, detector, default_workers() if workers is None else workers)
         n = 0
         with closing(batches):  # on failure, stops the workers now rather than when collected
@@ -308,6 +325,8 @@ def replay(
                 _write(session.store, batch, out)
                 n += count
         findings = recompute(session, inputs)
+        if skipped:
+            session.meta.notes += [f"skipped a damaged capture entry: {s}" for s in skipped]
         session.close(complete=True)
         os.rename(partial, out)
     except BaseException:
@@ -318,29 +337,39 @@ def replay(
             except OSError:
                 break
         raise
-    return ReplayResult(out, n, len(events), findings, time.time() - started)
+    return ReplayResult(out, n, len(events), findings, time.time() - started, skipped, session.meta.policy_path)
 
 
 def main_replay(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit replay`."""
     input_path = Path(args.input)
     options = AuditOptions.from_args(args, "replay")
-    errors = (ReplayError, CaptureError, SessionError, OSError, EventLogError, PolicyError, IdentifiersError, CatalogError)
+    errors = (ReplayError, CaptureError, SessionError, OSError, EventLogError, PolicyError, IdentifiersError, CatalogError, YamlError)
     try:
         if args.out is None or (input_path.is_dir() and Path(args.out).resolve() == input_path.resolve()):
             if not input_path.is_dir():
-                raise ReplayError(f"{input_path}: replaying a capture file needs --out DIR")
+                raise ReplayError(f"{input_path}: replaying a capture file needs -o DIR")
             if args.hooks or args.identifiers:
-                raise ReplayError("--hooks and --identifiers change detection: give --out DIR for a new session")
+                raise ReplayError("--hooks and --identifiers change detection: give -o DIR for a new session")
             result = rejudge(input_path, options)
         else:
-            result = replay(input_path, Path(args.out), options, hooks=Path(args.hooks) if args.hooks else None)
+            result = replay(input_path, Path(args.out), options, hooks=Path(args.hooks) if args.hooks else None, strict=args.strict)
     except errors as e:
-        raise UsageError(str(e).splitlines()[0] if str(e) else repr(e)) from e
+        raise UsageError(str(e) or repr(e)) from e  # every problem, one line each
     print(
         f"replayed {result.flows} flows and {result.events} events into {result.session_dir} in {result.seconds:.1f} s: {len(result.findings)} findings"
     )
     for line in rule_lines(result.findings):
         print(line)
+    if not result.policy_path:
+        print(f"warning: {NO_POLICY_NOTE} (give --policy FILE)", file=sys.stderr)
+    for message in result.skipped:
+        print(f"warning: {message} — skipped", file=sys.stderr)
+    if result.skipped:
+        n = len(result.skipped)
+        print(
+            f"warning: skipped {n} damaged entr{'y' if n == 1 else 'ies'} of {result.flows + n} (--strict refuses the file instead)",
+            file=sys.stderr,
+        )
     return 0
 

@@ -47,7 +47,7 @@ class RunOptions(Declared):
     set: tuple[str, ...] = option((), "any mitmproxy or piaudit option (repeatable)", metavar="KEY=VALUE", commands=("run",))
     confdir: str = option("", "mitmproxy confdir (its CA); default ~/.mitmproxy", metavar="DIR", commands=("run",))
     duration: float = option(0.0, "stop after S seconds", metavar="S", commands=("run",))
-    quiet: bool = option(False, "no mitmproxy log on the terminal", short="-q", commands=("run",))
+    quiet: bool = option(False, "no log on the terminal, only warnings and errors", short="-q", commands=("run",))
     # the hooks
     app: str = option("", "spawn (or --attach to) this app with the Frida hooks", metavar="PACKAGE", commands=("run",))
     spawn: str = option(
@@ -81,6 +81,7 @@ class RunOptions(Declared):
     spawn_argv: tuple[str, ...] = ()  # argv of a local process to spawn (``--spawn`` split like a shell would)
     zygote_argv: tuple[str, ...] = ()  # argv of a local launcher (``--zygote`` split like a shell would)
     grace: float = 1.0  # seconds to wait after the app exited, for its last flows
+    verbose: bool = False  # -v: each warning and finding as it happens (else summed up at the end)
 
     @property
     def screen_source(self) -> str | None:
@@ -120,6 +121,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
     from mitmproxy.tools.dump import DumpMaster
 
     from piaudit.addons.recorder import Recorder
+    from piaudit.addons.shutdown import close_connections
     from piaudit.addons.sinkhole import Sinkhole
 
     options = mopts.Options(listen_host=opts.listen_host, listen_port=opts.listen_port, mode=list(opts.mode))
@@ -128,9 +130,17 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
     master = DumpMaster(options, with_termlog=not opts.quiet, with_dumper=False)
     recorder = Recorder()
     master.addons.add(Sinkhole(), recorder)
-    if opts.set:
-        options.set(*opts.set)
-    options.update(**opts.audit.proxy_settings())  # the flags given win over --set piaudit_...=
+    from mitmproxy.exceptions import OptionsError
+
+    from piaudit.scripts.usage import UsageError
+
+    try:
+        if opts.set:
+            options.set(*opts.set)
+        options.update(**opts.audit.proxy_settings())  # the flags given win over --set piaudit_...=
+    except OptionsError as e:  # a session that cannot be used, a bad policy, a bad --set: one line, exit 2
+        raise UsageError(str(e).removeprefix("piaudit: cannot start the session: ")) from None
+
 
     loop = asyncio.get_running_loop()
     host = None
@@ -146,19 +156,18 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
             await asyncio.sleep(0.3)  # let the proxy see the killed processes' connections close
         if screens is not None:
             await loop.run_in_executor(None, screens.stop)
-        master.shutdown()
-
-    def quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
-        # mitmproxy cancels the handlers of client connections still open at shutdown (OkHttp
-        # keeps pooled connections): asyncio then logs the cancellation as an error. It is not one.
-        if stopping and isinstance(context.get("exception"), asyncio.CancelledError):
-            return
-        loop.default_exception_handler(context)
-
-    loop.set_exception_handler(quiet_cancellations)
+        # Client connections still open (OkHttp keeps pooled ones) are ended now, while the proxy
+        # runs: left to asyncio.run, their tasks would be cancelled, which Python 3.12.1 logs as a
+        # CancelledError traceback (addons/shutdown.py says why). Nothing is silenced.
+        try:
+            await close_connections(master)
+        finally:
+            master.shutdown()
 
     def shutdown() -> None:
-        if not stopping:
+        if stopping:  # asked again (a second Ctrl-C): stop now, without waiting for the connections
+            master.shutdown()
+        else:
             stopping.append(asyncio.ensure_future(stop_all()))
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -275,9 +284,14 @@ def _tee(*consumers: Callable[[list], None]) -> Callable[[list], None]:
 
 def run(opts: RunOptions, on_ready: Callable[[DumpMaster], None] | None = None) -> RunResult:
     """Run the proxy (and hooks) until stopped; return what was recorded."""
+    import contextlib
+
+    from piaudit.scripts.terminal import summarised_warnings
+
     result = RunResult()
     started = time.time()
-    asyncio.run(_run(opts, result, on_ready))
+    with contextlib.nullcontext() if opts.verbose else summarised_warnings():  # -v: each warning as it happens
+        asyncio.run(_run(opts, result, on_ready))
     result.summary = session_summary(opts.audit.session)
     log.debug("run took %.1f s", time.time() - started)
     return result
@@ -292,12 +306,14 @@ def session_summary(session_dir: str) -> str:
     session = Session.open(session_dir)
     store = session.store
     findings = rows.latest_findings(store)
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
     lines = [
-        f"session {session_dir}: {store.count('flows')} flows, {store.count('detections')} detections, "
-        f"{store.count('hook_events')} hook events, {store.count('consent_events')} consent events, "
-        f"{store.count('tls_failures')} TLS failures, {store.count('errors')} audit errors"
+        f"session {session_dir}: {rows.count_line(rows.counts(store))}"
         + ("" if session.meta.complete else f" — INCOMPLETE: {session.meta.incomplete_reason}"),
     ]
+    if not session.meta.policy_path:
+        lines.append(f"warning: {NO_POLICY_NOTE} (give --policy FILE)")
     lines += rule_lines(findings)
     from piaudit.policies.hookcoverage import process_summary
 
@@ -310,7 +326,19 @@ def session_summary(session_dir: str) -> str:
 
 def main_run(args: argparse.Namespace) -> int:
     """CLI adapter for `piaudit run`."""
-    audit = AuditOptions.from_args(args, "run", app=args.app or "")
-    result = run(RunOptions.from_args(args, "run", audit=audit))
+    if args.sign:  # a key that cannot sign fails now, not when the session closes
+        from piaudit.policies.keys import KeyFileError, load_private_key
+        from piaudit.scripts.usage import UsageError
+
+        try:
+            load_private_key(args.sign)
+        except KeyFileError as e:
+            raise UsageError(str(e)) from e
+    if not args.policy:
+        from piaudit.policies.policy import NO_POLICY_NOTE
+
+        print(f"warning: {NO_POLICY_NOTE} (give --policy FILE)", file=sys.stderr)
+    audit = AuditOptions.from_args(args, "run", app=args.app or "", live_log=bool(args.verbose))
+    result = run(RunOptions.from_args(args, "run", audit=audit, verbose=bool(args.verbose)))
     print(result.summary, file=sys.stderr if args.quiet else sys.stdout)
     return 1 if result.errors else 0  # the hooks could not start: the app was not audited

@@ -6,7 +6,9 @@ Frida host ever waits for a capture:
 
 - at **each consent decision**: the frame held from just before the click (it shows the dialog
   the user answered), and a fresh capture after;
-- at **each permission request**: a capture a moment later, when the system's prompt is up;
+- at **each permission request**: a capture a moment later, when the system's prompt is up; while
+  the captured hierarchy shows no permission dialog yet (a slow device draws it late), captured
+  again at the rate limit for up to ``PROMPT_WAIT`` seconds, the last capture kept either way;
 - at **the first read of each data type**: the frame held from just before the read when it is
   fresh (at most two intervals old), else a capture right after;
 - at **launch** (the first activity shown) and **on demand** (`piaudit snap`, any time).
@@ -33,12 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from piaudit.policies.models import ConsentEvent, ErrorRecord, HookEvent, LifecycleEvent, PermissionEvent, ScreenTrigger
-from piaudit.policies.screens import Capture, store_capture
+from piaudit.policies.screens import Capture, ScreenError, classify, parse_hierarchy, store_capture
 from piaudit.scripts.screensource import ScreenSource
 
 log = logging.getLogger(__name__)
 
 PROMPT_DELAY = 0.3  # seconds between a permission request (or an activity resume) and the prompt (screen) being drawn
+PROMPT_WAIT = 3.0  # seconds a permission request waits for its prompt to show in the hierarchy
 MAX_SCREENS = 500
 HELD_FRAMES = 4  # frames kept in memory to document an event that arrives after later frames were taken
 DEFAULT_INTERVALS = {"adb": 2.0, "display": 0.5}
@@ -156,9 +159,25 @@ class ScreenRecorder:
             frame = self._capture()
             held.append(frame)
             if action == "after":
-                self._store_frame(frame, after)
+                waiting = self._prompt_not_up(frame, after)
+                self._store_frame(frame, [t for t in after if all(t is not w for w in waiting)])
+                if waiting:
+                    with self._lock:
+                        for t in waiting:
+                            self._want(t, last_start + self.interval)
             elif self.captures == 1 and frame.png is not None:  # the first frame of a run: the screen at launch
                 self._store_frame(frame, [ScreenTrigger(kind="launch", time=frame.time, detail="first capture")])
+
+    def _prompt_not_up(self, frame: Capture, triggers: list[ScreenTrigger]) -> list[ScreenTrigger]:
+        """The permission triggers whose prompt this frame does not show yet and that may still wait for it."""
+        waiting = [t for t in triggers if t.kind == "permission" and time.time() < t.time + PROMPT_WAIT]
+        if not waiting or self._stopping or frame.xml is None:
+            return []
+        try:
+            shown = classify(parse_hierarchy(frame.xml))
+        except ScreenError:
+            return []
+        return [] if shown == "permission" else waiting
 
     def _take_before(self, held: list[Capture]) -> list[tuple[Capture, list[ScreenTrigger]]]:
         """Each trigger with the latest held frame taken before it (and at most two intervals before); a

@@ -22,7 +22,7 @@ from piaudit.policies.yamlinput import InputError, Limits, load_model
 ENDPOINT = re.compile(r"^[A-Za-z0-9.\-]+:\d{1,5}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 PACKAGE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-PLAN_LIMITS = Limits(max_bytes=4 << 20, max_aliases=200, max_nodes=500_000, max_depth=20)
+PLAN_LIMITS = Limits(max_bytes=4 << 20, max_nodes=500_000, max_depth=20)
 
 
 class _Strict(BaseModel):

@@ -213,8 +213,10 @@ def _emails(data: bytes, out: list[Found]) -> None:
         pos = m.end()
 
 
-def numbers(data: bytes, table: bytes, whole: frozenset[bytes] | None = None) -> list[tuple[int, int, float]]:
-    """Decimal numbers with 3 or more decimals (not versions): (start, end, value).
+def numbers(
+    data: bytes, table: bytes, whole: frozenset[bytes] | None = None, limit: int = 4096
+) -> list[tuple[int, int, float]]:
+    """Decimal numbers with 3 or more decimals (not versions): (start, end, value), at most ``limit``.
 
     With ``whole``, only numbers whose integer part (no sign) is in it: the cheap way to look
     for known coordinates among the many decimals of an API response.
@@ -222,7 +224,7 @@ def numbers(data: bytes, table: bytes, whole: frozenset[bytes] | None = None) ->
     found: list[tuple[int, int, float]] = []
     pos = 0
     find = table.find
-    while (d := find(b"0.000", pos)) >= 0 and len(found) < 4096:
+    while (d := find(b"0.000", pos)) >= 0 and len(found) < limit:
         i = d
         while i > 0 and table[i - 1] == 0x30:
             i -= 1

@@ -14,9 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from piaudit.policies.vocab import DATA_TYPES, DataType
+from piaudit.policies.yamlfile import load_yaml_file
 
 TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "policy_terms.yaml"
 ROLES = ("name", "company", "purpose", "data", "permissions", "link")
@@ -131,5 +130,4 @@ class Terms:
 @cache
 def load_terms(path: Path | None = None) -> Terms:
     """The shipped term list (or ``path``), loaded once."""
-    with open(path or TERMS_FILE, encoding="utf-8") as fh:
-        return Terms(yaml.safe_load(fh))
+    return Terms(load_yaml_file(path or TERMS_FILE)[0])

@@ -40,7 +40,7 @@ TABLES = ("sessions", "findings", "flows", "detections", "hook_events", "consent
 KEY = [("session", pa.string()), ("app", pa.string())]
 PARTY = [("party", pa.string()), ("party_kind", pa.string()), ("before_consent", pa.bool_())]
 
-SESSION_COLUMNS = model_columns(SessionMeta, skip=("app",))
+SESSION_COLUMNS = model_columns(SessionMeta, skip=("app", "heads"))  # "heads": the extra column below, as the rows are now
 FINDING_COLUMNS = model_columns(Finding)
 HOOK_COLUMNS = model_columns(HookEvent, flatten=("api",), skip=("id",))
 CONSENT_COLUMNS = model_columns(ConsentEvent, skip=("id",))
@@ -179,7 +179,7 @@ def read_session(directory: Path, catalog: Any) -> SessionRows:
                 findings.append(base | {"run": run, "id": r["id"]} | model_values(json.loads(r["json"]), FINDING_COLUMNS))
         out.tables["findings"] = to_table(KEY + [("run", pa.int64()), ("id", pa.int64())] + [(c, t) for c, t, _ in FINDING_COLUMNS], findings)
 
-        meta_row = model_values(meta.model_dump(mode="json", exclude={"app"}), SESSION_COLUMNS)
+        meta_row = model_values(meta.model_dump(mode="json", exclude={"app", "heads"}), SESSION_COLUMNS)
         counts = {t: store.count(t) for t in ("flows", "detections", "hook_events", "consent_events")}
         sessions_row = base | meta_row | counts | {
             "findings": len(findings),

@@ -120,7 +120,7 @@ def add_device_commands(subparsers: "argparse._SubParsersAction[argparse.Argumen
     """Add ``device setup`` and ``device doctor`` to the piaudit CLI; each sets ``handler`` (as scripts/cli.py expects) to its handler function."""
     device = subparsers.add_parser(
         "device",
-        help="prepare or check an Android emulator for an audit",
+        help="Prepare or check an Android emulator for an audit.",
         description="Prepare an Android emulator or rooted device for an audit (setup), or check it (doctor).",
         epilog="example:\n  piaudit device setup --frida-server frida-server-17.2.0-android-x86_64 --proxy 127.0.0.1:8080\n  piaudit device doctor",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -23,12 +23,14 @@ from piaudit.policies import checklist, rows
 from piaudit.policies.catalog import default_catalog
 from piaudit.policies.consent import consent_summary
 from piaudit.policies.hookcoverage import hook_outcomes, summarize
+from piaudit.policies.integrity import Integrity, check
 from piaudit.policies.models import CheckRecord, ConsentEvent, HookEvent, Judgement, LifecycleEvent, Screen, SessionMeta
 from piaudit.policies.parties import PartyDirectory
 from piaudit.policies.screens import DialogWindow, consent_dialog_windows
 from piaudit.policies.session import Session
-from piaudit.policies.store import EVIDENCE_TABLES, Store, verify_chains
+from piaudit.policies.store import EVIDENCE_TABLES, Store
 from piaudit.policies.timefmt import country_zone, utc
+from piaudit.policies.times import STORED
 from piaudit.policies.vocab import DEFAULT_CONSENT_SIGNALS
 from piaudit.scripts.reports.groups import Group, by_rule, groups
 from piaudit.scripts.reports.sdks import party_rows
@@ -71,6 +73,8 @@ class ReportData:
     consent: dict[str, Any]
     coverage: dict[str, Any]
     chains: dict[str, str | None]
+    integrity: Integrity = field(default_factory=Integrity)  # chains, recorded heads, closing record
+    warnings: list[str] = field(default_factory=list)  # what limits the judgement (no policy, ...): every report shows them
     screens: list[Screen] = field(default_factory=list)
     screens_total: int = 0
     checks: dict[str, CheckRecord] = field(default_factory=dict)  # the answer in force per item
@@ -80,7 +84,6 @@ class ReportData:
     hook_events: dict[int, HookEvent] = field(default_factory=dict)
     dialogs: list[DialogWindow] = field(default_factory=list)  # when a consent dialog was on screen
     timeline: TimelineData | None = None  # when asked for
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -102,6 +105,13 @@ class ReportData:
 def default_language(judgement: Judgement | None) -> str:
     """The report's language when none is asked for: zh for a Chinese jurisdiction, else en."""
     return "zh" if judgement is not None and (judgement.jurisdiction or "").upper() == "CN" else "en"
+
+
+def report_warnings(meta: SessionMeta) -> list[str]:
+    """What every report must say about how the session was judged."""
+    from piaudit.policies.policy import NO_POLICY_NOTE
+
+    return [] if meta.policy_path else [NO_POLICY_NOTE]
 
 
 def _in_chunks(store: Store, sql: str, keys: list[Any]) -> list[tuple[Any, ...]]:
@@ -177,7 +187,7 @@ def _evidence(store: Store, data: ReportData, shown: list[Group]) -> None:
         data.detections.setdefault(fid, []).append(dict(zip(keys, det, strict=True)))
     event_ids = sorted({g.first.event for g in shown if g.first.event is not None})
     for row_id, text in _in_chunks(store, "SELECT id, json FROM hook_events WHERE id IN ({})", event_ids):
-        event = HookEvent.model_validate_json(text)
+        event = HookEvent.model_validate_json(text, context=STORED)
         event.id = row_id
         data.hook_events[row_id] = event
 
@@ -191,14 +201,19 @@ def load(
     cap: int = 200,
     with_chains: bool = True,
     with_timeline: bool = False,
+    integrity: Integrity | None = None,
 ) -> ReportData:
     """Read a session for a report; load the evidence of the first ``evidence_groups`` groups.
 
     ``lang`` and ``zone`` default to the jurisdiction's (the judgement's): zh and Asia/Shanghai for CN.
+    ``integrity`` is the result of :func:`policies.integrity.check` when the caller has it already;
+    otherwise it is computed (``with_chains``) or left empty.
     """
     session = Session.open(session_dir)
     store = session.store
     try:
+        if integrity is None:
+            integrity = check(store.conn, session.meta) if with_chains else Integrity()
         judgement = rows.latest_judgement(store)
         consent_events = list(rows.events(store, "consent_events"))
         directory = PartyDirectory(default_catalog(), judgement.parties if judgement is not None else None)
@@ -222,7 +237,9 @@ def load(
             counts={t: store.count(t) for t in EVIDENCE_TABLES},
             consent=consent,
             coverage=coverage(store, session.meta, cap),
-            chains=verify_chains(store.conn) if with_chains else {},
+            chains=integrity.chains,
+            integrity=integrity,
+            warnings=report_warnings(session.meta),
         )
         data.screens_total = store.count("screens")
         data.screens = list(islice(rows.screens(store), MAX_SCREENS))

@@ -14,7 +14,6 @@ import base64
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,9 +21,13 @@ from mitmproxy import http
 from mitmproxy import io as mio
 from mitmproxy.utils import strutils
 
+from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import private_open
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.session import Session
 from piaudit.policies.store import Store
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
+from piaudit.policies.times import iso_or_epoch
+from piaudit.scripts.reports.data import report_warnings
 
 SEEN_SERVERS = 4096  # connections remembered for "connect: -1" on reuse; bounded so memory stays flat
 
@@ -48,7 +51,7 @@ class _EntryBuilder:
 
     def pairs(self, items: Any) -> list[dict[str, str]]:
         try:
-            return [{"name": str(k), "value": self.r.mask(str(v))} for k, v in items]
+            return [{"name": self.r.text(str(k)), "value": self.r.text(str(v))} for k, v in items]
         except (ValueError, KeyError):  # malformed cookies or query strings
             return []
 
@@ -63,11 +66,11 @@ class _EntryBuilder:
         if not strutils.is_mostly_bin(content):
             try:
                 charset = message.headers.get("content-type", "").partition("charset=")[2].split(";")[0].strip() or "utf-8"
-                return {"text": self.r.mask(content.decode(charset))}
+                return {"text": self.r.text(content.decode(charset))}
             except (UnicodeDecodeError, LookupError):
                 pass
         if self.redacting:
-            return {"text": self.r.mask_bytes(content), "comment": "binary body redacted"}
+            return {"text": self.r.binary_note(content), "comment": "binary body redacted"}
         return {"text": base64.b64encode(content).decode(), "encoding": "base64"}
 
     def timings(self, f: http.HTTPFlow) -> dict[str, float]:
@@ -91,7 +94,7 @@ class _EntryBuilder:
         url = f"https://{req.pretty_url}/" if req.method == "CONNECT" else req.pretty_url
         request: dict[str, Any] = {
             "method": req.method,
-            "url": self.r.mask(url),
+            "url": self.r.url(url),
             "httpVersion": req.http_version,
             "cookies": self.pairs(req.cookies.items(multi=True)),
             "headers": self.pairs(req.headers.items(multi=True)),
@@ -113,7 +116,7 @@ class _EntryBuilder:
                 "cookies": self.pairs((k, v) for k, (v, _) in resp.cookies.items(multi=True)),
                 "headers": self.pairs(resp.headers.items(multi=True)),
                 "content": content,
-                "redirectURL": self.r.mask(resp.headers.get("location", "")),
+                "redirectURL": self.r.url(resp.headers.get("location", "")),
                 "headersSize": -1,
                 "bodySize": len(resp.raw_content or b""),
             }
@@ -130,7 +133,7 @@ class _EntryBuilder:
                 "bodySize": -1,
             }
         entry: dict[str, Any] = {
-            "startedDateTime": datetime.fromtimestamp(req.timestamp_start, UTC).isoformat(),
+            "startedDateTime": iso_or_epoch(req.timestamp_start),
             "time": sum(v for v in timings.values() if v >= 0),
             "request": request,
             "response": response,
@@ -141,9 +144,9 @@ class _EntryBuilder:
         if f.server_conn.peername:
             entry["serverIPAddress"] = str(f.server_conn.peername[0])
         if f.error:
-            entry["_piaudit_error"] = self.r.mask(f.error.msg)
+            entry["_piaudit_error"] = self.r.text(f.error.msg)
         if f.comment:
-            entry["comment"] = self.r.mask(f.comment)
+            entry["comment"] = self.r.text(f.comment)
         if f.websocket is not None:
             entry["_resourceType"] = "websocket"
             entry["_webSocketMessages"] = [
@@ -151,9 +154,9 @@ class _EntryBuilder:
                     "type": "send" if m.from_client else "receive",
                     "time": m.timestamp,
                     "opcode": m.type.value,
-                    "data": self.r.mask(m.text)
+                    "data": self.r.text(m.text)
                     if m.is_text
-                    else (self.r.mask_bytes(m.content) if self.redacting else base64.b64encode(m.content).decode()),
+                    else (self.r.binary_note(m.content) if self.redacting else base64.b64encode(m.content).decode()),
                 }
                 for m in f.websocket.messages
             ]
@@ -169,7 +172,9 @@ def _finding_rules(store: Store) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None, *, only_findings: bool = False) -> HarStats:
+def stream_har(
+    session: Session, out: IO[str], redactor: Redactor | None = None, *, only_findings: bool = False, integrity: Integrity | None = None
+) -> HarStats:
     """Write the HAR of ``session`` to ``out``, entry by entry."""
     redactor = redactor or NoRedaction()
     builder, stats, store = _EntryBuilder(redactor), HarStats(), session.store
@@ -186,8 +191,10 @@ def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None,
             "comment": "piaudit report --format har" + (" --only-findings" if only_findings else ""),
         },
         "pages": [],
-        "_piaudit_session": redactor.mask_any(
+        "_piaudit_session": redactor.any(
             {"app": session.meta.app, "started": session.meta.started, "redacted": not isinstance(redactor, NoRedaction)}
+            | ({"integrity": integrity.as_json()} if integrity is not None else {})
+            | {"warnings": report_warnings(session.meta)}
         ),
     }
     out.write('{"log": ' + json.dumps(head)[:-1] + ', "entries": [\n')
@@ -202,7 +209,7 @@ def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None,
             entry = builder.entry(f)
             detections = [dict(zip(keys, row, strict=True)) for row in store.conn.execute(detection_sql, (f.id,))]
             if detections:
-                entry["_piaudit_detections"] = redactor.mask_any(detections)
+                entry["_piaudit_detections"] = redactor.any(detections)
             if f.id in rules:
                 entry["_piaudit_findings"] = rules[f.id]
             out.write((",\n" if stats.entries else "") + json.dumps(entry))
@@ -211,11 +218,13 @@ def stream_har(session: Session, out: IO[str], redactor: Redactor | None = None,
     return stats
 
 
-def write_har(session_dir: Path, out: Path, redactor: Redactor | None = None, *, only_findings: bool = False) -> HarStats:
+def write_har(
+    session_dir: Path, out: Path, redactor: Redactor | None = None, *, only_findings: bool = False, integrity: Integrity | None = None
+) -> HarStats:
     """Write the HAR of ``session_dir`` to the file ``out``."""
     session = Session.open(session_dir)
     try:
-        with open(out, "w", encoding="utf-8") as fh:
-            return stream_har(session, fh, redactor, only_findings=only_findings)
+        with private_open(out, "w", encoding="utf-8") as fh:
+            return stream_har(session, fh, redactor, only_findings=only_findings, integrity=integrity)
     finally:
         session.store.conn.close()

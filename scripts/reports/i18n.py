@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from piaudit.policies.yamlfile import load_yaml_file
 
 CATALOGUES = Path(__file__).parent / "i18n"
 LANGUAGES = ("zh", "en")
@@ -26,7 +26,7 @@ LANGUAGES = ("zh", "en")
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """The flat catalogue of ``lang``."""
-    data = yaml.safe_load((CATALOGUES / f"{lang}.yaml").read_text(encoding="utf-8"))
+    data, _ = load_yaml_file(CATALOGUES / f"{lang}.yaml")
 
     def flatten(prefix: str, node: Any) -> dict[str, str]:
         if isinstance(node, dict):

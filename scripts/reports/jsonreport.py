@@ -5,8 +5,10 @@ other tools parse, plus ``group``: the id of its group (:mod:`.groups`), the sam
 CSV and XLSX reports. Findings are written one by one as SQLite yields them (worst severity
 first, then time), so memory stays flat however many there are. ``groups`` has one entry per
 group, ``summary.by_party`` the per-SDK summary under one name per party, ``screens`` and
-``checks`` the screens and checklist answers, ``chains`` each evidence table's hash chain as
-``"intact"`` or what is wrong first.
+``checks`` the screens and checklist answers, ``warnings`` what limits the judgement (no policy),
+``chains`` each evidence table's hash chain as ``"intact"`` or what is wrong first, and
+``integrity`` what the integrity checks (chains, recorded heads, closing signature) found.
+Everything goes through :mod:`policies.redaction` when the report is redacted.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from piaudit.policies.checklist import checklist_items
+from piaudit.policies.integrity import Integrity
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.session import Session
 from piaudit.policies.timefmt import local, utc
 from piaudit.scripts.reports import embedded
 from piaudit.scripts.reports.data import ReportData, load
 from piaudit.scripts.reports.groups import finding_group, occurrences
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 FORMAT = "piaudit-report/1"
 
@@ -79,24 +82,28 @@ def head(data: ReportData, redactor: Redactor) -> dict[str, Any]:
             for item in checklist_items()
         ],
         "checks_history": data.checks_history,
+        "warnings": data.warnings,
         "coverage": data.coverage,
         "counts": data.counts,
         "chains": data.chain_status,
+        "integrity": data.integrity.as_json(),
         "redacted": not isinstance(redactor, NoRedaction),
     } | ({"declared_vs_embedded": section} if (section := embedded.as_json(data.meta, data.judgement)) is not None else {})
 
 
-def write_json(session_dir: Path, out: IO[str], redactor: Redactor | None = None, *, zone: Any = None) -> None:
+def write_json(
+    session_dir: Path, out: IO[str], redactor: Redactor | None = None, *, zone: Any = None, integrity: Integrity | None = None
+) -> None:
     """Write the JSON report of ``session_dir`` to the open text stream ``out``, the findings streamed."""
     redactor = redactor or NoRedaction()
-    data = load(session_dir, zone=zone, cap=10_000)
-    doc = redactor.mask_any(head(data, redactor))
+    data = load(session_dir, zone=zone, cap=10_000, integrity=integrity)
+    doc = redactor.any(head(data, redactor))
     text = json.dumps(doc, indent=2, ensure_ascii=False)
     out.write(text[:-2] + ',\n  "findings": [')  # the head's closing "\n}" gives way to the findings list
     session = Session.open(session_dir)
     try:
         for n, (_, finding) in enumerate(occurrences(session.store)):
-            item = redactor.mask_any(json.loads(finding.model_dump_json()) | {"group": finding_group(finding)})
+            item = redactor.any(json.loads(finding.model_dump_json()) | {"group": finding_group(finding)})
             out.write(("," if n else "") + "\n    " + json.dumps(item, ensure_ascii=False))
     finally:
         session.store.conn.close()

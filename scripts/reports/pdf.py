@@ -18,7 +18,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from piaudit.scripts.reports.redact import Redactor
+from piaudit.policies.integrity import Integrity
+from piaudit.policies.private import private_open
+from piaudit.policies.redaction import Redactor
 
 TIMEOUT = 120.0
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -71,16 +73,23 @@ def print_pdf(page: Path, out: Path, timeout: float = TIMEOUT) -> Path:
         if proc.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
             raise PdfError(f"Chromium could not print the report (exit {proc.returncode}){': ' + tail[0] if tail else ''}")
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh, open(target, "rb") as src:
+        with private_open(out, "wb") as fh, open(target, "rb") as src:
             shutil.copyfileobj(src, fh)
     return out
 
 
-def write_pdf(session_dir: Path, out: Path, redactor: Redactor | None = None, *, lang: str | None = None, zone: Any = None) -> Path:
+def write_pdf(
+    session_dir: Path,
+    out: Path,
+    redactor: Redactor | None = None,
+    *,
+    lang: str | None = None,
+    zone: Any = None,
+    integrity: Integrity | None = None,
+) -> Path:
     """Write the PDF report of ``session_dir`` to ``out``."""
     from piaudit.scripts.reports.render import write_html
 
     with tempfile.TemporaryDirectory(prefix="piaudit-pdf-page-") as tmp:
-        page = write_html(session_dir, Path(tmp) / "report.html", redactor, lang=lang, zone=zone, print_mode=True)
+        page = write_html(session_dir, Path(tmp) / "report.html", redactor, lang=lang, zone=zone, print_mode=True, integrity=integrity)
         return print_pdf(page, out)

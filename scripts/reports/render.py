@@ -21,14 +21,16 @@ import jinja2
 from markupsafe import Markup
 
 from piaudit.policies.checklist import checklist_items
+from piaudit.policies.integrity import Integrity
 from piaudit.policies.models import Finding, HookEvent
+from piaudit.policies.private import write_private_text
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.ruletexts import rule_text
 from piaudit.policies.timefmt import local, utc
 from piaudit.scripts.reports import embedded
 from piaudit.scripts.reports.data import ReportData
 from piaudit.scripts.reports.i18n import Words
 from piaudit.scripts.reports.optionwords import describe
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 from piaudit.scripts.reports.shots import Shots
 from piaudit.scripts.reports.timeline import BACKGROUND, GRANTED, PALETTE, REFUSED, SCREEN, UNCOUNTED, render_svg
 
@@ -50,7 +52,7 @@ def environment(redactor: Redactor) -> jinja2.Environment:
             return ""
         if isinstance(value, Markup):
             return value
-        return redactor.mask(str(value))
+        return redactor.text(str(value))
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -118,7 +120,7 @@ class View:
         self.redacted = not isinstance(redactor, NoRedaction)
         self.print = print_mode
         self.w = Words(data.lang)
-        self.shots = Shots(data.dir, data.screens, self.w, self.clock, redactor.mask if self.redacted else None)
+        self.shots = Shots(data.dir, data.screens, self.w, self.clock, redactor.text if self.redacted else None)
 
     # -------------------------------------------------------------- small helpers
     def clock(self, t: float | None) -> str:
@@ -144,9 +146,8 @@ class View:
             out.append(("alert", w("banner.no_consent"), []))
         if not d.meta.complete:
             out.append(("warn", w("banner.incomplete", reason=d.meta.incomplete_reason or w("banner.incomplete_default")), []))
-        broken = [f"{t}: {p}" for t, p in d.chains.items() if p]
-        if broken:
-            out.append(("alert", w("banner.chain_broken"), broken))
+        if d.integrity.problems:  # a broken chain, rows changed against the recorded heads, a bad closing signature
+            out.append(("alert", w("banner.chain_broken"), list(d.integrity.problems)))
         changed, _ = describe(d.meta.options, w)
         if changed:
             out.append(("warn", w("banner.options"), changed))
@@ -195,7 +196,7 @@ class View:
     def timeline(self) -> tuple[Markup | None, list[tuple[Markup, str]]]:
         if self.d.timeline is None:
             return None, []
-        svg = Markup(render_svg(self.d.timeline, self.w, self.clock, self.r.mask))
+        svg = Markup(render_svg(self.d.timeline, self.w, self.clock, self.r.text))
 
         def swatch(body: str) -> Markup:
             return Markup(f'<svg width="26" height="14" viewBox="0 0 26 14" aria-hidden="true">{body}</svg>')
@@ -261,7 +262,7 @@ class View:
         return {
             "line": line,
             "facts": facts,
-            "detections": [x | {"excerpt": excerpt(x["excerpt"], self.r.mask)} for x in relevant[:limit]],
+            "detections": [x | {"excerpt": excerpt(x["excerpt"], self.r.text)} for x in relevant[:limit]],
             "detections_total": len(relevant),
         }
 
@@ -468,8 +469,8 @@ class View:
             "subtitle": subtitle,
             "nav": sections,
             "zone_name": self.zone_name,
-            "running_header": css_string(self.r.mask(w("pdf.header", app=app, session=d.label))),
-            "running_footer": css_string(self.r.mask(w("pdf.footer", period=period))),
+            "running_header": css_string(self.r.text(w("pdf.header", app=app, session=d.label))),
+            "running_footer": css_string(self.r.text(w("pdf.footer", period=period))),
             "page_label": page_counter(w("pdf.page", page="\x00page\x00", pages="\x00pages\x00")),
             "banners": self.banners(),
             "cards": self.cards(),
@@ -490,6 +491,7 @@ class View:
             "option_words": option_words,
             "versions": [[k, v] for k, v in sorted(d.meta.versions.items())],
             "chains": [[t, d.counts.get(t, ""), status] for t, status in d.chain_status.items()],
+            "integrity_notes": [*d.integrity.problems, *d.integrity.notes],
             "session_notes": d.meta.notes,
         }
 
@@ -510,10 +512,11 @@ def write_html(
     lang: str | None = None,
     zone: Any = None,
     print_mode: bool = False,
+    integrity: Integrity | None = None,
 ) -> Path:
     """Write the HTML report of ``session_dir`` to ``out`` (``print_mode``: the page the PDF is printed from)."""
     from piaudit.scripts.reports.data import load
 
-    data = load(session_dir, lang=lang, zone=zone, evidence_groups=MAX_GROUPS, with_timeline=True)
-    out.write_text(render(data, redactor, print_mode=print_mode), encoding="utf-8")
+    data = load(session_dir, lang=lang, zone=zone, evidence_groups=MAX_GROUPS, with_timeline=True, integrity=integrity)
+    write_private_text(out, render(data, redactor, print_mode=print_mode))
     return out

@@ -16,6 +16,7 @@ A field added to the findings model later gets its own column at the end, by its
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -25,14 +26,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from piaudit.policies.checklist import checklist_items
+from piaudit.policies.integrity import Integrity
 from piaudit.policies.models import Finding
+from piaudit.policies.private import private_open, write_private_bytes
+from piaudit.policies.redaction import NoRedaction, Redactor
 from piaudit.policies.ruletexts import rule_text
 from piaudit.policies.session import Session
 from piaudit.policies.timefmt import utc
+from piaudit.policies.times import is_plausible
 from piaudit.scripts.reports.data import ReportData, load
 from piaudit.scripts.reports.groups import finding_group, occurrences
 from piaudit.scripts.reports.i18n import Words
-from piaudit.scripts.reports.redact import NoRedaction, Redactor
 
 # (key, width): the CSV header is the key; the XLSX header its words (col.<key>, else the key)
 COLUMNS = (
@@ -87,6 +91,7 @@ def columns() -> list[tuple[str, int]]:
 
 def finding_rows(session_dir: Path, data: ReportData, redactor: Redactor) -> Iterator[tuple[Finding, list[Any]]]:
     """One row per finding, worst severity first, then time; times as epoch seconds (formatted by the writer)."""
+    warnings = "; ".join(data.warnings)
     session = Session.open(session_dir)
     try:
         for n, (_, f) in enumerate(occurrences(session.store), start=1):
@@ -104,26 +109,28 @@ def finding_rows(session_dir: Path, data: ReportData, redactor: Redactor) -> Ite
                 f.time,
                 "yes" if f.before_consent else "no",
                 f.data_type or "",
-                shown or "",
-                f.party if f.party and f.party != shown else "",
-                redactor.mask(f.host or ""),
-                redactor.mask(f.where or ""),
+                redactor.text(shown or ""),
+                redactor.text(f.party) if f.party and f.party != shown else "",
+                redactor.text(f.host or ""),
+                redactor.text(f.where or ""),
                 f.encoding or "",
                 f.flow or "",
                 "" if f.event is None else f.event,
-                redactor.mask(f.evidence),
-                redactor.mask(f.message),
+                redactor.text(f.evidence),
+                redactor.text(f.message),
                 " ".join(f.evidence_rows),
                 "",
-                "",
-                *(redactor.mask(x) if isinstance(x, str) else x for x in extra),
+                warnings,
+                *(redactor.text(x) if isinstance(x, str) else x for x in extra),
             ]
     finally:
         session.store.conn.close()
 
 
 def _local_text(t: float, zone: ZoneInfo) -> str:
-    """ISO 8601 in ``zone`` with its offset: ``2025-11-25T00:00:01.500+08:00``."""
+    """ISO 8601 in ``zone`` with its offset: ``2025-11-25T00:00:01.500+08:00`` (a stored impossible time as :func:`utc` shows it)."""
+    if not is_plausible(t):
+        return utc(t)
     return datetime.fromtimestamp(t, zone).isoformat(timespec="milliseconds")
 
 
@@ -131,7 +138,7 @@ def write_csv(session_dir: Path, out: Path, redactor: Redactor | None = None, *,
     """Write the worksheet as CSV (UTF-8 with BOM so Excel reads Chinese text correctly); times as ISO 8601 text."""
     redactor = redactor or NoRedaction()
     data = load(session_dir, zone=zone, with_chains=False)
-    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+    with private_open(out, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([name if name != "time" else f"time ({data.zone.key})" for name, _ in columns()])
         for f, row in finding_rows(session_dir, data, redactor):
@@ -210,18 +217,28 @@ class _Sheet:
         self.ws.auto_filter.ref = f"A1:{get_column_letter(self.n_cols)}{max(self.rows - 1, 1)}"
 
 
-def _naive(t: float, zone: Any) -> datetime:
-    """A date-time cell value: Excel has no time zones, so the zone goes in the header."""
+def _naive(t: float, zone: Any) -> datetime | str:
+    """A date-time cell value: Excel has no time zones, so the zone goes in the header (a stored impossible time: text)."""
+    if not is_plausible(t):
+        return utc(t)
     return datetime.fromtimestamp(t, zone).replace(tzinfo=None)
 
 
-def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *, lang: str | None = None, zone: ZoneInfo | None = None) -> Path:
+def write_xlsx(
+    session_dir: Path,
+    out: Path,
+    redactor: Redactor | None = None,
+    *,
+    lang: str | None = None,
+    zone: ZoneInfo | None = None,
+    integrity: Integrity | None = None,
+) -> Path:
     """Write the worksheet as XLSX: findings, groups, rules, SDKs, checklist and session sheets."""
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
     redactor = redactor or NoRedaction()
-    data = load(session_dir, lang=lang, zone=zone, with_chains=False)
+    data = load(session_dir, lang=lang, zone=zone, with_chains=False, integrity=integrity)
     w = Words(data.lang)
     zone_key = data.zone.key
     wb = Workbook(write_only=True)
@@ -263,9 +280,9 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *
                 groups.cell(g.count),
                 groups.cell(g.before_consent),
                 groups.cell(str(f.data_type or "")),
-                groups.cell(data.parties.display(f.party) or w("party.app")),
-                groups.cell(redactor.mask(f.host or "")),
-                groups.cell(redactor.mask(f.where or "")),
+                groups.cell(redactor.text(data.parties.display(f.party) or w("party.app"))),
+                groups.cell(redactor.text(f.host or "")),
+                groups.cell(redactor.text(f.where or "")),
                 groups.cell(_naive(g.first_time, data.zone), number_format=DATE_FORMAT),
                 groups.cell(_naive(g.last_time, data.zone), number_format=DATE_FORMAT),
                 groups.cell(" ".join(g.evidence_rows) + (f" (+{g.more_rows})" if g.more_rows else "")),
@@ -294,7 +311,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *
     for row in data.party_rows:
         sdks.append(
             [
-                sdks.cell(redactor.mask(row["party"] or w("party.app"))),
+                sdks.cell(redactor.text(row["party"] or w("party.app"))),
                 sdks.cell(row["company"] or ""),
                 sdks.cell(row["country"] or ""),
                 sdks.cell(", ".join(row["read"])),
@@ -316,7 +333,7 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *
                 checks.cell(item.text(data.lang), wrap=True),
                 checks.cell("; ".join(item.clauses)),
                 checks.cell(answer.verdict if answer else "", fill=verdict_fill.get(answer.verdict) if answer else None),
-                checks.cell(redactor.mask(answer.note) if answer else "", wrap=True),
+                checks.cell(redactor.text(answer.note) if answer else "", wrap=True),
                 checks.cell(answer.by if answer else ""),
                 checks.cell(_naive(answer.time, data.zone), number_format=DATE_FORMAT) if answer else checks.cell(""),
             ]
@@ -337,9 +354,13 @@ def write_xlsx(session_dir: Path, out: Path, redactor: Redactor | None = None, *
         ("consent moment (UTC)", data.consent["consent_time_utc"] or data.consent["note"]),
         ("findings", data.findings_total),
         ("groups", len(data.groups)),
+        ("warnings", "; ".join(data.warnings) or "none"),
+        ("evidence integrity", "; ".join(data.integrity.problems) or ("intact" if integrity is not None else "not checked")),
         *((f"version {k}", v) for k, v in sorted(m.versions.items())),
     ):
-        meta.append([meta.cell(key), meta.cell(redactor.mask(str(value if value is not None else "")))])
+        meta.append([meta.cell(key), meta.cell(redactor.text(str(value if value is not None else "")))])
     meta.close()
-    wb.save(out)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_private_bytes(out, buffer.getvalue())
     return out

@@ -23,6 +23,7 @@ from piaudit.policies.classify import Classifier
 from piaudit.policies.models import LifecycleEvent, Screen
 from piaudit.policies.parties import PartyDirectory
 from piaudit.policies.store import Store
+from piaudit.policies.times import LATEST, is_plausible
 
 BINS = 400
 MAX_LANES = 12
@@ -122,11 +123,17 @@ def bin_timeline(
     from piaudit.policies import rows
 
     conn = store.conn
+    # a stored impossible time is listed elsewhere, not charted
+    events = [e for e in consent["events"] if is_plausible(e["time"])]
+    lifecycle = [e for e in lifecycle if is_plausible(e.time)]
+    screens = [s for s in screens if is_plausible(s.time)]
     bounds = conn.execute(
-        "SELECT min(t), max(t) FROM (SELECT min(time) t FROM hook_events UNION ALL SELECT max(time) FROM hook_events"
-        " UNION ALL SELECT min(timestamp_start) FROM flows UNION ALL SELECT max(timestamp_start) FROM flows)"
+        "SELECT min(t), max(t) FROM (SELECT min(time) t FROM hook_events WHERE time BETWEEN 0 AND :n"
+        " UNION ALL SELECT max(time) FROM hook_events WHERE time BETWEEN 0 AND :n"
+        " UNION ALL SELECT min(timestamp_start) FROM flows WHERE timestamp_start BETWEEN 0 AND :n"
+        " UNION ALL SELECT max(timestamp_start) FROM flows WHERE timestamp_start BETWEEN 0 AND :n)",
+        {"n": LATEST - 1},
     ).fetchone()
-    events = consent["events"]
     times = [t for t in (bounds[0], bounds[1], *(e["time"] for e in events), *(e.time for e in lifecycle), *(s.time for s in screens)) if t]
     if not times:
         return None
@@ -136,6 +143,8 @@ def bin_timeline(
     data = TimelineData(start - pad, end + pad, [], [], signals, [], [(s.time, s.id or 0, s.dialog) for s in screens])
     reads: dict[str, Lane] = {}
     for t, data_type in conn.execute("SELECT time, data_type FROM hook_events"):
+        if not is_plausible(t):
+            continue
         lane = reads.setdefault(data_type, Lane(data_type))
         lane.bins[data.bin(t)] += 1
         lane.total += 1
@@ -148,6 +157,8 @@ def bin_timeline(
         " WHERE f.flow_id IN (SELECT flow_id FROM detections WHERE direction != 'response')"
     )
     for t, host, party in conn.execute(sql, (run if run is not None else -1,)):
+        if t is not None and not is_plausible(t):
+            continue
         name = directory.display(party or _party_of_host(classifier, host or "")) or host or "?"
         lane = sends.setdefault(name, Lane(name))
         lane.bins[data.bin(t or data.start)] += 1

@@ -41,7 +41,7 @@ def test_every_message_reaches_the_session(tmp_path: Path) -> None:
     client.report_error("recorder", "a test error", "detail")
     assert client.wait_idle(60)  # Sync -> Synced
     assert [a.flow_id for a in annotations] == [f.id] and annotations[0].parts
-    assert "flows" in client.stop(120)  # Stop -> Stopped with the summary line
+    assert "1 flow," in client.stop(120)  # Stop -> Stopped with the summary line (counted as `info` counts)
     session = Session.open(tmp_path / "s")
     store = session.store
     assert {r["flow_id"] for r in store.rows("flows")} >= {f.id}

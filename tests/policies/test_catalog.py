@@ -454,7 +454,7 @@ def test_unquoted_norway_gets_a_helpful_message(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("entries: [\n", "not valid YAML"),
+        ("entries: [\n", "YAML syntax error"),
         ("version: 2\nentries: []\n", "unknown top-level key"),
         ("just a string\n", "must be a mapping"),
         ("entries: {a: 1}\n", "must be a list"),
@@ -469,7 +469,7 @@ def test_malformed_catalog_structure(tmp_path: Path, text: str, message: str) ->
 
 
 def test_missing_catalog_file_is_a_catalog_error(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match="cannot read catalog file"):
+    with pytest.raises(CatalogError, match="cannot read the catalog file"):
         load_catalog(tmp_path / "nope.yaml")
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from piaudit.policies import rows
+from piaudit.policies.keys import keygen, load_private_key, load_public_key
 from piaudit.policies.models import ErrorRecord
 from piaudit.policies.session import Session
 from piaudit.policies.store import GENESIS, row_digest
-from piaudit.scripts.bundle import create_bundle, keygen, load_private_key, load_public_key
+from piaudit.scripts.bundle import create_bundle
 from piaudit.scripts.cli import main
 from piaudit.scripts.verify import verify_bundle
 from tests.support.sessions import build_session

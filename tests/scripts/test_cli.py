@@ -75,7 +75,7 @@ def test_consent_from_another_terminal_while_run_is_active(tmp_path: Path) -> No
     (event,) = list(s.store.rows("consent_events"))
     assert event["decision"] == "granted" and event["source"] == "manual"
     assert all(p is None for p in verify_chains(s.store.conn).values())  # two writers, one chain
-    assert "consent events" in out
+    assert "1 consent event," in out
 
 
 def test_consent_afterwards_with_at_and_info(tmp_path: Path) -> None:

@@ -130,7 +130,7 @@ def retest(tmp_path_factory: pytest.TempPathFactory, demo: dict) -> Path:
     out = tmp_path_factory.mktemp("retest") / "out"
     with frida_tmpdir() as tmpdir:
         proc = subprocess.run(
-            [str(BIN / "piaudit"), "demo", "--out", str(out), "--scenario", "retest"],
+            [str(BIN / "piaudit"), "demo", "-o", str(out), "--scenario", "retest"],
             capture_output=True,
             text=True,
             timeout=240,
@@ -158,3 +158,16 @@ def test_diff_of_the_demo_and_its_retest(demo: dict, retest: Path) -> None:
     assert not key["fixed"] & key["persisting"] and not key["new"] & key["persisting"]
     checks = {c["item"]: c["change"] for c in doc["checks"]}
     assert checks["policy_at_first_launch"] == "pass -> pass" and checks["consent_withdrawable"] == "fail -> fail"
+
+
+def test_demo_outputs_are_private(demo: dict) -> None:
+    """Session, reports, bundle, CA: 0600 files in 0700 directories (the demo runs as a user runs it, umask 022)."""
+    import stat
+
+    out = demo["out"]
+    wrong = {
+        str(p.relative_to(out)): oct(stat.S_IMODE(p.stat().st_mode))
+        for p in [out, *out.rglob("*")]
+        if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)
+    }
+    assert wrong == {}

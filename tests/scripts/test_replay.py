@@ -361,7 +361,7 @@ def _damage(work: Path) -> dict[str, tuple[list[str], str]]:
     return {
         "policy": (["ok.mitm", "--policy", "policy.yaml", *ok], f"policy.yaml:{line}: app.category"),
         "har-json": (["bad-json.har", *ok], "bad-json.har: line 2, column 15: not a HAR file"),
-        "har-no-request": (["no-request.har", *ok], "no-request.har: log.entries[1]: missing field 'request'"),
+        "har-no-request": (["no-request.har", "--strict", *ok], "no-request.har: log.entries[1]: missing field 'request'"),
         "mitm-truncated": (["truncated.mitm", *ok], f"truncated.mitm: entry 5 (byte {offsets[4]}): cut short"),
         "mitm-garbage-between": (
             ["garbage-between.mitm", *ok],
@@ -373,7 +373,7 @@ def _damage(work: Path) -> dict[str, tuple[list[str], str]]:
             f"corrupt-entry.mitm: entry 4 (byte {offsets[3]}): not a mitmproxy flow",
         ),
         "jsonl-json": (["ok.mitm", "--hooks", "bad-json.jsonl", *ok], "bad-json.jsonl:2: not JSON"),
-        "jsonl-data-type": (["ok.mitm", "--hooks", "bad-type.jsonl", *ok], "bad-type.jsonl:1: data_type: Input should be"),
+        "jsonl-data-type": (["ok.mitm", "--hooks", "bad-type.jsonl", *ok], "bad-type.jsonl:1: data_type: 'shoe_size' is not a data type"),
     }
 
 

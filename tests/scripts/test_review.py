@@ -301,9 +301,10 @@ class TestEvidenceDatabaseViews:
             )
         conn.close()
         migrated = Store(path)
-        assert [name for (name,) in migrated.conn.execute("SELECT name FROM _migrations ORDER BY rowid")][-2:] == [
-            "004_screens_checks",
-            "005_analyst_views",
+        assert [name for (name,) in migrated.conn.execute("SELECT name FROM _migrations ORDER BY rowid")][-3:] == [
+            "004_heads",
+            "005_screens_checks",
+            "006_analyst_views",
         ]
         assert migrated.verify()["findings"] is None and migrated.count("findings") == 2
         assert migrated.conn.execute("SELECT count(*) FROM findings_current").fetchone()[0] == 2

@@ -106,3 +106,24 @@ def test_a_source_that_shows_nothing_is_said_once_and_stores_no_empty_screen(tmp
         recorder.stop()
     assert session.store.count("screens") == 0
     assert [m for (m,) in session.store.conn.execute("SELECT message FROM errors")] == [f"nothing on screen yet ({tmp_path / 'never-drawn'} has no frame)"]
+
+
+def test_a_permission_prompt_drawn_late_is_waited_for(tmp_path: Path) -> None:
+    """A loaded device draws the system's prompt well after the request: the recorder captures again until it shows."""
+    session = Session.create(tmp_path / "s")
+    display = Display(tmp_path / "display")
+    display.show(MAIN, (1, 2, 3))
+    recorder = ScreenRecorder(session.dir, DisplaySource(display.folder), interval=0.1)
+    recorder._consented = True  # no polling: only the permission event makes captures
+    recorder.start()
+    try:
+        asked = time.time()
+        recorder.observe([PermissionEvent(time=asked, permissions=["android.permission.ACCESS_FINE_LOCATION"])])
+        wait_for(lambda: recorder.captures >= 3)  # the main screen, captured again while the prompt is not up
+        display.show(PROMPT, (9, 9, 9))
+        wait_for(lambda: session.store.count("screens") >= 1)
+    finally:
+        recorder.stop()
+    (screen,) = rows.screens(session.store)
+    assert screen.dialog == "permission" and [t.kind for t in screen.triggers] == ["permission"]
+    assert screen.time > asked + 0.2

@@ -33,6 +33,7 @@ from piaudit.policies.models import (
     TlsFailure,
 )
 from piaudit.policies.policy import policy_init_yaml, policy_sha256
+from piaudit.policies.private import private_open
 from piaudit.policies.session import Session
 
 T0 = 1_764_000_000.0  # 2025-11-24T16:00:00Z
@@ -193,7 +194,7 @@ def build_session(
     ws.response.timestamp_start, ws.response.timestamp_end = T0 + 12.05, T0 + 30
     flows["ws"] = ws
     raw = _tcp("203.0.113.99", 5224, T0 + 6, b"GT\x01" + IMEI.encode())
-    with open(session.flows_path, "wb") as fh:
+    with private_open(session.flows_path, "wb") as fh:  # as the recorder writes it
         writer = mio.FlowWriter(fh)
         for f in [*flows.values(), raw]:
             writer.add(f)

@@ -62,15 +62,18 @@ class TestPlan:
         lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
             f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(7)
         ]
-        with pytest.raises(InputError, match="YAML nodes .aliases included.: refused"):
+        with pytest.raises(InputError, match="aliases expand to more than 500000 values"):
             load_plan(_plan(tmp_path, "\n".join(lines) + "\n"))
+        # the one YAML reader bounds what aliases expand to, not how many there are: 300 aliases of
+        # one scalar are 301 values, read as the plan they are (and refused here for its own fields)
         many = "x: &x 1\ny: [" + ", ".join(["*x"] * 300) + "]\n"
-        with pytest.raises(InputError, match="more than 200 YAML aliases"):
+        with pytest.raises(InputError) as refused:
             load_plan(_plan(tmp_path, many))
+        assert "aliases expand" not in str(refused.value) and "devices: required field is missing" in str(refused.value)
 
     def test_an_oversized_plan_is_refused_before_it_is_parsed(self, tmp_path: Path) -> None:
         path = _plan(tmp_path, "# " + "x" * (5 << 20) + "\n")
-        with pytest.raises(InputError, match="bytes; at most"):
+        with pytest.raises(InputError, match="bytes, more than the 4194304 bytes a YAML file may have"):
             load_plan(path)
 
 

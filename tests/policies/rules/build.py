@@ -18,6 +18,7 @@ from piaudit.policies.models import (
     TlsFailure,
 )
 from piaudit.policies.policy import Policy
+from piaudit.policies.times import STORED
 
 _APIS = {
     "android_id": ApiRef(class_name="android.provider.Settings$Secure", method="getString"),
@@ -73,6 +74,11 @@ def policy(**changes: Any) -> Policy:
     return Policy.model_validate(data)
 
 
+def _make(model: type[Any], **fields: Any) -> Any:
+    """A model with relative times (0, 10, -1): the rules take any time; only input from outside must be plausible."""
+    return model.model_validate(fields, context=STORED)
+
+
 def classifier(pol: Policy) -> Classifier:
     """A classifier for ``pol`` over the tiny catalog."""
     return Classifier(pol.first_party_domains, pol.third_parties, catalog())
@@ -89,7 +95,8 @@ def hook(
     phase: str | None = None,
 ) -> HookEvent:
     """A read of ``data_type`` at ``time`` (id defaults to a number derived from the time)."""
-    return HookEvent(
+    return _make(
+        HookEvent,
         id=id if id is not None else int(time * 1000),
         time=time,
         data_type=data_type,
@@ -114,7 +121,8 @@ def flow(
     server_ip: str = "",
 ) -> FlowSummary:
     """A flow to ``host`` carrying ``data_types`` (TLS unless the scheme says otherwise)."""
-    return FlowSummary(
+    return _make(
+        FlowSummary,
         flow_id=flow_id,
         kind=kind,
         time=time,
@@ -134,17 +142,20 @@ def flow(
 
 def consent(time: float, decision: str = "granted", *, source: str = "ui_click", id: int | None = None) -> ConsentEvent:
     """A consent answer at ``time``."""
-    return ConsentEvent(id=id if id is not None else int(time * 1000), time=time, decision=decision, source=source, detail="btn")
+    return _make(
+        ConsentEvent, id=id if id is not None else int(time * 1000), time=time, decision=decision, source=source, detail="btn"
+    )
 
 
 def life(time: float, state: str, *, id: int | None = None) -> LifecycleEvent:
     """A lifecycle change at ``time``."""
-    return LifecycleEvent(id=id if id is not None else int(time * 1000), time=time, state=state)
+    return _make(LifecycleEvent, id=id if id is not None else int(time * 1000), time=time, state=state)
 
 
 def permission(time: float, *names: str, id: int | None = None, party: str | None = None) -> PermissionEvent:
     """A runtime permission request at ``time``."""
-    return PermissionEvent(
+    return _make(
+        PermissionEvent,
         id=id if id is not None else int(time * 1000),
         time=time,
         permissions=[f"android.permission.{n}" for n in names],
@@ -154,7 +165,7 @@ def permission(time: float, *names: str, id: int | None = None, party: str | Non
 
 def tls_failure(time: float, host: str) -> TlsFailure:
     """A rejected client handshake for ``host``."""
-    return TlsFailure(time=time, host=host, sni=host, error="client does not trust the proxy's certificate")
+    return _make(TlsFailure, time=time, host=host, sni=host, error="client does not trust the proxy's certificate")
 
 
 def timeline(*items: Any) -> Timeline:
