@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         for fmt in args.formats:
             row = {}
             for label in sizes:
-                runs = [measure([str(BIN / "piaudit"), "report", str(work / label), "--format", fmt, "-o", str(work / f"{label}.{fmt}")]) for _ in range(args.repeat)]
+                runs = [measure([str(BIN / "piaudit"), "report", str(work / label), "--format", fmt, "-o", str(work / f"{label}.{fmt}"), "--force"]) for _ in range(args.repeat)]
                 if any(code for _, _, code in runs):
                     print(f"{fmt}: failed")
                     return 1

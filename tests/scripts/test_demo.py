@@ -154,7 +154,15 @@ def test_diff_of_the_demo_and_its_retest(demo: dict, retest: Path) -> None:
     assert ("BACKGROUND_COLLECTION", "location", "AMap Location") in key["fixed"]
     assert ("BACKGROUND_COLLECTION", "clipboard", None) in key["new"]
     assert ("PRE_CONSENT_ACCESS", "android_id", "Tencent Bugly") in key["persisting"]
-    assert any(party == "Getui" for _, _, party in key["persisting"])
+    # Getui runs in the :push process, which a heavily loaded machine may start too late to read
+    # anything before the app exits: its entries must match what each session recorded
+    old_getui = any(f["party"] == "Getui" for f in demo["report"]["findings"])
+    new_getui = any(g["party"] == "Getui" for g in json.loads((retest / "report.json").read_text())["groups"])
+    getui = {status for status, entries in key.items() for _, _, party in entries if party == "Getui"}
+    if old_getui and new_getui:
+        assert "persisting" in getui, getui
+    else:
+        assert getui == ({"fixed"} if old_getui else {"new"} if new_getui else set()), (getui, old_getui, new_getui)
     assert not key["fixed"] & key["persisting"] and not key["new"] & key["persisting"]
     checks = {c["item"]: c["change"] for c in doc["checks"]}
     assert checks["policy_at_first_launch"] == "pass -> pass" and checks["consent_withdrawable"] == "fail -> fail"
