@@ -39,7 +39,7 @@ def test_batch_runs_devices_as_ray_actors_placed_by_host(cluster: str, tmp_path:
         "defaults: {duration: 120, retries: 1}\n"
         f"devices:\n  - {{local: true, name: bench-a, host: lab1, proxy_port: {lab1}}}\n"
         f"  - {{local: true, name: bench-b, host: lab2, proxy_port: {lab2}}}\n"
-        "apps:\n  - {package: com.example.one, id: one}\n  - {package: com.example.two, id: two}\n"
+        "apps:\n  - {package: com.example.one, id: one}\n"  # one app: placement is what is tested here
     )
     campaign = tmp_path / "campaign"
     with frida_tmpdir() as tmpdir:
@@ -54,7 +54,7 @@ def test_batch_runs_devices_as_ray_actors_placed_by_host(cluster: str, tmp_path:
     assert proc.returncode == 0, output[-4000:]
     state = json.loads((campaign / "campaign.json").read_text())
     assert state["devices"]["bench-b"]["status"] == "out" and "piaudit_host_lab2" in state["devices"]["bench-b"]["reason"]
-    for key in ("one", "two"):
+    for key in ("one",):
         assert state["apps"][key]["status"] == "done"
         assert [a["device"] for a in state["apps"][key]["attempts"]] == ["bench-a"]
         assert json.loads((campaign / "sessions" / key / "session.json").read_text())["complete"]

@@ -18,7 +18,7 @@ from tests.support.proxy import Proxy
 from tests.support.upstream import free_port
 
 pytestmark = pytest.mark.slow
-REPEAT = 5
+REPEAT = 3  # before the fix every run printed the traceback here; three runs keep the margin at a third of the time
 
 
 def test_sigterm_with_open_client_connections_is_quiet(tmp_path: Path) -> None:
