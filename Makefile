@@ -1,5 +1,5 @@
 # Two commands on a fresh machine:  `make demo`  and  `make test`.
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench docs
 
 setup:
 	./scripts/setup.sh
@@ -13,3 +13,6 @@ test: setup
 
 bench: setup
 	.venv/bin/python scripts/bench/bench.py
+
+docs: setup
+	.venv/bin/python scripts/docs/readme_screenshot.py

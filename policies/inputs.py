@@ -17,8 +17,9 @@ from piaudit.policies.classify import Classifier
 from piaudit.policies.detect import Detector
 from piaudit.policies.geo import GeoLookup
 from piaudit.policies.identifiers import Identifiers, load_identifiers
-from piaudit.policies.models import Judgement, SessionMeta
+from piaudit.policies.models import JudgedParty, Judgement, SessionMeta
 from piaudit.policies.options import AuditOptions
+from piaudit.policies.partymatch import named_entries
 from piaudit.policies.policy import Policy, load_policy
 from piaudit.policies.provenance import read_draft_provenance
 from piaudit.policies.session import file_sha256
@@ -73,7 +74,12 @@ class AuditInputs:
             meta.identifiers_sha256 = file_sha256(self.identifiers_path) if self.identifiers_path else None
 
     def judgement(self, run: int, notes: list[str] | None = None) -> Judgement:
-        """What findings run ``run`` is decided with, to store beside its findings."""
+        """What findings run ``run`` is decided with, to store beside its findings.
+
+        Besides the hashes and the consent signals counted: the jurisdiction, the declared third
+        parties with the catalog entries each stands for, and, for a policy drafted from an APK,
+        the comparison of the policy with that APK — so reports never read the policy file again.
+        """
         return Judgement(
             run=run,
             time=time.time(),
@@ -82,4 +88,26 @@ class AuditInputs:
             catalog_sha256=self.catalog.sha256,
             consent_signals=list(self.policy.consent.signals),
             notes=list(notes or []),
+            jurisdiction=self.policy.jurisdiction,
+            parties=[
+                JudgedParty(
+                    name=party.name,
+                    catalog_ids=named_entries(party, self.catalog),
+                    data_types=list(party.data_types),
+                    purpose=party.purpose,
+                    country=party.country,
+                )
+                for party in self.policy.third_parties
+            ],
+            declared_vs_embedded=self._declared_vs_embedded(),
         )
+
+    def _declared_vs_embedded(self) -> dict | None:
+        """The policy against the APK it was drafted from (None when it was not drafted from one)."""
+        from piaudit.policies.draft.compare import compare
+
+        provenance = read_draft_provenance(self.policy_path)
+        if provenance is None or provenance.apk is None:
+            return None
+        result = compare(self.policy, provenance.apk.model_dump(), self.catalog)
+        return {**result.model_dump(mode="json"), "differences": result.differences}

@@ -608,11 +608,23 @@ class Finding(_Strict):
     process: str | None = None  # the app process whose read or request it is, when known
 
 
+class JudgedParty(_Strict):
+    """A third party the policy declared, as a findings run matched it to the catalog."""
+
+    name: str  # as the policy declares it (the name findings carry for it)
+    catalog_ids: list[str] = []  # the catalog entries it stands for (policies.partymatch)
+    data_types: list[DataType] = []
+    purpose: str = ""
+    country: str | None = None
+
+
 class Judgement(_Strict):
     """What one findings run was decided with, stored beside its findings in the ``judgements`` table.
 
     Reports read the consent signals counted here, never the policy file again (it may have
-    moved or changed since). ``run`` is the findings run (0: found live).
+    moved or changed since): also the declared parties (to name each party once), the
+    jurisdiction (the report's language and time zone) and, for a policy drafted from an APK,
+    the comparison of the policy with that APK. ``run`` is the findings run (0: found live).
     """
 
     run: int
@@ -622,6 +634,66 @@ class Judgement(_Strict):
     catalog_sha256: str | None = None
     consent_signals: list[ConsentSource]
     notes: list[str] = []  # the limits of this judgement (no consent event, no geo database, ...)
+    jurisdiction: str | None = None  # the policy's, ISO 3166-1 alpha-2 (None: judged before it was stored)
+    parties: list[JudgedParty] | None = None  # the policy's third parties (None: judged before they were stored)
+    declared_vs_embedded: dict[str, Any] | None = None  # policies.draft.compare result for a policy drafted from an APK
+
+
+# ---------------------------------------------------------------------- screens and checks
+
+
+class ScreenTrigger(_Strict):
+    """Why a screen was captured: the event it belongs to (``row`` = ``table:id`` once stored)."""
+
+    kind: Literal["consent", "permission", "first_read", "launch", "on_demand"]
+    time: float  # when the event happened
+    row: str | None = None  # e.g. "consent_events:3", "hook_events:12"
+    data_type: DataType | None = None  # first_read: which data type
+    detail: str = ""  # e.g. "granted", the permissions asked for, the note given with `piaudit snap`
+
+
+class Screen(_Strict):
+    """One capture of the device's screen (PNG) and UI hierarchy (XML), stored in ``screens/`` of the session.
+
+    ``time`` is when the capture was taken; ``triggers`` the events it documents (a capture
+    taken just before a consent click documents the dialog the user answered). ``texts`` are
+    the visible texts of the hierarchy, in document order; ``dialog`` what the hierarchy shows
+    (``consent`` dialog, ``permission`` prompt), decided by :mod:`policies.screens`.
+    """
+
+    type: Literal["screen"] = "screen"
+    id: int | None = None
+    time: float
+    source: str  # "adb emulator-5554", "display /path" (the stand-in's), ...
+    triggers: list[ScreenTrigger] = []
+    png: str | None = None  # file name under the session's screens/ folder
+    png_sha256: str | None = None
+    png_size: int = 0
+    width: int | None = None
+    height: int | None = None
+    xml: str | None = None
+    xml_sha256: str | None = None
+    xml_size: int = 0
+    texts: list[str] = []
+    dialog: Literal["consent", "permission"] | None = None
+    package: str | None = None  # the app in the foreground, from the hierarchy
+    error: str = ""  # what could not be captured (the PNG or the hierarchy)
+
+
+CheckVerdict = Literal["pass", "fail", "na"]
+
+
+class CheckRecord(_Strict):
+    """One answer to a checklist item (``policies/data/checklist.yaml``): the last answer per item counts."""
+
+    type: Literal["check"] = "check"
+    id: int | None = None
+    time: float
+    item: str
+    verdict: CheckVerdict
+    note: str = ""
+    by: str = ""  # who judged (``--by``, default the login name)
+    screens: list[int] = []  # screens (ids) the answer points to
 
 
 # ---------------------------------------------------------------------------- session
@@ -692,6 +764,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "component-event": ComponentEvent,
     "finding": Finding,
     "judgement": Judgement,
+    "screen": Screen,
+    "check": CheckRecord,
     "session": SessionMeta,
     "error": ErrorRecord,
     "tls-failure": TlsFailure,

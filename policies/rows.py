@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from piaudit.policies.join.senders import join_senders
 from piaudit.policies.join.tlsplain import PlainFlow, inspected_hosts, plaintext_flows
 from piaudit.policies.models import (
+    CheckRecord,
     ComponentEvent,
     ConsentEvent,
     CryptoOp,
@@ -27,6 +28,7 @@ from piaudit.policies.models import (
     LifecycleEvent,
     PermissionDialog,
     PermissionResult,
+    Screen,
     Timeline,
     TlsFailure,
     parse_event,
@@ -210,6 +212,31 @@ def finding_row(run: int, finding: Finding) -> dict[str, Any]:
 def judgement_row(judgement: Judgement) -> dict[str, Any]:
     """The ``judgements`` row of one findings run's decisions."""
     return {"run": judgement.run, "time": judgement.time, "json": judgement.model_dump_json()}
+
+
+def screen_row(screen: Screen) -> dict[str, Any]:
+    """The ``screens`` row of one capture (its files are in the session's ``screens/`` folder)."""
+    return {
+        "time": screen.time,
+        "source": screen.source,
+        "png": screen.png,
+        "png_sha256": screen.png_sha256,
+        "xml": screen.xml,
+        "xml_sha256": screen.xml_sha256,
+        "dialog": screen.dialog,
+        "json": screen.model_dump_json(exclude={"id"}),
+    }
+
+
+def check_row(check: CheckRecord) -> dict[str, Any]:
+    """The ``checks`` row of one answer to a checklist item."""
+    return {
+        "time": check.time,
+        "item": check.item,
+        "verdict": check.verdict,
+        "note": check.note,
+        "json": check.model_dump_json(exclude={"id"}),
+    }
 
 
 # ---------------------------------------------------------------------- reading back
@@ -454,3 +481,19 @@ def errors(store: Store) -> list[ErrorRecord]:
         }
         out.append(ErrorRecord.model_validate(fields, context=STORED))
     return out
+
+
+def screens(store: Store) -> Iterator[Screen]:
+    """Every screen capture, in time order, with its row id."""
+    for row in store.rows("screens", order_by="time, id"):
+        screen = Screen.model_validate_json(row["json"])
+        screen.id = row["id"]
+        yield screen
+
+
+def checks(store: Store) -> Iterator[CheckRecord]:
+    """Every answer to a checklist item, in the order given (a later answer to an item replaces an earlier one)."""
+    for row in store.rows("checks"):
+        check = CheckRecord.model_validate_json(row["json"])
+        check.id = row["id"]
+        yield check

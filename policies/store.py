@@ -47,12 +47,16 @@ CHAINED_TABLES = (
     "judgements",
     "crypto_ops",
     "http_requests",
+    "screens",
+    "checks",
 )
-JUDGEMENT_TABLES = ("findings", "judgements")
+JUDGEMENT_TABLES = ("findings", "judgements", "checks")
 EVIDENCE_TABLES = tuple(t for t in CHAINED_TABLES if t not in JUDGEMENT_TABLES)
-"""What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts)."""
+"""What was recorded, as opposed to what was concluded from it (the rows `piaudit info` counts).
+
+``checks`` are an auditor's judgements of the checklist items, not recordings."""
 OPTIONAL_TABLES = frozenset(
-    {"judgements", "crypto_ops", "http_requests", "permission_results", "permission_dialogs", "component_events"}
+    {"judgements", "crypto_ops", "http_requests", "permission_results", "permission_dialogs", "component_events", "screens", "checks"}
 )
 """Tables added by a later migration: a bundle made before it has neither the table nor its head."""
 OMITTED_WHEN_NULL = frozenset({"crypto_ops"})
@@ -192,7 +196,7 @@ def _m004_heads(db: sqlite_utils.Database) -> None:
     db["_heads"].create({"name": str, "rows": int, "head": str, "time": float}, pk="name")
     existing = set(db.table_names())
     for table in CHAINED_TABLES:
-        if table not in existing:  # created by a later migration (crypto_ops, http_requests)
+        if table not in existing:  # created by a later migration: no rows, no head yet
             continue
         last = db.conn.execute(f"SELECT id, chain FROM [{table}] ORDER BY id DESC LIMIT 1").fetchone()
         if last:
@@ -263,6 +267,106 @@ def _m006_permission_outcomes_and_starts(db: sqlite_utils.Database) -> None:
     db["component_events"].create_index(["call"])
 
 
+def _m007_screens_checks(db: sqlite_utils.Database) -> None:
+    # screen captures (files in the session's screens/ folder, each bound here by its SHA-256)
+    db["screens"].create(
+        {
+            "id": int,
+            "time": float,
+            "source": str,
+            "png": str,
+            "png_sha256": str,
+            "xml": str,
+            "xml_sha256": str,
+            "dialog": str,
+            "json": str,
+            "chain": str,
+        },
+        pk="id",
+    )
+    # the auditor's answers to the checklist items (the last answer per item counts)
+    db["checks"].create(
+        {"id": int, "time": float, "item": str, "verdict": str, "note": str, "json": str, "chain": str}, pk="id"
+    )
+    db["checks"].create_index(["item"])
+
+
+_FINDINGS_COLUMNS = "id, run, rule, data_type, party, host, flow_id, event, time, before_consent, json, chain"
+_ISO = "strftime('%Y-%m-%dT%H:%M:%fZ', {0}, 'unixepoch')"
+_LATEST_RUN = "(SELECT max(run) FROM (SELECT run FROM findings UNION ALL SELECT run FROM judgements))"
+ANALYST_VIEWS: dict[str, str] = {
+    "findings_current": (
+        "SELECT f.id, f.run, f.rule, json_extract(f.json, '$.severity') AS severity, f.time, "
+        + _ISO.format("f.time")
+        + " AS time_utc, f.before_consent, f.data_type, f.party, f.host, json_extract(f.json, '$.where') AS [where],"
+        " json_extract(f.json, '$.encoding') AS encoding, f.flow_id, f.event, json_extract(f.json, '$.message') AS message,"
+        " json_extract(f.json, '$.evidence') AS evidence, json_extract(f.json, '$.evidence_rows') AS evidence_rows"
+        f" FROM findings f WHERE f.run = {_LATEST_RUN}"
+    ),
+    "flows_readable": (
+        "SELECT id, flow_id, kind, method, url, host, port, status_code, timestamp_start, "
+        + _ISO.format("timestamp_start")
+        + " AS time_utc, server_ip, tls, request_size, response_size, error,"
+        " (SELECT count(*) FROM detections d WHERE d.flow_id = flows.flow_id) AS detections FROM flows"
+    ),
+    "hook_events_readable": (
+        "SELECT id, time, "
+        + _ISO.format("time")
+        + " AS time_utc, data_type, class_name || '.' || method AS api, party, caller, value,"
+        " json_extract(json, '$.process') AS process, json_extract(json, '$.foreground') AS foreground,"
+        " json_extract(json, '$.phase') AS phase FROM hook_events"
+    ),
+    "consent_readable": (
+        "SELECT id, time, " + _ISO.format("time") + " AS time_utc, decision, source, detail, json_extract(json, '$.party') AS party"
+        " FROM consent_events"
+    ),
+    "screens_readable": (
+        "SELECT id, time, " + _ISO.format("time") + " AS time_utc, source, dialog, 'screens/' || png AS png_file, png_sha256,"
+        " 'screens/' || xml AS xml_file, xml_sha256, json_extract(json, '$.triggers') AS triggers,"
+        " json_extract(json, '$.texts') AS texts FROM screens"
+    ),
+    "checks_current": (
+        "SELECT c.id, c.item, c.verdict, c.note, c.time, " + _ISO.format("c.time") + " AS time_utc,"
+        " json_extract(c.json, '$.by') AS [by] FROM checks c WHERE c.id = (SELECT max(id) FROM checks x WHERE x.item = c.item)"
+    ),
+    "timeline": (
+        "SELECT time, " + _ISO.format("time") + " AS time_utc, kind, summary, row FROM ("
+        " SELECT timestamp_start AS time, 'flow' AS kind, method || ' ' || url AS summary, 'flows:' || id AS row FROM flows"
+        " UNION ALL SELECT time, 'hook', data_type || ' ' || class_name || '.' || method || coalesce(' by ' || party, ''),"
+        " 'hook_events:' || id FROM hook_events"
+        " UNION ALL SELECT time, 'consent', decision || ' (' || source || ') ' || coalesce(detail, ''), 'consent_events:' || id"
+        " FROM consent_events"
+        " UNION ALL SELECT time, 'lifecycle', state, 'lifecycle_events:' || id FROM lifecycle_events"
+        " UNION ALL SELECT time, 'permission', json_extract(json, '$.permissions'), 'permission_events:' || id FROM permission_events"
+        " UNION ALL SELECT time, 'screen', coalesce(dialog || ' dialog', 'screen'), 'screens:' || id FROM screens"
+        ") ORDER BY time"
+    ),
+}
+"""Views for an analyst browsing ``evidence.db`` (datasette, sqlite-utils): readable times, the current findings run.
+
+They hold no data (a view is a stored query), so the hash chains do not cover them; `verify` accepts
+exactly these definitions and refuses any other view."""
+
+
+def _m008_analyst_views(db: sqlite_utils.Database) -> None:
+    # findings get foreign keys to the flows and hook events they cite (datasette links them); SQLite
+    # cannot add a constraint in place, so the table is rebuilt with the same rows (the chains hold:
+    # they hash the rows, not the schema)
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE [findings_fk] ([id] INTEGER PRIMARY KEY, [run] INTEGER, [rule] TEXT, [data_type] TEXT, [party] TEXT,"
+        " [host] TEXT, [flow_id] TEXT REFERENCES [flows]([flow_id]), [event] INTEGER REFERENCES [hook_events]([id]),"
+        " [time] FLOAT, [before_consent] INTEGER, [json] TEXT, [chain] TEXT)"
+    )
+    conn.execute(f"INSERT INTO [findings_fk] ({_FINDINGS_COLUMNS}) SELECT {_FINDINGS_COLUMNS} FROM [findings]")
+    conn.execute("DROP TABLE [findings]")
+    conn.execute("ALTER TABLE [findings_fk] RENAME TO [findings]")
+    conn.execute("CREATE INDEX [idx_findings_run] ON [findings] ([run])")
+    conn.execute("CREATE INDEX [idx_findings_flow_id] ON [findings] ([flow_id])")
+    for name, sql in ANALYST_VIEWS.items():
+        conn.execute(f"CREATE VIEW [{name}] AS {sql}")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_judgements", _m002_judgements),
@@ -270,6 +374,8 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("004_heads", _m004_heads),
     ("005_crypto_ops_http_requests", _m005_crypto_ops_http_requests),
     ("006_permission_outcomes_and_starts", _m006_permission_outcomes_and_starts),
+    ("007_screens_checks", _m007_screens_checks),
+    ("008_analyst_views", _m008_analyst_views),
 ]
 HEADS_TABLE = "_heads"
 

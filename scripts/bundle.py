@@ -138,6 +138,28 @@ def _catalog(meta: Any, stage: Path, warnings: list[str]) -> dict[str, Any]:
     }
 
 
+def _screens(session_dir: Path, target: Path, warnings: list[str]) -> None:
+    """Copy the screen files the ``screens`` rows name (each bound to its row by SHA-256; `verify` checks both)."""
+    from piaudit.policies.screens import SCREENS_DIR
+
+    conn = sqlite3.connect(f"file:{session_dir / DB_NAME}?mode=ro", uri=True)
+    try:
+        names = sorted({n for row in conn.execute("SELECT png, xml FROM screens") for n in row if n})
+    except sqlite3.OperationalError:  # a session from before screens existed
+        names = []
+    finally:
+        conn.close()
+    if not names:
+        return
+    (target / SCREENS_DIR).mkdir(mode=0o700)
+    for name in names:
+        source = session_dir / SCREENS_DIR / _safe_member(name)
+        if source.is_file():
+            shutil.copyfile(source, target / SCREENS_DIR / source.name)
+        else:
+            warnings.append(f"{source} does not exist: the screen is not in the bundle")
+
+
 def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519PrivateKey | None = None) -> BundleResult:
     """Write the evidence bundle of ``session_dir`` to ``out`` (atomically, mode 0600)."""
     from piaudit.scripts.reports import write_report
@@ -157,6 +179,7 @@ def create_bundle(session_dir: Path | str, out: Path | str, *, key: Ed25519Priva
                 shutil.copyfile(session_dir / name, stage / "session" / name)
             else:
                 warnings.append(f"{session_dir / name} does not exist: not in the bundle")
+        _screens(session_dir, stage / "session", warnings)
         (stage / "reports").mkdir()
         for fmt in REPORT_FORMATS:
             write_report(stage / "session", fmt, stage / "reports" / f"report.{fmt}")

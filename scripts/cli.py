@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from piaudit.policies.options import AuditOptions
-from piaudit.scripts import commands, commands_evidence, device
+from piaudit.scripts import commands, commands_evidence, commands_review, device
 from piaudit.scripts.batch import cli as batch
 from piaudit.scripts.corpus import cli as corpus
 from piaudit.scripts.run import RunOptions
@@ -123,6 +123,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"  CHANGED {problem}")
     for note in integrity.notes:
         print(f"  note    {note}")
+    from piaudit.policies.checklist import checklist_items, current_answers
+
+    answers = current_answers(store)
+    print(f"checklist {len(answers)} of {len(checklist_items())} items answered" + "".join(f"; {a.item} {a.verdict}" for a in answers.values()))
     print("\n".join([f"findings  {len(findings)}", *rule_lines(findings)]))
     return EXIT_OK if integrity.ok else EXIT_FAIL
 
@@ -214,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.register(add)
     commands_evidence.register(add)
+    commands_review.register(add)
     device.add_device_commands(sub)
     batch.register(add, sub)
     corpus.register(add, sub)

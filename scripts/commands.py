@@ -239,6 +239,7 @@ def register(add: AddCommand) -> None:
         piaudit demo
         piaudit demo -o /tmp/demo
         piaudit demo --scenario refuse_exit -o /tmp/refuse-exit
+        piaudit demo -o /tmp/retest --scenario retest && piaudit diff /tmp/demo/session /tmp/retest/session
         """,
     )
     from piaudit.scripts.demo import DEMO_SCENARIOS

@@ -14,18 +14,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write one report of a session."""
     from piaudit.policies.session import SessionError
     from piaudit.scripts.reports import check_arguments, default_output, write_checked_report
+    from piaudit.scripts.reports.pdf import PdfError
 
     out = args.output if args.output is not None else ("-" if args.format == "json" else None)
     try:
-        check_arguments(args.format, out, args.only_findings)
+        check_arguments(args.format, out, args.only_findings, lang=args.lang, tz=args.tz)
     except ValueError as e:
         raise UsageError(str(e)) from e
     target = Path(out) if out not in (None, "-") else (None if out == "-" else default_output(args.dir, args.format))
     if target is not None and target.exists() and not args.force:
         raise UsageError(f"{target} exists; use --force to replace it")
     try:
-        path, integrity = write_checked_report(args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings)
-    except (SessionError, ValueError) as e:
+        path, integrity = write_checked_report(
+            args.dir, args.format, out, redact=args.redact, only_findings=args.only_findings, lang=args.lang, tz=args.tz
+        )
+    except (SessionError, ValueError, PdfError) as e:
         raise UsageError(str(e).splitlines()[0]) from e
     except BrokenPipeError:  # `piaudit report DIR --format json | head`: the reader left early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -113,16 +116,17 @@ def register(add: AddCommand) -> None:
     p = add(
         "report",
         cmd_report,
-        "Write a report of a session: html (for people), json (for tools), csv/xlsx (lab worksheet), har (traffic).",
+        "Write a report of a session: html or pdf (for people, zh or en), json (for tools), csv/xlsx (lab worksheet), har (traffic).",
         """
         piaudit report runs/app1 --format html              # runs/app1/report.html
+        piaudit report runs/app1 --format pdf --lang en -o app1-en.pdf
         piaudit report runs/app1 --format json > findings.json
         piaudit report runs/app1 --format xlsx -o worksheet.xlsx
         piaudit report runs/app1 --format har --only-findings --redact -o evidence.har
         """,
     )
     p.add_argument("dir", metavar="DIR", help="session directory")
-    p.add_argument("--format", required=True, choices=("html", "json", "csv", "xlsx", "har"), help="report format")
+    p.add_argument("--format", required=True, choices=("html", "pdf", "json", "csv", "xlsx", "har"), help="report format")
     p.add_argument(
         "-o",
         "--output",
@@ -132,6 +136,8 @@ def register(add: AddCommand) -> None:
     p.add_argument("--redact", action="store_true", help="mask identifier values as ‹type:sha256:prefix› (every format)")
     p.add_argument("--force", action="store_true", help="replace an existing report file")
     p.add_argument("--only-findings", action="store_true", help="HAR: only the flows behind findings")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of html, pdf and xlsx (default: zh for a CN jurisdiction, else en)")
+    p.add_argument("--tz", metavar="ZONE", help="time zone of the times shown, e.g. Asia/Shanghai (default: the jurisdiction's)")
 
     p = add(
         "bundle",

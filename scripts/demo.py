@@ -25,6 +25,7 @@ STANDIN_BUILD = Path("hooks") / "standin" / "build.py"
 #: The stand-in's scenarios `piaudit demo --scenario` runs, and what each shows (hooks/standin/README.md).
 DEMO_SCENARIOS: dict[str, str] = {
     "demo": "SDKs read and upload before the consent click, the user agrees, the app goes to the background (default)",
+    "retest": "the demo's app after rectification (consent asked first, fewer SDKs): compare it with the demo with piaudit diff",
     "refuse": "the user refuses the privacy policy; SDKs go on collecting and the app asks for location anyway "
     "(POST_REFUSAL_COLLECTION, PRE_CONSENT_PERMISSION)",
     "refuse_exit": "the user refuses the privacy policy and the app closes itself at once (EXIT_AFTER_REFUSAL)",
@@ -156,11 +157,12 @@ def run_demo(
     """Run the demo (one of :data:`DEMO_SCENARIOS`) into ``out``; return the paths and findings (also printed).
 
     The default scenario also drafts a policy from the demo's privacy policy and replays the
-    session against it; the other scenarios show their rules and stop after the bundle.
+    session against it (so does ``retest``, the build after rectification, for `piaudit diff`); the
+    other scenarios show their rules and stop after the bundle.
     """
     if scenario not in DEMO_SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(DEMO_SCENARIOS)}")
-    drafting = scenario == "demo"
+    drafting = scenario in ("demo", "retest")  # the retest is the demo's app after rectification
     from piaudit.hooks.build import build_agent
     from piaudit.policies import rows
     from piaudit.policies.options import AuditOptions
@@ -199,9 +201,12 @@ def run_demo(
     direct = standin.DirectTlsServer()
     # the zygote starts the app's main process and, when Getui asks the system, its :push process
     # the user reads the privacy dialog for 4 s: long enough for the push process to start and collect
+    # the stand-in draws its screens (dialog, permission prompt, main screen) into display/: piaudit
+    # captures them at the consent click, the permission prompt and the first read of each data type
+    display = out / "display"
     argv = standin.standin_command(
         classpath, proxy=("127.0.0.1", port), truststore=truststore, scenario=scenario, zygote=True,
-        extra_props={"standin.consent_delay_ms": 4000 if drafting else 1500, **direct.props()},
+        extra_props={"standin.consent_delay_ms": 4000 if drafting else 1500, "standin.display": display, **direct.props()},
     )  # fmt: skip
     progress.done(f"proxy will listen on 127.0.0.1:{port}; sinkhole on: nothing leaves this machine (Alipay's pinned channel: 127.0.0.1:{direct.port})")
 
@@ -219,16 +224,19 @@ def run_demo(
         app="com.example.demoapp",
         exit_with_app=True,
         grace=1.0,
+        screens=f"display:{display}",
         verbose=verbose,
     )
     with direct:
         result = run(opts)
+    record_example_checks(session_dir)
     progress.done(f"app exited with status {result.app_exit}")
 
-    progress.step("writing the reports (HTML, JSON)")
+    progress.step("writing the reports (HTML and PDF in the jurisdiction's language, JSON)")
     html = write_report(session_dir, "html", out / "report.html")
+    pdf = write_report(session_dir, "pdf", out / "report.pdf")
     json_report = write_report(session_dir, "json", out / "report.json")
-    progress.done(str(html))
+    progress.done(f"{html}, {pdf}")
     progress.step("bundling the evidence")
     bundle = create_bundle(session_dir, out / "case.zip")
     progress.done(str(bundle.path))
@@ -264,11 +272,45 @@ def run_demo(
     print(format_judgement(drafted["judged"]), file=stream)
     print(file=stream)
     print(f"session:  {session_dir}", file=stream)
-    print(f"report:   {html}", file=stream)
+    print(f"report:   {html}   (and {pdf.name}; the screens the run captured are in {session_dir / 'screens'})", file=stream)
     print(f"json:     {json_report}", file=stream)
     print(f"bundle:   {bundle.path}   (check it: piaudit verify {bundle.path})", file=stream)
     print(f"draft:    {drafted['draft_path']}   (from {DEMO_PRIVACY_POLICY.name}; check it: piaudit policy check {drafted['draft_path']})", file=stream)
-    return {"session": session_dir, "report": html, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
+    return {"session": session_dir, "report": html, "pdf": pdf, "json": json_report, "bundle": bundle.path, "findings": findings, "draft": drafted}
+
+
+def record_example_checks(session_dir: Path) -> None:
+    """Two checklist answers, as an auditor would give them with `piaudit check` (marked as the demo's examples)."""
+    import time as clock
+
+    from piaudit.policies import checklist
+    from piaudit.policies.models import CheckRecord
+    from piaudit.policies.session import Session
+
+    session = Session.open(session_dir)
+    try:
+        dialog = session.store.conn.execute("SELECT min(id) FROM screens WHERE dialog = 'consent'").fetchone()[0]
+        answers = [
+            CheckRecord(
+                time=clock.time(),
+                item="policy_at_first_launch",
+                verdict="pass",
+                note="the privacy dialog is shown at first start, before the main screen" + (f" (screen {dialog})" if dialog else ""),
+                by="piaudit demo (an example answer)",
+                screens=[dialog] if dialog else [],
+            ),
+            CheckRecord(
+                time=clock.time(),
+                item="consent_withdrawable",
+                verdict="fail",
+                note="the stand-in app has no settings page where consent can be withdrawn",
+                by="piaudit demo (an example answer)",
+            ),
+        ]
+        for answer in answers:
+            checklist.record(session.store, answer)
+    finally:
+        session.store.conn.close()
 
 
 def _show(session_dir: Path, result: Any, html: Path, json_report: Path, bundle: Path, stream: TextIO, scenario: str) -> dict[str, Any]:

@@ -218,6 +218,33 @@ def _source_events(input_path: Path, hooks: Path | None, catalog: Catalog) -> li
     return events
 
 
+def _carry_review(source_dir: Path, session: Session) -> None:
+    """Copy the source session's screens (rows and files) and checklist answers into the new session.
+
+    They belong to the same run of the app as the events: a replay re-detects and re-judges, it
+    does not re-watch the screen or re-ask the auditor. Each row keeps its content (new ids, new
+    chain); the files keep their names, which are their hashes.
+    """
+    from piaudit.policies.screens import SCREENS_DIR
+
+    source = Session.open(source_dir)
+    try:
+        screens = list(rows.screens(source.store))
+        answers = list(rows.checks(source.store))
+    finally:
+        source.store.conn.close()
+    if screens:
+        (session.dir / SCREENS_DIR).mkdir(mode=0o700, exist_ok=True)
+        for screen in screens:
+            for name in (screen.png, screen.xml):
+                if name and (source_dir / SCREENS_DIR / name).is_file():
+                    shutil.copyfile(source_dir / SCREENS_DIR / name, session.dir / SCREENS_DIR / name)
+                    os.chmod(session.dir / SCREENS_DIR / name, 0o600)
+        session.store.insert_many("screens", [rows.screen_row(s) for s in screens])
+    if answers:
+        session.store.insert_many("checks", [rows.check_row(a) for a in answers])
+
+
 def rejudge(session_dir: Path, options: AuditOptions) -> ReplayResult:
     """Judge an existing session again (a changed policy): appends a new findings run in place.
 
@@ -288,6 +315,8 @@ def replay(
         for event in events:
             pipeline.record_event(event)
         pipeline.flush()
+        if input_path.is_dir():
+            _carry_review(input_path, session)
         if pipeline.store_failed:
             raise ReplayError(f"{out}: the evidence store could not be written: {pipeline.store_failed}")
         skipped: list[str] = []

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported when a run starts, not when `piaudit --help` build
     from piaudit.addons.recorder import Recorder
     from piaudit.hooks.host import HookHost
     from piaudit.policies.models import Finding
+    from piaudit.scripts.screenrecorder import ScreenRecorder
 
 log = logging.getLogger("piaudit")
 
@@ -71,11 +72,32 @@ class RunOptions(Declared):
         metavar="N",
         commands=("run",),
     )
+    # the screens
+    screens: str = option(
+        "auto",
+        "capture screens at consent, permission prompts, first reads: auto (adb for a device app, none for --spawn), off,"
+        " adb, adb:SERIAL or display:DIR (the stand-in's)",
+        metavar="SOURCE",
+        commands=("run",),
+    )
+    screens_interval: float = option(
+        0.0, "at least S seconds between two screen captures (default 2 through adb, 0.5 from a display)", metavar="S", commands=("run",)
+    )
     # not flags: set by the demo
     spawn_argv: tuple[str, ...] = ()  # argv of a local process to spawn (``--spawn`` split like a shell would)
     zygote_argv: tuple[str, ...] = ()  # argv of a local launcher (``--zygote`` split like a shell would)
     grace: float = 1.0  # seconds to wait after the app exited, for its last flows
     verbose: bool = False  # -v: each warning and finding as it happens (else summed up at the end)
+
+    @property
+    def screen_source(self) -> str | None:
+        """The screen source spec (``adb:SERIAL``, ``display:DIR``), or None for no screens."""
+        if self.screens == "off" or (self.screens == "auto" and (not self.app or self.spawn_argv or self.spawn or self.launcher)):
+            return None
+        if self.screens == "auto":
+            local = self.device in ("usb", "local") or ":" in self.device
+            return "adb" if local else f"adb:{self.device}"
+        return self.screens
 
     @property
     def launcher(self) -> list[str] | None:
@@ -128,14 +150,18 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
 
     loop = asyncio.get_running_loop()
     host = None
+    screens = None
     stopping: list[asyncio.Task] = []
 
     async def stop_all() -> None:
         # The hooks stop first: their last events (flushes, process exits, hooks never loaded)
-        # must reach the session before the proxy's shutdown closes it.
+        # must reach the session before the proxy's shutdown closes it; the screens the last events
+        # asked for are taken then too.
         if host is not None:
             await loop.run_in_executor(None, host.stop)
             await asyncio.sleep(0.3)  # let the proxy see the killed processes' connections close
+        if screens is not None:
+            await loop.run_in_executor(None, screens.stop)
         # Client connections still open (OkHttp keeps pooled ones) are ended now, while the proxy
         # runs: left to asyncio.run, their tasks would be cancelled, which Python 3.12.1 logs as a
         # CancelledError traceback (addons/shutdown.py says why). Nothing is silenced.
@@ -154,7 +180,7 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
         loop.add_signal_handler(sig, shutdown)
 
     async def supervise() -> None:
-        nonlocal host
+        nonlocal host, screens
         # wait until the proxy listens
         for _ in range(200):
             if recorder.loop is not None:
@@ -162,9 +188,15 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
             await asyncio.sleep(0.025)
         if on_ready is not None:
             on_ready(master)
+        if opts.screen_source is not None:
+            try:
+                screens = _start_screens(opts, recorder)
+            except Exception as e:  # no screens is a limit of the audit, not a reason to stop it
+                log.error("piaudit: screens will not be captured: %s", e)
+                result.errors.append(f"screens: {e}")
         if opts.target is not None:
             try:
-                host = await loop.run_in_executor(None, _start_hooks, opts, recorder)
+                host = await loop.run_in_executor(None, _start_hooks, opts, recorder, screens)
             except Exception as e:
                 log.error("piaudit: the hooks could not start: %s", e)
                 result.errors.append(f"hooks: {e}")
@@ -185,10 +217,27 @@ async def _run(opts: RunOptions, result: RunResult, on_ready: Callable[[DumpMast
         task.cancel()
         if host is not None:
             await loop.run_in_executor(None, host.stop)  # a no-op when stop_all ran it already
+        if screens is not None:
+            await loop.run_in_executor(None, screens.stop)
     result.session_dir = opts.audit.session
 
 
-def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
+def _start_screens(opts: RunOptions, recorder: Recorder) -> ScreenRecorder:
+    """Start capturing screens from the run's source; the source is recorded in the session for `piaudit snap`."""
+    from piaudit.scripts.screenrecorder import ScreenRecorder, default_interval
+    from piaudit.scripts.screensource import source_for
+
+    spec = opts.screen_source
+    assert spec is not None
+    source = source_for(spec)
+    interval = opts.screens_interval or default_interval(spec)
+    recorder.auditor.record_options({"screens": source.spec, "screens_interval": interval})
+    screens = ScreenRecorder(opts.audit.session, source, interval=interval)
+    screens.start()
+    return screens
+
+
+def _start_hooks(opts: RunOptions, recorder: Recorder, screens: ScreenRecorder | None = None) -> HookHost:
     """Start the Frida host; its events go to the recorder's audit process (the same session)."""
     import json
     from pathlib import Path
@@ -224,12 +273,22 @@ def _start_hooks(opts: RunOptions, recorder: Recorder) -> HookHost:
         agree_words=list(words.agree),
         refuse_words=list(words.refuse),
         catalog=catalog,
-        on_events=client.submit_events,
+        on_events=client.submit_events if screens is None else _tee(client.submit_events, screens.observe),
         on_error=on_error,
         capture_bytes=opts.capture_bytes,
     )
     host.start()
     return host
+
+
+def _tee(*consumers: Callable[[list], None]) -> Callable[[list], None]:
+    """Hand each batch of events to every consumer, in order."""
+
+    def deliver(events: list) -> None:
+        for consumer in consumers:
+            consumer(events)
+
+    return deliver
 
 
 def run(opts: RunOptions, on_ready: Callable[[DumpMaster], None] | None = None) -> RunResult:

@@ -16,6 +16,7 @@ command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v chromium >/dev/null || need+=(chromium)
+command -v pdftotext >/dev/null || need+=(poppler-utils)   # the PDF report's tests read its text and pages
 command -v hey >/dev/null || need+=(hey)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)   # the stand-in's native library (fake bionic property API, JNI), the native TLS hook tests' libssl.so
 # the stand-in app's HTTP client: real OkHttp 3 and Okio, as an APK bundles them

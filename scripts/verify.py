@@ -31,7 +31,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from piaudit.policies.keys import fingerprint
-from piaudit.policies.store import CHAINED_TABLES, GENESIS, OPTIONAL_TABLES, row_digest
+from piaudit.policies.store import ANALYST_VIEWS, CHAINED_TABLES, GENESIS, OPTIONAL_TABLES, row_digest
 from piaudit.scripts.bundle import DB_MEMBER, MANIFEST, SIGNATURE, _envelope_bytes, _manifest_bytes
 from piaudit.scripts.zipcheck import LayoutError, check_entries, check_layout
 
@@ -171,12 +171,19 @@ def _check_signature(
         result.notes.append(f"signature: valid, ed25519 key {signer}")
 
 
+ANALYST_VIEW_SQL = {name: f"CREATE VIEW [{name}] AS {sql}" for name, sql in ANALYST_VIEWS.items()}
+
+
 def _schema_problem(conn: sqlite3.Connection) -> str | None:
-    """Why the database must not be queried: anything but the plain tables piaudit writes."""
+    """Why the database must not be queried: anything but the plain tables (and the analyst views) piaudit writes."""
     found = conn.execute("SELECT type, name, coalesce(sql, '') FROM sqlite_master").fetchall()
     for kind, name, sql in found:
-        if kind in ("view", "trigger"):
-            return f"holds a {kind} ({name!r}): piaudit writes only tables; not queried"
+        if kind == "view" and sql == ANALYST_VIEW_SQL.get(name):
+            continue  # one of piaudit's own views for analysts, exactly as its migration wrote it
+        if kind == "view":
+            return f"holds a view ({name!r}): piaudit writes only tables and its own analyst views; not queried"
+        if kind == "trigger":
+            return f"holds a trigger ({name!r}): piaudit writes only tables; not queried"
         if kind == "table" and sql.lstrip().upper().startswith("CREATE VIRTUAL"):
             return f"holds a virtual table ({name!r}): piaudit writes only plain tables; not queried"
     return None
@@ -250,6 +257,29 @@ def _check_session(
         table, _, detail = problem.partition(": ")
         result.problems.append(Problem(f"session {table}", f"{detail} — changed before it was bundled"))
     result.notes += [f"session: {note}" for note in integrity.notes]
+
+
+def _check_screens(conn: sqlite3.Connection, files: dict[str, Any], result: VerifyResult) -> None:
+    """Every screen file a ``screens`` row names is in the bundle with the SHA-256 the row records.
+
+    The manifest binds each file's bytes; this binds the file to its chained row, so a replaced
+    screenshot is caught even if the manifest was rewritten for it.
+    """
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'screens'").fetchone():
+        return  # bundled before screens existed
+    found = conn.execute("SELECT id, png, png_sha256, xml, xml_sha256 FROM screens ORDER BY id").fetchall()
+    for row_id, *pairs in found:
+        for name, sha in (pairs[0:2], pairs[2:4]):
+            if not name:
+                continue
+            member = f"session/screens/{name}"
+            recorded = files.get(member)
+            if recorded is None:
+                result.problems.append(Problem(f"{DB_MEMBER} screens:{row_id}", f"its file {member} is not in the bundle"))
+            elif recorded["sha256"] != sha:
+                result.problems.append(Problem(member, f"is not the file screens:{row_id} recorded (sha256 {recorded['sha256'][:16]}… ≠ {str(sha)[:16]}…)"))
+    if found:
+        result.notes.append(f"screens: {len(found)} rows, each bound to its files by SHA-256")
 
 
 def _well_formed(records: Any, fields: dict[str, type]) -> bool:
@@ -343,12 +373,19 @@ def _verify(zf: zipfile.ZipFile, key: Ed25519PublicKey | None, limits: VerifyLim
     for name in sorted(present - set(files) - {MANIFEST, SIGNATURE}):
         result.problems.append(Problem(name, "not in the manifest (added after bundling)"))
     if db_copy.is_file() and db_copy.stat().st_size:
-        _check_database(db_copy, heads, zf, key, deadline, result, db_ok)
+        _check_database(db_copy, heads, zf, key, deadline, result, db_ok, files)
     result.notes.append(f"files: {len(files)} checked against the manifest; chains: {len(CHAINED_TABLES)} tables recomputed")
 
 
 def _check_database(
-    db: Path, heads: dict[str, Any], zf: zipfile.ZipFile, key: Ed25519PublicKey | None, deadline: Deadline, result: VerifyResult, as_bundled: bool
+    db: Path,
+    heads: dict[str, Any],
+    zf: zipfile.ZipFile,
+    key: Ed25519PublicKey | None,
+    deadline: Deadline,
+    result: VerifyResult,
+    as_bundled: bool,
+    files: dict[str, Any],
 ) -> None:
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True, isolation_level=None)
     conn.set_progress_handler(deadline.expired, 10_000)
@@ -360,6 +397,7 @@ def _check_database(
             return
         before = len(result.problems)
         chains = _check_chains(conn, heads, result, DB_MEMBER)
+        _check_screens(conn, files, result)
         if as_bundled and len(result.problems) == before:  # the database is as bundled: was the session changed before?
             _check_session(conn, zf, chains, key, result)
     except sqlite3.OperationalError as e:

@@ -68,7 +68,7 @@ VARIANTS = ("apk", "packed")
 INTROSPECT_CLASS = "com.android.internal.standin.Introspect"
 JAVA_RELEASE = "17"
 TRUSTSTORE_PASSWORD = "changeit"
-SCENARIOS = ("demo", "refuse", "pinned", "refuse_exit", "refuse_permission", "wake", "restart", "all_apis", "around", "hammer", "read_loop", "values")
+SCENARIOS = ("demo", "refuse", "pinned", "retest", "refuse_exit", "refuse_permission", "wake", "restart", "all_apis", "around", "hammer", "read_loop", "values")
 
 #: The fake device's values (mirrors ``Fake.DEFAULTS`` in the Java sources; a test keeps them equal).
 #: Override one with ``extra_props={"standin.value.imei": "..."}``.
@@ -364,6 +364,8 @@ def standin_command(
         props["standin.zygote"] = str(socket_path)
     for key, value in (extra_props or {}).items():
         props[key] = _prop_value(value)
+    if "standin.display" in props:
+        props["java.awt.headless"] = "true"  # screens are drawn off-screen with Java's imaging (no X server)
     jvm = [
         java_executable(),
         "-cp",

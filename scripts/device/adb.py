@@ -100,3 +100,27 @@ class Adb:
     def shell(self, command: str, *, check: bool = True, timeout: float | None = None) -> AdbResult:
         """Run one command line in the device's shell (exit code is the device command's)."""
         return self.run("shell", command, check=check, timeout=timeout)
+
+    def exec_out(self, command: str, *, timeout: float | None = None) -> bytes:
+        """The raw bytes a device command writes (``adb exec-out``: no terminal, no newline rewriting).
+
+        ``adb exec-out screencap -p`` gives a PNG as it is on the device.
+        """
+        argv = [self.executable, *(["-s", self.serial] if self.serial else []), "exec-out", command]
+        limit = self.timeout if timeout is None else timeout
+        try:
+            completed = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=limit, check=False)
+        except FileNotFoundError as error:
+            raise AdbError(f"cannot run {self.executable}", "Check that adb is installed and on PATH.") from error
+        except subprocess.TimeoutExpired as error:
+            raise AdbError(
+                f"`{self.command_line(['exec-out', command])}` did not finish within {limit:g} s",
+                "Check the device is still responsive (`adb devices`).",
+            ) from error
+        if completed.returncode != 0:
+            message = completed.stderr.decode("utf-8", "replace").strip() or "no output"
+            raise AdbError(
+                f"`{self.command_line(['exec-out', command])}` failed (exit {completed.returncode}): {message}",
+                "Check the device is still connected and booted (`adb devices`), then run this again.",
+            )
+        return completed.stdout

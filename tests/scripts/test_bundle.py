@@ -108,11 +108,14 @@ def edit_db(case: dict, tmp_path: Path, sql: list[str], *, rehash_manifest: bool
 
 class TestBundle:
     def test_members_and_manifest(self, case: dict) -> None:
+        screens = sorted(f"session/screens/{p.name}" for p in (case["built"].dir / "screens").iterdir())
+        assert len(screens) == 4  # two captures: a PNG and a hierarchy each
         with zipfile.ZipFile(case["signed"]) as zf:
-            assert sorted(zf.namelist()) == sorted(MEMBERS)
+            assert sorted(zf.namelist()) == sorted(MEMBERS + screens)
             db = zf.read(DB)
         manifest = case["manifest"]
-        assert sorted(manifest["files"]) == sorted(set(MEMBERS) - {"manifest.json", "manifest.sig"})
+        assert sorted(manifest["files"]) == sorted(set(MEMBERS + screens) - {"manifest.json", "manifest.sig"})
+        assert manifest["chains"]["screens"]["rows"] == 2 and manifest["chains"]["checks"]["rows"] == 3
         assert manifest["chains"]["findings"]["rows"] == len(case["built"].findings) + 1
         assert manifest["catalog"]["matches_session"] and manifest["policy"]["matches_session"]
         assert manifest["files"]["catalog/catalog.json"]["sha256"] == manifest["catalog"]["sha256"]

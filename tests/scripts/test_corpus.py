@@ -54,7 +54,9 @@ def query(corpus: Path, sql: str) -> list[dict]:
 
 
 def report_findings(session: Path) -> list[dict]:
-    return json.loads(piaudit("report", str(session), "--format", "json", "-o", "-").stdout)["findings"]
+    """The JSON report's findings as the findings model has them (without the report's own ``group`` id)."""
+    findings = json.loads(piaudit("report", str(session), "--format", "json", "-o", "-").stdout)["findings"]
+    return [{k: v for k, v in f.items() if k != "group"} for f in findings]
 
 
 def make_sessions(root: Path, inputs: Path) -> dict[str, Path]:

@@ -44,10 +44,12 @@ def test_replay_records_inputs_and_report_compares(fixture_apk: BuiltApk, tmp_pa
     page = write_report(out, "html", tmp_path / "r.html").read_text()
     assert 'id="embedded"' in page and "assets/bundle.zip!inner.jar!classes.dex" in page and "READ_PHONE_STATE" in page
 
-    # an edited policy file no longer matches the session's hash: the report says so instead of comparing
-    policy.write_text(policy.read_text() + "\n# edited\n", encoding="utf-8")
-    report = json.loads(write_report(out, "json", tmp_path / "r2.json").read_text())
-    assert "changed since the session used it" in report["declared_vs_embedded"]["note"]
+    # the comparison was made when the session was judged and stored in its judgement: the report never
+    # reads the policy file again, so editing, moving or deleting it changes nothing in the report
+    policy.write_text(policy.read_text().replace("jiguang", "jiguang-renamed") + "\n# edited\n", encoding="utf-8")
+    assert json.loads(write_report(out, "json", tmp_path / "r2.json").read_text())["declared_vs_embedded"] == section
+    policy.unlink()
+    assert json.loads(write_report(out, "json", tmp_path / "r2b.json").read_text())["declared_vs_embedded"] == section
 
     # re-judging with a hand-written policy drops the inputs: they belonged to the drafted one
     hand = tmp_path / "hand.yaml"

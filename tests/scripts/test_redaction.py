@@ -1,4 +1,4 @@
-"""`piaudit report --redact`: no identifier survives in any format, in any encoding the detector knows.
+"""`piaudit report --redact` and `piaudit diff --redact`: no identifier survives in any format, in any encoding the detector knows.
 
 The scanner is the detector itself, told every identifier of the hostile corpus
 (:mod:`tests.support.redaction_corpus`): it must find them in the plain reports (so the test
@@ -9,6 +9,7 @@ and by `piaudit replay`.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,9 @@ from piaudit.scripts.cli import main
 from piaudit.scripts.reports import write_report
 from tests.support import redaction_corpus as corpus_module
 
-FORMATS = ["html", "json", "csv", "xlsx", "har"]
+FORMATS = ["html", "pdf", "json", "csv", "xlsx", "har"]
 BIN = Path(sys.executable).parent
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # scripts/setup.sh installs poppler-utils
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +37,8 @@ def scanner():
 
 
 def report_bytes(path: Path, fmt: str) -> bytes:
+    if fmt == "pdf":  # the text a reader copies out of the PDF (poppler), page by page
+        return subprocess.run([PDFTOTEXT, "-raw", str(path), "-"], capture_output=True, timeout=120, check=True).stdout
     if fmt == "xlsx":
         book = load_workbook(path)
         return "\n".join(str(c.value) for s in book for r in s.iter_rows() for c in r if c.value is not None).encode()
@@ -99,3 +103,27 @@ class TestRedactedHarStaysUsable:
         entries = len(json.loads(har.read_text())["log"]["entries"])
         assert main(["replay", str(har), "--out", str(tmp_path / "again")]) == 0
         assert f"replayed {entries} flows" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def pair(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    again = tmp_path_factory.mktemp("redaction-retest") / "session"
+    shutil.copytree(corpus, again)  # a retest that changed nothing: every finding persists, with both sides' evidence
+    return corpus, again
+
+
+class TestDiff:
+    """`piaudit diff --redact` masks the identifiers of both sessions, in JSON and in HTML."""
+
+    @pytest.mark.parametrize("fmt", ["json", "html"])
+    def test_plain_and_redacted(self, pair: tuple[Path, Path], scanner, tmp_path: Path, fmt: str, capsys) -> None:
+        outputs = {}
+        for mode in ("plain", "redacted"):
+            out = tmp_path / f"{mode}.{fmt}"
+            code = main(["diff", *map(str, pair), "--format", fmt, "-o", str(out), *(["--redact"] if mode == "redacted" else [])])
+            assert code == 1  # everything persists
+            outputs[mode] = out.read_bytes()
+        capsys.readouterr()
+        assert {"imei", "email"} <= {t for t, _, _ in found(scanner, outputs["plain"])}  # the guard: the scanner sees them
+        assert found(scanner, outputs["redacted"]) == set()
+        assert "‹imei" in outputs["redacted"].decode()

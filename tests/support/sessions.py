@@ -124,8 +124,14 @@ STACK_UMENG = [
 ]
 
 
-def build_session(directory: Path, *, hostile: bool = False, app: str = "com.example.shop", consent: bool = True) -> BuiltSession:
-    """Write a complete session into ``directory`` (created); return what it holds."""
+def build_session(
+    directory: Path, *, hostile: bool = False, app: str = "com.example.shop", consent: bool = True, review: bool = True
+) -> BuiltSession:
+    """Write a complete session into ``directory`` (created); return what it holds.
+
+    ``review`` adds two screens (the consent dialog just before the click, with real PNG files) and
+    two checklist answers, as a live run and `piaudit check` would.
+    """
     p = PAYLOADS if hostile else [""] * len(PAYLOADS)
     policy_path = directory.parent / (f"{directory.name}-policy{p[2]}.yaml" if hostile else f"{directory.name}-policy.yaml")
     policy_path.write_text(policy_init_yaml(app), encoding="utf-8")
@@ -485,6 +491,8 @@ def build_session(directory: Path, *, hostile: bool = False, app: str = "com.exa
                 message="+SUM(1,2)",
             )
         )
+    if review:
+        _review(session, p, consent)
     stale = Finding(rule="OVER_FREQUENCY", data_type="imei", time=T0, before_consent=True, message="stale run")
     store.insert_many("findings", [rows.finding_row(1, stale)])
     store.insert_many("findings", [rows.finding_row(2, x) for x in f])
@@ -493,3 +501,31 @@ def build_session(directory: Path, *, hostile: bool = False, app: str = "com.exa
     session.save()
     store.close()
     return built
+
+
+def _review(session: Session, p: list[str], consent: bool) -> None:
+    """Two screens (real PNG files, hierarchies) and two checklist answers; payloads in their texts when hostile."""
+    from piaudit.policies.checklist import record
+    from piaudit.policies.models import CheckRecord, ScreenTrigger
+    from piaudit.policies.screens import Capture, store_capture
+    from tests.support.png import hierarchy, make_png
+
+    dialog = hierarchy(["隐私政策", "欢迎使用……我们会收集设备标识符" + p[0], "不同意", "同意"])
+    store_capture(
+        session.store,
+        session.dir,
+        Capture(time=T0 + 7.6, source="display:test", png=make_png(36, 64, lambda x, y: (22, 50, 79) if y < 8 else (255, 255, 255)), xml=dialog),
+        [ScreenTrigger(kind="consent", time=T0 + 8, detail="granted (ui_click)")] if consent else [ScreenTrigger(kind="launch", time=T0 + 7.6)],
+    )
+    store_capture(
+        session.store,
+        session.dir,
+        Capture(time=T0 + 1.4, source="display:test", png=make_png(36, 64, lambda x, y: (232, 240, 228)), xml=hierarchy(["Shop", "Welcome" + p[4]])),
+        [ScreenTrigger(kind="first_read", time=T0 + 1.5, data_type="imei")],
+    )
+    record(session.store, CheckRecord(time=T0 + 40, item="policy_at_first_launch", verdict="fail", note="first draft" + p[1], by="tester"))
+    record(
+        session.store,
+        CheckRecord(time=T0 + 41, item="policy_at_first_launch", verdict="pass", note="dialog at first start (screen 1)" + p[3], by="tester", screens=[1]),
+    )
+    record(session.store, CheckRecord(time=T0 + 42, item="account_deletion", verdict="fail", note="no delete button" + p[6], by="tester"))

@@ -146,6 +146,17 @@ public class Activity extends ContextThemeWrapper {
             if (wasResumed) {
                 performPause(); // the system dialog is on top
             }
+            if (com.android.internal.standin.Display.enabled()) {
+                // the system's prompt is on screen while the "user" reads it (only when screens are drawn)
+                com.android.internal.standin.Display.show("permission:" + String.join(",", permissions));
+                com.android.internal.standin.Display.settle(3000);
+                try {
+                    Thread.sleep(Long.getLong("standin.permission_prompt_ms", 800L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                com.android.internal.standin.Display.show("main");
+            }
             int[] results = new int[permissions.length];
             for (int i = 0; i < permissions.length; i++) {
                 results[i] = com.android.internal.standin.Permissions.answer(permissions[i]);

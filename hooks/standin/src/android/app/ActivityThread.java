@@ -27,7 +27,7 @@ public final class ActivityThread {
     private static volatile ActivityThread sCurrentActivityThread;
     static final String LAUNCHER = "com.example.demoapp.Launcher";
     /** Scenarios with the app's lifecycle (the launcher's runApp); {@code wake} starts the process for a broadcast. */
-    static final List<String> APP_SCENARIOS = List.of("demo", "refuse", "pinned", "refuse_exit", "refuse_permission", "restart");
+    static final List<String> APP_SCENARIOS = List.of("demo", "refuse", "pinned", "retest", "refuse_exit", "refuse_permission", "restart");
 
     private final Instrumentation mInstrumentation = new Instrumentation();
     final Map<String, SharedPreferencesImpl> mSharedPrefs = new HashMap<>();

@@ -83,6 +83,7 @@ public final class Launcher {
         }
 
         phase(6, "exit");
+        com.android.internal.standin.Display.settle(2000);
         Thread.sleep(Fake.longProp("standin.exit_delay_ms", 200));
     }
 }

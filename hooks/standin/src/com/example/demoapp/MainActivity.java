@@ -11,6 +11,7 @@ import cn.jpush.android.api.JPushInterface;
 import com.alipay.apmobilesecuritysdk.face.APSecuritySdk;
 import com.amap.api.location.AMapLocationClient;
 import com.amap.api.maps.MapsInitializer;
+import com.android.internal.standin.Display;
 import com.android.internal.standin.StandinLog;
 import com.bytedance.sdk.openadsdk.TTAdSdk;
 import com.igexin.sdk.PushManager;
@@ -55,6 +56,7 @@ public class MainActivity extends Activity {
         mRefuse.setText("不同意");
         mRefuse.setOnClickListener(v -> onPrivacyAnswer(false));
         StandinLog.log("DIALOG", "name", "privacy", "buttons", mAgree.getText() + "," + mRefuse.getText());
+        Display.show("privacy");
     }
 
     @Override
@@ -69,12 +71,20 @@ public class MainActivity extends Activity {
         StandinLog.log("LIFECYCLE", "event", "MainActivity.onPause", "foreground", false);
         super.onPause();
         MobclickAgent.onPause(this);
+        if (DemoApplication.scenario().equals("retest") && mLocationClient != null) {
+            mLocationClient.stopLocation(); // rectified: no location once the app leaves the screen
+            mLocationClient = null;
+        }
     }
 
     @Override
     protected void onStop() {
         StandinLog.log("LIFECYCLE", "event", "MainActivity.onStop", "foreground", false);
+        Display.show("home");
         super.onStop(); // lifecycle callbacks: AMap starts its background location report here
+        if (DemoApplication.scenario().equals("retest")) {
+            InviteCodeChecker.check(this); // new in the retest build: the invite-code check moved here (background)
+        }
     }
 
     Button agreeButton() {
@@ -90,6 +100,11 @@ public class MainActivity extends Activity {
         Context app = getApplicationContext();
         StandinLog.log("CONSENT", "choice", agreed ? "agree" : "refuse",
                 "button", (agreed ? mAgree : mRefuse).getText());
+        Display.show("main"); // the dialog is gone
+        if (agreed && DemoApplication.scenario().equals("retest")) {
+            // rectified: Umeng starts collecting only once the user agreed
+            UMConfigure.init(app, DemoApplication.UMENG_APPKEY, "demo", UMConfigure.DEVICE_TYPE_PHONE, null);
+        }
         UMConfigure.submitPolicyGrantResult(app, agreed);
         MapsInitializer.updatePrivacyShow(app, true, true);
         MapsInitializer.updatePrivacyAgree(app, agreed);
