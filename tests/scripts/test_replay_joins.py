@@ -164,8 +164,8 @@ def test_reports_show_the_crypto_op_and_its_key_unless_redacted(case, tmp_path):
 
     key_hex = SESSION_KEY.hex()
     key_forms = (key_hex, key_hex.upper(), b64(SESSION_KEY), b64(SESSION_KEY).rstrip("="), b64(SESSION_KEY).replace("/", "\\/"))
-    plain = write_report(case["one"].session_dir, "html", tmp_path / "plain.html").read_text()
-    redacted = write_report(case["one"].session_dir, "html", tmp_path / "redacted.html", redact=True).read_text()
+    plain = write_report(case["one"].session_dir, "html", tmp_path / "plain.html", lang="en").read_text()
+    redacted = write_report(case["one"].session_dir, "html", tmp_path / "redacted.html", redact=True, lang="en").read_text()
     assert "crypto op (crypto_ops:1)" in plain and key_hex in plain
     assert "crypto op (crypto_ops:1)" in redacted and "removed by --redact" in redacted
     har = write_report(case["one"].session_dir, "har", tmp_path / "plain.har").read_text()

@@ -301,10 +301,12 @@ class TestEvidenceDatabaseViews:
             )
         conn.close()
         migrated = Store(path)
-        assert [name for (name,) in migrated.conn.execute("SELECT name FROM _migrations ORDER BY rowid")][-3:] == [
+        assert [name for (name,) in migrated.conn.execute("SELECT name FROM _migrations ORDER BY rowid")][-5:] == [
             "004_heads",
-            "005_screens_checks",
-            "006_analyst_views",
+            "005_crypto_ops_http_requests",
+            "006_permission_outcomes_and_starts",
+            "007_screens_checks",
+            "008_analyst_views",
         ]
         assert migrated.verify()["findings"] is None and migrated.count("findings") == 2
         assert migrated.conn.execute("SELECT count(*) FROM findings_current").fetchone()[0] == 2
