@@ -320,6 +320,7 @@ class TestAgentMessages:
         raws = [raws[0]] + [{k: v for k, v in r.items() if k != "_stack"} for r in raws[1:]]
         validated: list[int] = []
         real = host.parse_events
+        # a spy, not a stand-in: the real parse_events runs; the test counts how often validation is called
         monkeypatch.setattr(host, "parse_events", lambda datas: validated.append(len(datas)) or real(datas))
         plain, shaped = Collector(), Collector()
         plain.messages().handle_payload(2000.0, {"type": "batch", "sent_at": 2000.0, "events": raws})

@@ -99,7 +99,8 @@ def test_sessions_made_before_the_joins_still_verify(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     names = [name for name, _ in store_module.MIGRATIONS]
     before = names.index(next(n for n in names if n.endswith("_crypto_ops_http_requests")))
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:before])  # every migration before the joins
+    # the real migrations, cut where an older piaudit stopped: the only way to write a genuine pre-joins store here
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:before])
     old = Store(path)
     row = rows.detection_row("f1", Detection(data_type="imei", source="value", value=IMEI, where="body"))
     del row["crypto_ops"]  # the column did not exist yet

@@ -261,6 +261,7 @@ def test_the_harness_sees_labels_that_overlap(crowded_report: Path, tmp_path: Pa
     def naive(xs, text_of, right_edge, min_left):  # noqa: ANN001, ANN202 - the layout being replaced
         return [timeline.Label(x, [s], text_of([s]), x + 4, timeline.text_width(text_of([s])), 0) for x, s in xs]
 
+    # the control: the old layout put back, so the real Chromium measurement is shown to catch overlaps
     monkeypatch.setattr(timeline, "layout_labels", naive)
     report = write_report(crowded_report.parent, "html", tmp_path / "naive.html", lang="en")
     assert overlaps(measure(report, tmp_path)["labels"])

@@ -251,6 +251,7 @@ class TestCleanup:
         import tempfile
 
         (tmp_path / "tmp").mkdir()
+        # the real tempfile module, pointed at a private folder: /tmp is shared, so leftovers could not be told apart
         monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
         db = hostile_db(tmp_path, ["CREATE TABLE flows (id INTEGER PRIMARY KEY, chain TEXT)"])
         for bundle, limits in (
